@@ -1,5 +1,7 @@
 # navette_add_test(NAME SOURCES a.cc b.cc LIBS lib1 lib2 LABELS unit [TIMEOUT s])
 # Builds one GoogleTest executable and registers its tests with CTest.
+# One label per test: unit, e2e or slow (gtest_discover_tests cannot carry a
+# list of labels). `ctest -LE slow` is the quick run; CI runs everything.
 function(navette_add_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   if(NOT NAVETTE_BUILD_TESTS)

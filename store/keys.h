@@ -1,0 +1,46 @@
+// Key layouts of the RocksDB store. Integers are big-endian so that byte order
+// is numeric order: iterating a column family visits ids, sequences and times
+// in increasing order.
+//
+//   CF            key                                   value
+//   journal       id(8)                                 StoredMessage (written once)
+//   state         id(8)                                 MessageState
+//   router_queue  id(8)                                 empty
+//   q.<dest>      seq(8) id(8)                          DeliveryTask
+//   history       id(8) event_seq(8)                    Event
+//   index.status  status(1) id(8)                       empty
+//   index.msh10   source '\0' control_id                ControlIdEntry
+//   default       "config/" version                     configuration text
+//
+// Invariants (each kept by one atomic WriteBatch per state change):
+//   - an id is in router_queue iff it is in journal and not yet routed;
+//   - index.status holds exactly one entry per id in state, under its status;
+//   - a (seq, id) in q.<dest> exists iff that delivery is pending (queued or
+//     waiting for a retry).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace navette::store {
+
+inline constexpr char kJournalCf[] = "journal";
+inline constexpr char kStateCf[] = "state";
+inline constexpr char kRouterQueueCf[] = "router_queue";
+inline constexpr char kHistoryCf[] = "history";
+inline constexpr char kStatusIndexCf[] = "index.status";
+inline constexpr char kControlIdIndexCf[] = "index.msh10";
+inline constexpr char kQueueCfPrefix[] = "q.";
+
+void AppendBigEndian64(std::string& out, uint64_t value);
+uint64_t ReadBigEndian64(std::string_view bytes);  // bytes.size() >= 8
+
+std::string IdKey(uint64_t id);
+std::string QueueKey(uint64_t seq, uint64_t id);
+std::string HistoryKey(uint64_t id, uint64_t event_seq);
+std::string StatusIndexKey(int status, uint64_t id);
+std::string ControlIdKey(std::string_view source, std::string_view control_id);
+std::string ConfigKey(std::string_view version);
+
+}  // namespace navette::store

@@ -1,0 +1,555 @@
+#include "store/store.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "store/keys.h"
+
+namespace navette::store {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::InternalError(fmt::format("store: {}: {}", what, status.ToString()));
+}
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Serialize(const google::protobuf::Message& message) {
+  std::string out;
+  message.SerializeToString(&out);
+  return out;
+}
+
+rocksdb::WriteOptions SyncedWrite() {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return options;
+}
+
+const char* const kFixedColumnFamilies[] = {kJournalCf, kStateCf,       kRouterQueueCf,
+                                            kHistoryCf, kStatusIndexCf, kControlIdIndexCf};
+
+rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor() {
+  rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+// Puts the new state and moves its status index entry, in `batch`.
+void PutState(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* state_cf,
+              rocksdb::ColumnFamilyHandle* index_cf, uint64_t id, MessageStatus previous,
+              const MessageState& state) {
+  if (previous != MESSAGE_STATUS_UNSPECIFIED && previous != state.status()) {
+    batch.Delete(index_cf, StatusIndexKey(previous, id));
+  }
+  if (previous != state.status()) batch.Put(index_cf, StatusIndexKey(state.status(), id), "");
+  batch.Put(state_cf, IdKey(id), Serialize(state));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  // Keep the WAL small enough that recovery after a crash stays quick.
+  db_options.max_total_wal_size = 256 << 20;
+
+  std::vector<std::string> existing;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
+  if (!listed.ok()) existing.clear();  // a new store
+
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
+  for (const char* name : kFixedColumnFamilies) names.emplace_back(name);
+  for (const std::string& name : existing) {
+    if (name.rfind(kQueueCfPrefix, 0) == 0) names.push_back(name);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, ColumnFamilyOptionsFor());
+  }
+
+  std::unique_ptr<Store> store(new Store());
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status opened = rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &raw);
+  if (!opened.ok()) {
+    return absl::UnavailableError(
+        fmt::format("cannot open the store at {}: {}", path, opened.ToString()));
+  }
+  store->db_.reset(raw);
+  for (size_t i = 0; i < names.size(); ++i) {
+    rocksdb::ColumnFamilyHandle* handle = store->handles_[i];
+    const std::string& name = names[i];
+    if (name == kJournalCf) store->journal_ = handle;
+    if (name == kStateCf) store->state_ = handle;
+    if (name == kRouterQueueCf) store->router_queue_ = handle;
+    if (name == kHistoryCf) store->history_ = handle;
+    if (name == kStatusIndexCf) store->status_index_ = handle;
+    if (name == kControlIdIndexCf) store->control_id_index_ = handle;
+    if (name.rfind(kQueueCfPrefix, 0) == 0) {
+      absl::Status added = store->AddQueue(name.substr(sizeof(kQueueCfPrefix) - 1), handle);
+      if (!added.ok()) return added;
+    }
+  }
+  return store;
+}
+
+Store::~Store() {
+  if (db_) {
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      db_->DestroyColumnFamilyHandle(handle);
+    }
+    handles_.clear();
+    db_->Close();
+  }
+}
+
+absl::Status Store::EnsureQueues(const std::vector<std::string>& destinations) {
+  std::unique_lock lock(queues_mu_);
+  for (const std::string& destination : destinations) {
+    if (queues_.count(destination)) continue;
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    rocksdb::Status status = db_->CreateColumnFamily(
+        ColumnFamilyOptionsFor(), std::string(kQueueCfPrefix) + destination, &handle);
+    if (!status.ok()) return FromRocks(status, fmt::format("creating queue of '{}'", destination));
+    handles_.push_back(handle);
+    absl::Status added = AddQueue(destination, handle);
+    if (!added.ok()) return added;
+  }
+  return absl::OkStatus();
+}
+
+// Caller holds queues_mu_ exclusively, or is Open() before the store is shared.
+absl::Status Store::AddQueue(const std::string& destination, rocksdb::ColumnFamilyHandle* handle) {
+  auto queue = std::make_unique<QueueCf>();
+  queue->handle = handle;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "reading a delivery queue");
+  if (it->Valid()) queue->next_seq = ReadBigEndian64(it->key().ToStringView()) + 1;
+  queues_[destination] = std::move(queue);
+  return absl::OkStatus();
+}
+
+bool Store::HasQueue(std::string_view destination) const { return Queue(destination) != nullptr; }
+
+Store::QueueCf* Store::Queue(std::string_view destination) const {
+  std::shared_lock lock(queues_mu_);
+  auto it = queues_.find(destination);
+  return it == queues_.end() ? nullptr : it->second.get();
+}
+
+uint64_t Store::LastMessageId() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), journal_));
+  it->SeekToLast();
+  return it->Valid() ? ReadBigEndian64(it->key().ToStringView()) : 0;
+}
+
+uint64_t Store::NextEventSeq() {
+  const auto now = static_cast<uint64_t>(NowUs());
+  uint64_t last = last_event_seq_.load(std::memory_order_relaxed);
+  uint64_t next;
+  do {
+    next = now > last ? now : last + 1;
+  } while (!last_event_seq_.compare_exchange_weak(last, next, std::memory_order_relaxed));
+  return next;
+}
+
+absl::StatusOr<std::optional<ControlIdEntry>> Store::LookupControlId(
+    std::string_view source, std::string_view control_id) const {
+  std::string value;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), control_id_index_, ControlIdKey(source, control_id), &value);
+  if (status.IsNotFound()) return std::optional<ControlIdEntry>();
+  if (!status.ok()) return FromRocks(status, "reading the control-id index");
+  ControlIdEntry entry;
+  if (!entry.ParseFromString(value)) return absl::DataLossError("store: corrupt control-id entry");
+  return std::optional<ControlIdEntry>(std::move(entry));
+}
+
+absl::Status Store::CommitIngress(std::span<const IngressRecord> records) {
+  rocksdb::WriteBatch batch;
+  StoredMessage stored;
+  Event event;
+  for (const IngressRecord& record : records) {
+    const std::string id_key = IdKey(record.id);
+    event.Clear();
+    if (record.envelope == nullptr) {
+      event.set_at_us(NowUs());
+      event.set_type(EVENT_RETRANSMISSION);
+      event.set_detail("same MSH-10 and content as a message already received; acknowledged again");
+      batch.Put(history_, HistoryKey(record.id, NextEventSeq()), Serialize(event));
+      continue;
+    }
+    const navette::Envelope& envelope = *record.envelope;
+    stored.set_id(record.id);
+    *stored.mutable_envelope() = envelope;
+    batch.Put(journal_, id_key, Serialize(stored));
+
+    MessageState state;
+    state.set_status(RECEIVED);
+    state.set_source(envelope.source());
+    state.set_control_id(envelope.hl7().control_id());
+    state.set_message_type(envelope.hl7().message_type());
+    state.set_received_at_us(envelope.received_at_us());
+    state.set_updated_at_us(envelope.received_at_us());
+    PutState(batch, state_, status_index_, record.id, MESSAGE_STATUS_UNSPECIFIED, state);
+    batch.Put(router_queue_, id_key, "");
+
+    if (!envelope.hl7().control_id().empty()) {
+      ControlIdEntry entry;
+      entry.set_message_id(record.id);
+      entry.set_content_hash(record.content_hash);
+      entry.set_received_at_us(envelope.received_at_us());
+      batch.Put(control_id_index_, ControlIdKey(envelope.source(), envelope.hl7().control_id()),
+                Serialize(entry));
+    }
+    event.set_at_us(envelope.received_at_us());
+    event.set_type(EVENT_RECEIVED);
+    event.set_detail(fmt::format("from {} ({} bytes)", envelope.peer(), envelope.raw().size()));
+    batch.Put(history_, HistoryKey(record.id, NextEventSeq()), Serialize(event));
+  }
+  return FromRocks(db_->Write(SyncedWrite(), &batch), "committing received messages");
+}
+
+absl::StatusOr<std::vector<uint64_t>> Store::PeekRouterQueue(const std::string& from,
+                                                             size_t limit) const {
+  rocksdb::ReadOptions options;
+  rocksdb::Slice lower(from);
+  if (!from.empty()) options.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, router_queue_));
+  std::vector<uint64_t> ids;
+  for (it->Seek(from); it->Valid() && ids.size() < limit; it->Next()) {
+    ids.push_back(ReadBigEndian64(it->key().ToStringView()));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the router queue");
+  return ids;
+}
+
+absl::StatusOr<StoredMessage> Store::GetMessage(uint64_t id) const {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), journal_, IdKey(id), &value);
+  if (status.IsNotFound()) {
+    return absl::NotFoundError(fmt::format("no message {}", fmt::format("{:016x}", id)));
+  }
+  if (!status.ok()) return FromRocks(status, "reading the journal");
+  StoredMessage message;
+  if (!message.ParseFromString(value)) return absl::DataLossError("store: corrupt journal entry");
+  return message;
+}
+
+absl::StatusOr<MessageState> Store::GetState(uint64_t id) const {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), state_, IdKey(id), &value);
+  if (status.IsNotFound()) {
+    return absl::NotFoundError(fmt::format("no message {:016x}", id));
+  }
+  if (!status.ok()) return FromRocks(status, "reading message state");
+  MessageState state;
+  if (!state.ParseFromString(value)) return absl::DataLossError("store: corrupt message state");
+  return state;
+}
+
+absl::Status Store::CommitRouting(uint64_t id, const std::vector<std::string>& routes,
+                                  const std::vector<RoutedDelivery>& deliveries,
+                                  std::string_view config_version) {
+  std::lock_guard lock(StateLock(id));
+  auto state = GetState(id);
+  if (!state.ok()) return state.status();
+  const MessageStatus previous = state->status();
+  const int64_t now = NowUs();
+
+  rocksdb::WriteBatch batch;
+  state->clear_routes();
+  for (const std::string& route : routes) state->add_routes(route);
+  state->clear_destinations();
+  state->set_config_version(std::string(config_version));
+  state->set_updated_at_us(now);
+
+  Event event;
+  event.set_at_us(now);
+  if (deliveries.empty()) {
+    state->set_status(UNROUTED);
+    event.set_type(EVENT_UNROUTED);
+    event.set_detail("no route matched");
+    batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+  }
+  for (const RoutedDelivery& delivery : deliveries) {
+    QueueCf* queue = Queue(delivery.destination);
+    if (queue == nullptr) {
+      return absl::FailedPreconditionError(
+          fmt::format("store: no queue for destination '{}'", delivery.destination));
+    }
+    DeliveryTask task;
+    task.set_message_id(id);
+    task.set_route(delivery.route);
+    task.set_enqueued_at_us(now);
+    batch.Put(queue->handle, QueueKey(queue->next_seq.fetch_add(1), id), Serialize(task));
+
+    DestinationState* destination = state->add_destinations();
+    destination->set_destination(delivery.destination);
+    destination->set_route(delivery.route);
+    destination->set_status(DELIVERY_QUEUED);
+    destination->set_updated_at_us(now);
+
+    event.set_type(EVENT_ROUTED);
+    event.set_route(delivery.route);
+    event.set_destination(delivery.destination);
+    batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+  }
+  if (!deliveries.empty()) state->set_status(AggregateStatus(*state));
+  PutState(batch, state_, status_index_, id, previous, *state);
+  batch.Delete(router_queue_, IdKey(id));
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "committing routing");
+}
+
+absl::StatusOr<std::vector<QueuedTask>> Store::PeekQueue(std::string_view destination,
+                                                         const std::string& from,
+                                                         size_t limit) const {
+  QueueCf* queue = Queue(destination);
+  if (queue == nullptr) {
+    return absl::NotFoundError(fmt::format("store: no queue for destination '{}'", destination));
+  }
+  rocksdb::ReadOptions options;
+  rocksdb::Slice lower(from);
+  if (!from.empty()) options.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, queue->handle));
+  std::vector<QueuedTask> tasks;
+  for (it->Seek(from); it->Valid() && tasks.size() < limit; it->Next()) {
+    QueuedTask queued;
+    queued.key = it->key().ToString();
+    if (!queued.task.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: corrupt delivery task");
+    }
+    tasks.push_back(std::move(queued));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading a delivery queue");
+  return tasks;
+}
+
+absl::Status Store::CommitDeliveryOutcome(std::string_view destination, const QueuedTask& queued,
+                                          DeliveryStatus status, const Event& event,
+                                          const DeliveryTask* rewritten_task) {
+  QueueCf* queue = Queue(destination);
+  if (queue == nullptr) {
+    return absl::NotFoundError(fmt::format("store: no queue for destination '{}'", destination));
+  }
+  const uint64_t id = queued.task.message_id();
+  std::lock_guard lock(StateLock(id));
+  auto state = GetState(id);
+  if (!state.ok()) return state.status();
+  const MessageStatus previous = state->status();
+  for (DestinationState& entry : *state->mutable_destinations()) {
+    if (entry.destination() != destination || entry.route() != queued.task.route()) continue;
+    entry.set_status(status);
+    entry.set_attempts(entry.attempts() + 1);
+    entry.set_updated_at_us(event.at_us());
+    if (event.type() == EVENT_DELIVERED) {
+      entry.clear_last_error();
+    } else {
+      entry.set_last_error(event.detail());
+    }
+  }
+  state->set_updated_at_us(event.at_us());
+  state->set_status(AggregateStatus(*state));
+
+  rocksdb::WriteBatch batch;
+  PutState(batch, state_, status_index_, id, previous, *state);
+  batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+  if (rewritten_task != nullptr) {
+    batch.Put(queue->handle, queued.key, Serialize(*rewritten_task));
+  } else {
+    batch.Delete(queue->handle, queued.key);
+  }
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "committing a delivery outcome");
+}
+
+absl::Status Store::CommitDelivered(std::string_view destination, const QueuedTask& queued,
+                                    int64_t duration_us, std::string_view detail) {
+  Event event;
+  event.set_at_us(NowUs());
+  event.set_type(EVENT_DELIVERED);
+  event.set_route(queued.task.route());
+  event.set_destination(std::string(destination));
+  event.set_attempt(queued.task.attempt() + 1);
+  event.set_duration_us(duration_us);
+  event.set_detail(std::string(detail));
+  return CommitDeliveryOutcome(destination, queued, DELIVERY_DELIVERED, event, nullptr);
+}
+
+absl::Status Store::CommitAttemptFailed(std::string_view destination, const QueuedTask& queued,
+                                        int64_t duration_us, std::string_view error,
+                                        int64_t next_attempt_us) {
+  Event event;
+  event.set_at_us(NowUs());
+  event.set_type(EVENT_ATTEMPT_FAILED);
+  event.set_route(queued.task.route());
+  event.set_destination(std::string(destination));
+  event.set_attempt(queued.task.attempt() + 1);
+  event.set_duration_us(duration_us);
+  event.set_detail(std::string(error));
+  DeliveryTask rewritten = queued.task;
+  rewritten.set_attempt(queued.task.attempt() + 1);
+  rewritten.set_not_before_us(next_attempt_us);
+  return CommitDeliveryOutcome(destination, queued, DELIVERY_RETRYING, event, &rewritten);
+}
+
+absl::StatusOr<std::vector<ListedMessage>> Store::ListMessages(const ListFilter& filter) const {
+  std::vector<ListedMessage> out;
+  auto matches = [&](const MessageState& state) {
+    if (!filter.source.empty() && state.source() != filter.source) return false;
+    if (!filter.route.empty()) {
+      bool found = false;
+      for (const std::string& route : state.routes()) found = found || route == filter.route;
+      if (!found) return false;
+    }
+    return true;
+  };
+
+  if (filter.status.has_value()) {
+    // Newest first within the status: iterate the index backwards.
+    const std::string prefix(1, static_cast<char>(*filter.status));
+    const std::string upper = filter.before_id != 0
+                                  ? StatusIndexKey(*filter.status, filter.before_id)
+                                  : std::string(1, static_cast<char>(*filter.status + 1));
+    rocksdb::ReadOptions options;
+    rocksdb::Slice lower_slice(prefix), upper_slice(upper);
+    options.iterate_lower_bound = &lower_slice;
+    options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, status_index_));
+    for (it->SeekToLast(); it->Valid() && out.size() < filter.limit; it->Prev()) {
+      const uint64_t id = ReadBigEndian64(it->key().ToStringView().substr(1));
+      auto state = GetState(id);
+      if (!state.ok()) continue;  // removed since the index was read
+      if (matches(*state)) out.push_back({id, std::move(*state)});
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "listing messages");
+    return out;
+  }
+
+  rocksdb::ReadOptions options;
+  std::string upper = filter.before_id != 0 ? IdKey(filter.before_id) : std::string();
+  rocksdb::Slice upper_slice(upper);
+  if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, state_));
+  for (it->SeekToLast(); it->Valid() && out.size() < filter.limit; it->Prev()) {
+    MessageState state;
+    if (!state.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: corrupt message state");
+    }
+    if (matches(state))
+      out.push_back({ReadBigEndian64(it->key().ToStringView()), std::move(state)});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "listing messages");
+  return out;
+}
+
+absl::StatusOr<std::vector<Event>> Store::GetHistory(uint64_t id) const {
+  const std::string lower = IdKey(id);
+  const std::string upper = IdKey(id + 1);
+  rocksdb::ReadOptions options;
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  options.iterate_lower_bound = &lower_slice;
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, history_));
+  std::vector<Event> events;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    Event event;
+    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: corrupt history event");
+    }
+    events.push_back(std::move(event));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading history");
+  return events;
+}
+
+absl::Status Store::SaveConfigVersion(std::string_view version, std::string_view text) {
+  return FromRocks(
+      db_->Put(SyncedWrite(), ConfigKey(version), rocksdb::Slice(text.data(), text.size())),
+      "saving the configuration version");
+}
+
+MessageStatus AggregateStatus(const MessageState& state) {
+  if (state.destinations().empty()) return state.status();
+  bool pending = false, retrying = false, dead = false;
+  for (const DestinationState& destination : state.destinations()) {
+    switch (destination.status()) {
+      case DELIVERY_QUEUED:
+        pending = true;
+        break;
+      case DELIVERY_RETRYING:
+        pending = retrying = true;
+        break;
+      case DELIVERY_DEAD:
+        dead = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (retrying) return RETRYING;
+  if (pending) return QUEUED;
+  return dead ? DEAD : DELIVERED;
+}
+
+namespace {
+constexpr std::pair<MessageStatus, std::string_view> kStatusNames[] = {
+    {RECEIVED, "received"}, {ROUTED, "routed"},       {QUEUED, "queued"},
+    {RETRYING, "retrying"}, {DELIVERED, "delivered"}, {DEAD, "dead"},
+    {UNROUTED, "unrouted"}, {PARKED, "parked"},       {DISCARDED, "discarded"},
+};
+}  // namespace
+
+std::string_view StatusName(MessageStatus status) {
+  for (const auto& [value, name] : kStatusNames) {
+    if (value == status) return name;
+  }
+  return "unknown";
+}
+
+std::optional<MessageStatus> ParseStatusName(std::string_view name) {
+  for (const auto& [value, status_name] : kStatusNames) {
+    if (status_name == name) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view EventTypeName(EventType type) {
+  switch (type) {
+    case EVENT_RECEIVED:
+      return "received";
+    case EVENT_ROUTED:
+      return "routed";
+    case EVENT_UNROUTED:
+      return "unrouted";
+    case EVENT_ATTEMPT_FAILED:
+      return "attempt_failed";
+    case EVENT_DELIVERED:
+      return "delivered";
+    case EVENT_DEAD:
+      return "dead";
+    case EVENT_REPLAYED:
+      return "replayed";
+    case EVENT_RETRANSMISSION:
+      return "retransmission";
+    default:
+      return "unknown";
+  }
+}
+
+}  // namespace navette::store

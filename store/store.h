@@ -1,0 +1,174 @@
+// The engine's durable state: one RocksDB instance, one column family per
+// purpose (layouts in store/keys.h). Every state change of a message is one
+// atomic WriteBatch carrying the change, its index updates and its history
+// event, so a crash leaves each message either before or after a change,
+// never half-way.
+//
+// Durability: ingress batches are written with sync=true (the engine confirms
+// a message only after this returns). Later changes (routing, delivery
+// outcomes) are written without fsync: the WAL is appended in order, so a
+// process crash loses nothing and a power loss can only lose a suffix of them,
+// after which the message is routed or delivered again (at-least-once).
+//
+// Queue reading: callers keep their own position in a queue (the router and
+// each delivery dispatcher read their queue in key order) and pass it to the
+// Peek functions, which set it as the iterator's lower bound. Reading the next
+// task therefore never walks over the tombstones of delivered ones.
+//
+// Thread safety: all methods may be called concurrently. Read-modify-write of
+// a message's state is serialised per message by lock striping.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "proto/store.pb.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace navette::store {
+
+// One message to commit at ingress.
+struct IngressRecord {
+  uint64_t id = 0;
+  // The message; null for a retransmission, whose `id` is then the original's.
+  const navette::Envelope* envelope = nullptr;
+  std::string content_hash;  // SHA-256 of envelope->raw
+};
+
+struct RoutedDelivery {
+  std::string route;
+  std::string destination;
+};
+
+struct QueuedTask {
+  std::string key;  // position in the destination's queue
+  DeliveryTask task;
+};
+
+struct ListFilter {
+  std::optional<MessageStatus> status;
+  std::string source;  // empty: any
+  std::string route;   // empty: any
+  size_t limit = 100;
+  uint64_t before_id = 0;  // 0: newest first from the end; else ids < before_id
+};
+
+struct ListedMessage {
+  uint64_t id = 0;
+  MessageState state;
+};
+
+class Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Opens, creating if missing, the queue of each destination. Queues of
+  // destinations no longer configured stay in the store untouched.
+  absl::Status EnsureQueues(const std::vector<std::string>& destinations);
+  bool HasQueue(std::string_view destination) const;
+
+  // Largest message id in the journal, 0 if empty.
+  uint64_t LastMessageId() const;
+
+  // ---- ingress
+  absl::StatusOr<std::optional<ControlIdEntry>> LookupControlId(std::string_view source,
+                                                                std::string_view control_id) const;
+  // One synced batch for all records: journal, state, status index, router
+  // queue, control-id index and a `received` event for new messages; a
+  // `retransmission` event for retransmissions.
+  absl::Status CommitIngress(std::span<const IngressRecord> records);
+
+  // ---- router
+  // Ids in the router queue at or after `from` (a key; empty = start), oldest
+  // first.
+  absl::StatusOr<std::vector<uint64_t>> PeekRouterQueue(const std::string& from,
+                                                        size_t limit) const;
+  absl::StatusOr<StoredMessage> GetMessage(uint64_t id) const;
+  absl::StatusOr<MessageState> GetState(uint64_t id) const;
+  // Records the routing of a message: its delivery tasks (or `unrouted` when
+  // there are none), events, and its removal from the router queue.
+  absl::Status CommitRouting(uint64_t id, const std::vector<std::string>& routes,
+                             const std::vector<RoutedDelivery>& deliveries,
+                             std::string_view config_version);
+
+  // ---- delivery
+  absl::StatusOr<std::vector<QueuedTask>> PeekQueue(std::string_view destination,
+                                                    const std::string& from, size_t limit) const;
+  absl::Status CommitDelivered(std::string_view destination, const QueuedTask& task,
+                               int64_t duration_us, std::string_view detail);
+  // Keeps the task in place with its attempt count and next attempt time
+  // updated.
+  absl::Status CommitAttemptFailed(std::string_view destination, const QueuedTask& task,
+                                   int64_t duration_us, std::string_view error,
+                                   int64_t next_attempt_us);
+
+  // ---- reading for people
+  absl::StatusOr<std::vector<ListedMessage>> ListMessages(const ListFilter& filter) const;
+  absl::StatusOr<std::vector<Event>> GetHistory(uint64_t id) const;
+  absl::Status SaveConfigVersion(std::string_view version, std::string_view text);
+
+  rocksdb::DB* db() const { return db_.get(); }  // for tests and benchmarks
+
+ private:
+  Store() = default;
+
+  struct QueueCf {
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    // Next sequence number for this queue; starts after the last key found
+    // at open, so a queue is in the order its tasks were added.
+    std::atomic<uint64_t> next_seq{1};
+  };
+  QueueCf* Queue(std::string_view destination) const;
+  absl::Status AddQueue(const std::string& destination, rocksdb::ColumnFamilyHandle* handle);
+  std::mutex& StateLock(uint64_t id) { return state_locks_[id % state_locks_.size()]; }
+  // Strictly increasing microsecond clock, so that history keys of one
+  // message never collide and sort in event order.
+  uint64_t NextEventSeq();
+  // Applies `update` to the destination's entry of the message's state and
+  // writes state + status index + event + queue change in one batch.
+  absl::Status CommitDeliveryOutcome(std::string_view destination, const QueuedTask& task,
+                                     DeliveryStatus status, const Event& event,
+                                     const DeliveryTask* rewritten_task);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
+  rocksdb::ColumnFamilyHandle* journal_ = nullptr;
+  rocksdb::ColumnFamilyHandle* state_ = nullptr;
+  rocksdb::ColumnFamilyHandle* router_queue_ = nullptr;
+  rocksdb::ColumnFamilyHandle* history_ = nullptr;
+  rocksdb::ColumnFamilyHandle* status_index_ = nullptr;
+  rocksdb::ColumnFamilyHandle* control_id_index_ = nullptr;
+
+  mutable std::shared_mutex queues_mu_;  // guards queues_
+  std::map<std::string, std::unique_ptr<QueueCf>, std::less<>> queues_;
+
+  std::array<std::mutex, 64> state_locks_;
+  std::atomic<uint64_t> last_event_seq_{0};
+};
+
+// The status a message has given the status of each of its deliveries.
+MessageStatus AggregateStatus(const MessageState& state);
+std::string_view StatusName(MessageStatus status);  // "delivered", ...
+std::optional<MessageStatus> ParseStatusName(std::string_view name);
+std::string_view EventTypeName(EventType type);  // "received", ...
+
+}  // namespace navette::store
