@@ -1,0 +1,48 @@
+// The interface every outbound adapter implements (file, and later http,
+// mllp, dmp, mssante). The engine's delivery workers call Deliver() for each
+// queued task and record the outcome; an adapter never touches the store.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "proto/store.pb.h"
+
+namespace navette::adapters {
+
+struct DeliveryRequest {
+  uint64_t message_id = 0;
+  std::string route;
+  const navette::store::StoredMessage* message = nullptr;
+  uint32_t attempt = 0;  // attempts already made before this one
+};
+
+struct DeliveryResult {
+  enum class Outcome {
+    kDelivered,
+    kTransient,  // worth retrying: the peer or a resource is unavailable
+    kPermanent,  // retrying cannot help: the peer refused this message
+  };
+  Outcome outcome = Outcome::kDelivered;
+  // The peer's answer in short, kept in the history: never health data.
+  std::string detail;
+
+  static DeliveryResult Delivered(std::string detail) {
+    return {Outcome::kDelivered, std::move(detail)};
+  }
+  static DeliveryResult Transient(std::string detail) {
+    return {Outcome::kTransient, std::move(detail)};
+  }
+  static DeliveryResult Permanent(std::string detail) {
+    return {Outcome::kPermanent, std::move(detail)};
+  }
+};
+
+class Destination {
+ public:
+  virtual ~Destination() = default;
+  // May be called from the destination's worker threads concurrently.
+  virtual DeliveryResult Deliver(const DeliveryRequest& request) = 0;
+};
+
+}  // namespace navette::adapters

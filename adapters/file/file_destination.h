@@ -1,0 +1,37 @@
+// File destination: writes each delivered message to its own file,
+// <directory>/<message id><suffix>, atomically: the bytes go to a temporary
+// file in the same directory, which is fsynced and renamed into place, then
+// the directory is fsynced. A reader never sees a partial file, and a
+// delivery recorded as done survives a power loss. Delivering the same
+// message again rewrites the same file with the same bytes.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "adapters/destination.h"
+#include "proto/config.pb.h"
+
+namespace navette::adapters::file {
+
+class FileDestination : public Destination {
+ public:
+  // A relative directory in `config` is resolved against `base_dir` (the
+  // engine's data directory). The directory is created if missing.
+  static absl::StatusOr<std::unique_ptr<FileDestination>> Create(
+      const navette::config::FileDestination& config, const std::filesystem::path& base_dir);
+
+  DeliveryResult Deliver(const DeliveryRequest& request) override;
+  const std::filesystem::path& directory() const { return directory_; }
+
+ private:
+  FileDestination(std::filesystem::path directory, std::string suffix)
+      : directory_(std::move(directory)), suffix_(std::move(suffix)) {}
+
+  std::filesystem::path directory_;
+  std::string suffix_;
+};
+
+}  // namespace navette::adapters::file

@@ -1,0 +1,87 @@
+#include "adapters/file/file_destination.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "store/message_id.h"
+
+namespace navette::adapters::file {
+namespace {
+
+class FileDestinationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = std::filesystem::temp_directory_path() /
+            ("navette-file-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(base_);
+    std::filesystem::create_directories(base_);
+  }
+  void TearDown() override { std::filesystem::remove_all(base_); }
+  std::filesystem::path base_;
+};
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+TEST_F(FileDestinationTest, WritesOneFileNamedByIdWithTheExactBytes) {
+  navette::config::FileDestination config;
+  config.set_directory("outbox");  // relative: under the base directory
+  auto destination = FileDestination::Create(config, base_);
+  ASSERT_TRUE(destination.ok()) << destination.status();
+  EXPECT_EQ((*destination)->directory(), base_ / "outbox");
+
+  navette::store::StoredMessage message;
+  message.mutable_envelope()->set_raw(std::string("MSH|^~\\&|A\rPID|||1\r\xc3\xa9", 22));
+  DeliveryRequest request{0x0123456789abcdefULL, "r", &message, 0};
+  DeliveryResult result = (*destination)->Deliver(request);
+  ASSERT_EQ(result.outcome, DeliveryResult::Outcome::kDelivered) << result.detail;
+
+  const auto path = base_ / "outbox" / "0123456789abcdef.hl7";
+  EXPECT_EQ(ReadFile(path), message.envelope().raw());
+  // No temporary file left behind.
+  int files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(base_ / "outbox")) {
+    ++files;
+  }
+  EXPECT_EQ(files, 1);
+
+  // Delivering again (after a crash) rewrites the same file.
+  result = (*destination)->Deliver(request);
+  ASSERT_EQ(result.outcome, DeliveryResult::Outcome::kDelivered);
+  EXPECT_EQ(ReadFile(path), message.envelope().raw());
+}
+
+TEST_F(FileDestinationTest, FailureToPlaceTheFileIsTransientAndLeavesNoPartialFile) {
+  navette::config::FileDestination config;
+  config.set_directory((base_ / "out").string());
+  config.set_suffix(".txt");
+  auto destination = FileDestination::Create(config, base_);
+  ASSERT_TRUE(destination.ok());
+  // A directory standing where the file must go makes the rename fail, even
+  // for root (which ignores permission bits).
+  std::filesystem::create_directories(base_ / "out" / "0000000000000001.txt" / "blocker");
+  navette::store::StoredMessage message;
+  message.mutable_envelope()->set_raw("MSH|");
+  DeliveryResult result = (*destination)->Deliver({1, "r", &message, 0});
+  EXPECT_EQ(result.outcome, DeliveryResult::Outcome::kTransient);
+  EXPECT_NE(result.detail.find("cannot rename"), std::string::npos) << result.detail;
+  EXPECT_TRUE(std::filesystem::is_directory(base_ / "out" / "0000000000000001.txt"));
+  EXPECT_FALSE(std::filesystem::exists(base_ / "out" / ".0000000000000001.txt.tmp"));
+}
+
+TEST_F(FileDestinationTest, MissingDirectoryPathThatCannotBeCreatedIsAnError) {
+  std::ofstream(base_ / "a-file") << "x";
+  navette::config::FileDestination config;
+  config.set_directory((base_ / "a-file" / "sub").string());
+  auto destination = FileDestination::Create(config, base_);
+  EXPECT_FALSE(destination.ok());
+}
+
+}  // namespace
+}  // namespace navette::adapters::file

@@ -1,0 +1,208 @@
+#include "adapters/mllp/connection.h"
+
+#include <utility>
+#include <variant>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "adapters/mllp/frame.h"
+#include "adapters/mllp/frame_intake.h"
+
+namespace navette::adapters::mllp {
+
+std::string PeerName(const asio::ip::tcp::endpoint& endpoint) {
+  const asio::ip::address address = endpoint.address();
+  if (address.is_v6()) return fmt::format("[{}]:{}", address.to_string(), endpoint.port());
+  return fmt::format("{}:{}", address.to_string(), endpoint.port());
+}
+
+Connection::Connection(asio::ip::tcp::socket socket, std::string peer,
+                       const MllpServerOptions& options, bus::Publisher& publisher,
+                       std::shared_ptr<IoGate> gate, std::function<void(Connection*)> on_closed)
+    : socket_(std::move(socket)),
+      idle_timer_(socket_.get_executor()),
+      peer_(std::move(peer)),
+      options_(options),
+      publisher_(publisher),
+      gate_(std::move(gate)),
+      on_closed_(std::move(on_closed)),
+      decoder_(options.max_message_bytes),
+      last_activity_(SteadyClock::now()) {}
+
+void Connection::Start() {
+  if (options_.idle_timeout.count() > 0) ArmIdleTimer(options_.idle_timeout);
+  Read();
+}
+
+void Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  idle_timer_.cancel();
+  std::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  pending_.clear();
+  pending_bytes_ = 0;
+  if (on_closed_) std::exchange(on_closed_, nullptr)(this);
+}
+
+bool Connection::QueueFull() const {
+  // One message of the largest size may wait; more would let a pipelining
+  // sender hold several times the limit in memory per connection.
+  return pending_.size() >= kMaxPendingFrames || pending_bytes_ >= options_.max_message_bytes;
+}
+
+void Connection::Read() {
+  if (closed_ || reading_ || peer_done_ || QueueFull()) return;
+  reading_ = true;
+  socket_.async_read_some(asio::buffer(read_buffer_),
+                          [self = shared_from_this()](const std::error_code& error, size_t size) {
+                            self->OnRead(error, size);
+                          });
+}
+
+void Connection::OnRead(const std::error_code& error, size_t size) {
+  reading_ = false;
+  if (closed_) return;
+  if (error) {
+    OnPeerGone(error);
+    return;
+  }
+  last_activity_ = SteadyClock::now();
+  std::vector<DecoderEvent> events;
+  decoder_.Feed(std::string_view(read_buffer_.data(), size), events);
+  auto received_at = std::chrono::system_clock::now();
+  for (DecoderEvent& event : events) {
+    if (event.kind == DecoderEvent::kGarbage) {
+      spdlog::warn("mllp source {}: peer {}: closing connection: {}", options_.source_name, peer_,
+                   event.reason);
+      Close();
+      return;
+    }
+    pending_bytes_ += event.content.size();
+    pending_.push_back(PendingFrame{std::move(event), received_at});
+  }
+  ProcessNext();
+  Read();
+}
+
+void Connection::OnPeerGone(const std::error_code& error) {
+  const bool closed_by_peer = error == asio::error::eof;
+  std::string how = closed_by_peer ? "peer close" : fmt::format("read error ({})", error.message());
+  if (decoder_.in_frame()) {
+    spdlog::warn("mllp source {}: peer {}: frame truncated by {} after {} bytes",
+                 options_.source_name, peer_, how, decoder_.frame_bytes());
+  } else {
+    spdlog::info("mllp source {}: peer {}: connection ended by {}", options_.source_name, peer_,
+                 how);
+  }
+  if (!closed_by_peer) {
+    Close();
+    return;
+  }
+  // The peer may only have shut down its sending side and still wait for the
+  // ACKs of what it sent: answer the queued frames before closing.
+  peer_done_ = true;
+  ProcessNext();
+}
+
+void Connection::ProcessNext() {
+  if (closed_ || busy_) return;
+  if (pending_.empty()) {
+    if (peer_done_) Close();
+    return;
+  }
+  PendingFrame frame = std::move(pending_.front());
+  pending_.pop_front();
+  pending_bytes_ -= frame.event.content.size();
+  busy_ = true;
+
+  FrameOrigin origin{options_.source_name, peer_, options_.default_charset,
+                     options_.max_message_bytes, frame.received_at};
+  auto taken = TakeFrame(std::move(frame.event), origin);
+  if (auto* refusal = std::get_if<Refusal>(&taken)) {
+    spdlog::warn("mllp source {}: peer {}: refused message (MSH-10 {}): {}", options_.source_name,
+                 peer_, refusal->control_id.empty() ? "unknown" : refusal->control_id,
+                 refusal->reason);
+    WriteAck(std::move(refusal->ack));
+    return;
+  }
+  Publish(std::move(std::get<navette::Envelope>(taken)));
+}
+
+void Connection::Publish(navette::Envelope envelope) {
+  navette::Hl7Header header = envelope.hl7();
+  std::weak_ptr<Connection> weak = weak_from_this();
+  publisher_.Publish(std::move(envelope),
+                     [weak, gate = gate_, header](absl::StatusOr<bus::PublishResult> result) {
+                       // Any thread: hop back onto the io thread before touching the connection.
+                       gate->Post([weak, header, result = std::move(result)] {
+                         if (auto self = weak.lock()) self->OnPublished(header, result);
+                       });
+                     });
+}
+
+void Connection::OnPublished(const navette::Hl7Header& header,
+                             const absl::StatusOr<bus::PublishResult>& result) {
+  if (closed_) {
+    spdlog::warn("mllp source {}: peer {}: message MSH-10 {} {} but the connection closed first",
+                 options_.source_name, peer_, header.control_id(),
+                 result.ok() ? "was stored" : "failed");
+    return;
+  }
+  if (result.ok()) {
+    spdlog::debug("mllp source {}: peer {}: message MSH-10 {} committed as {}{}",
+                  options_.source_name, peer_, header.control_id(), result->message_id,
+                  result->duplicate ? " (retransmission)" : "");
+  } else {
+    spdlog::error("mllp source {}: peer {}: message MSH-10 {} not stored, answering AE: {}",
+                  options_.source_name, peer_, header.control_id(), result.status().ToString());
+  }
+  WriteAck(PublishAck(header, result.status()));
+}
+
+void Connection::WriteAck(std::string ack) {
+  auto frame = std::make_shared<std::string>(EncodeFrame(ack));
+  asio::async_write(socket_, asio::buffer(*frame),
+                    [self = shared_from_this(), frame](const std::error_code& error, size_t) {
+                      self->OnAckWritten(error);
+                    });
+}
+
+void Connection::OnAckWritten(const std::error_code& error) {
+  if (closed_) return;
+  if (error) {
+    spdlog::info("mllp source {}: peer {}: cannot send ACK ({}), closing", options_.source_name,
+                 peer_, error.message());
+    Close();
+    return;
+  }
+  busy_ = false;
+  last_activity_ = SteadyClock::now();
+  ProcessNext();
+  Read();
+}
+
+void Connection::ArmIdleTimer(SteadyClock::duration after) {
+  idle_timer_.expires_after(after);
+  idle_timer_.async_wait(
+      [self = shared_from_this()](const std::error_code& error) { self->OnIdleTimer(error); });
+}
+
+void Connection::OnIdleTimer(const std::error_code& error) {
+  if (closed_ || error == asio::error::operation_aborted) return;
+  // A frame in progress is activity too, however long the engine takes.
+  if (busy_) last_activity_ = SteadyClock::now();
+  SteadyClock::duration idle = SteadyClock::now() - last_activity_;
+  if (idle < options_.idle_timeout) {
+    ArmIdleTimer(options_.idle_timeout - idle);
+    return;
+  }
+  spdlog::info(
+      "mllp source {}: peer {}: closing connection idle for {} ms", options_.source_name, peer_,
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.idle_timeout).count());
+  Close();
+}
+
+}  // namespace navette::adapters::mllp

@@ -1,0 +1,94 @@
+#include "adapters/mllp/frame_intake.h"
+
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "adapters/hl7v2/ack.h"
+#include "adapters/hl7v2/header.h"
+#include "adapters/hl7v2/message_view.h"
+#include "adapters/mllp/ack_control_id.h"
+
+namespace navette::adapters::mllp {
+namespace {
+
+using hl7v2::AckCode;
+using hl7v2::AckError;
+
+constexpr int kSegmentSequenceError = 100;
+constexpr int kRequiredFieldMissing = 101;
+constexpr int kApplicationInternalError = 207;
+
+Refusal Refuse(const navette::Hl7Header* header, int condition_code, std::string reason,
+               std::string location = "") {
+  AckError error{condition_code, std::move(reason), std::move(location)};
+  Refusal refusal;
+  refusal.ack = hl7v2::BuildAck(header, AckCode::kAR, &error, NextAckControlId(),
+                                std::chrono::system_clock::now());
+  refusal.reason = std::move(error.text);
+  if (header != nullptr) refusal.control_id = header->control_id();
+  return refusal;
+}
+
+// The header of an oversize message, read from the MSH segment of the kept
+// prefix; nullopt when MSH does not end within the prefix (a cut MSH-10 would
+// acknowledge the wrong message).
+std::optional<navette::Hl7Header> HeaderOfPrefix(std::string_view prefix) {
+  size_t end = prefix.find_first_of("\r\n");
+  if (end == std::string_view::npos) return std::nullopt;
+  auto view = hl7v2::MessageView::Parse(prefix.substr(0, end));
+  if (!view.ok()) return std::nullopt;
+  return hl7v2::ReadHeaderFields(*view);
+}
+
+Refusal RefuseOversize(const DecoderEvent& event, const FrameOrigin& origin) {
+  std::optional<navette::Hl7Header> header = HeaderOfPrefix(event.content);
+  return Refuse(header ? &*header : nullptr, kApplicationInternalError,
+                fmt::format("message of {} bytes exceeds the limit of {} bytes", event.total_bytes,
+                            origin.max_message_bytes));
+}
+
+}  // namespace
+
+std::variant<navette::Envelope, Refusal> TakeFrame(DecoderEvent event, const FrameOrigin& origin) {
+  if (event.kind == DecoderEvent::kOversize) return RefuseOversize(event, origin);
+
+  std::string_view content = event.content;
+  if (content.find_last_not_of("\r\n") == std::string_view::npos) {
+    return Refuse(nullptr, kSegmentSequenceError, "empty message: no MSH segment");
+  }
+  auto view = hl7v2::MessageView::Parse(content);
+  if (!view.ok()) {
+    return Refuse(nullptr, kSegmentSequenceError, std::string(view.status().message()));
+  }
+  std::string location;
+  auto header = hl7v2::ReadHeader(*view, &location);
+  if (!header.ok()) {
+    navette::Hl7Header partial = hl7v2::ReadHeaderFields(*view);
+    return Refuse(&partial, kRequiredFieldMissing, std::string(header.status().message()),
+                  location);
+  }
+
+  navette::Envelope envelope;
+  envelope.set_source(std::string(origin.source));
+  envelope.set_received_at_us(
+      std::chrono::duration_cast<std::chrono::microseconds>(origin.received_at.time_since_epoch())
+          .count());
+  envelope.set_content_type(std::string(kContentType));
+  std::string charset = hl7v2::ReadCharset(*view);
+  envelope.set_charset(charset.empty() ? std::string(origin.default_charset) : charset);
+  *envelope.mutable_hl7() = *std::move(header);
+  envelope.set_peer(std::string(origin.peer));
+  // Last: `view` points into the content that moves here.
+  envelope.set_raw(std::move(event.content));
+  return envelope;
+}
+
+std::string PublishAck(const navette::Hl7Header& header, const absl::Status& status) {
+  auto now = std::chrono::system_clock::now();
+  if (status.ok()) return hl7v2::BuildAck(&header, AckCode::kAA, nullptr, NextAckControlId(), now);
+  AckError error{kApplicationInternalError, "message could not be stored; send it again", ""};
+  return hl7v2::BuildAck(&header, AckCode::kAE, &error, NextAckControlId(), now);
+}
+
+}  // namespace navette::adapters::mllp

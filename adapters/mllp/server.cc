@@ -1,0 +1,194 @@
+#include "adapters/mllp/server.h"
+
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <asio.hpp>
+
+#include "adapters/mllp/connection.h"
+#include "adapters/mllp/io_gate.h"
+#include "common/thread_name.h"
+
+namespace navette::adapters::mllp {
+
+// Everything asio stays in here so that users of server.h do not compile it.
+// connections_ and the acceptor are only touched on the io thread (after
+// Start); port_ is written before the thread starts.
+class MllpServer::Impl {
+ public:
+  Impl(MllpServerOptions options, bus::Publisher& publisher)
+      : options_(std::move(options)),
+        publisher_(publisher),
+        acceptor_(io_),
+        accept_retry_timer_(io_),
+        gate_(std::make_shared<IoGate>(io_)) {}
+
+  absl::Status Start();
+  void Stop();
+  uint16_t port() const { return port_; }
+
+ private:
+  // A failed accept (typically out of file descriptors) is retried after this
+  // pause rather than at once, which would spin.
+  static constexpr std::chrono::milliseconds kAcceptRetry{100};
+
+  absl::StatusOr<asio::ip::tcp::endpoint> ListenEndpoint();
+  void Accept();
+  void OnAccepted(asio::ip::tcp::socket socket);
+  void Run();
+
+  const MllpServerOptions options_;
+  bus::Publisher& publisher_;
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer accept_retry_timer_;
+  std::shared_ptr<IoGate> gate_;
+  std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
+  uint16_t port_ = 0;
+  bool started_ = false;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread thread_;
+};
+
+absl::StatusOr<asio::ip::tcp::endpoint> MllpServer::Impl::ListenEndpoint() {
+  std::error_code error;
+  asio::ip::address address = asio::ip::make_address(options_.listen_host, error);
+  if (!error) return asio::ip::tcp::endpoint(address, options_.listen_port);
+  asio::ip::tcp::resolver resolver(io_);
+  auto results = resolver.resolve(options_.listen_host, std::to_string(options_.listen_port),
+                                  asio::ip::tcp::resolver::passive, error);
+  if (error || results.empty()) {
+    return absl::InvalidArgumentError(
+        fmt::format("mllp source {}: cannot resolve listen host {:?}: {}", options_.source_name,
+                    options_.listen_host, error ? error.message() : "no address"));
+  }
+  return results.begin()->endpoint();
+}
+
+absl::Status MllpServer::Impl::Start() {
+  if (started_) {
+    return absl::FailedPreconditionError(
+        fmt::format("mllp source {}: a server starts only once", options_.source_name));
+  }
+  // Zero would refuse every message or connection: a configuration mistake
+  // (defaults not applied), better reported than served.
+  if (options_.max_message_bytes == 0 || options_.max_connections == 0) {
+    return absl::InvalidArgumentError(
+        fmt::format("mllp source {}: max_message_bytes and max_connections must be above 0",
+                    options_.source_name));
+  }
+  auto endpoint = ListenEndpoint();
+  if (!endpoint.ok()) return endpoint.status();
+  std::error_code error;
+  acceptor_.open(endpoint->protocol(), error);
+  if (!error) acceptor_.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor_.bind(*endpoint, error);
+  if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    std::error_code ignored;
+    acceptor_.close(ignored);
+    return absl::UnavailableError(fmt::format("mllp source {}: cannot listen on {}: {}",
+                                              options_.source_name, PeerName(*endpoint),
+                                              error.message()));
+  }
+  port_ = acceptor_.local_endpoint(error).port();
+  spdlog::info("mllp source {}: listening on {}", options_.source_name,
+               PeerName(asio::ip::tcp::endpoint(endpoint->address(), port_)));
+  Accept();
+  work_.emplace(io_.get_executor());
+  started_ = true;
+  thread_ = std::thread([this] {
+    SetThreadName("mllp-" + options_.source_name);
+    Run();
+  });
+  return absl::OkStatus();
+}
+
+void MllpServer::Impl::Run() {
+  // Handlers report errors through error codes; an exception here is a bug in
+  // a library or in navette, and the other connections must keep being served.
+  while (true) {
+    try {
+      io_.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("mllp source {}: unexpected exception in the io thread: {}",
+                    options_.source_name, e.what());
+    }
+  }
+}
+
+void MllpServer::Impl::Accept() {
+  acceptor_.async_accept([this](const std::error_code& error, asio::ip::tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (error) {
+      spdlog::warn("mllp source {}: accept failed: {}", options_.source_name, error.message());
+      accept_retry_timer_.expires_after(kAcceptRetry);
+      accept_retry_timer_.async_wait([this](const std::error_code& timer_error) {
+        if (!timer_error) Accept();
+      });
+      return;
+    }
+    OnAccepted(std::move(socket));
+    Accept();
+  });
+}
+
+void MllpServer::Impl::OnAccepted(asio::ip::tcp::socket socket) {
+  std::error_code error;
+  asio::ip::tcp::endpoint remote = socket.remote_endpoint(error);
+  if (error) return;  // already gone
+  std::string peer = PeerName(remote);
+  if (connections_.size() >= options_.max_connections) {
+    spdlog::warn("mllp source {}: peer {}: refusing connection: {} connections already open",
+                 options_.source_name, peer, connections_.size());
+    socket.close(error);
+    return;
+  }
+  // Keepalive notices peers that vanished without a FIN (a switched-off
+  // modality); no-delay sends each ACK at once instead of waiting for more.
+  socket.set_option(asio::socket_base::keep_alive(true), error);
+  socket.set_option(asio::ip::tcp::no_delay(true), error);
+  spdlog::info("mllp source {}: peer {}: connected", options_.source_name, peer);
+  auto connection =
+      std::make_shared<Connection>(std::move(socket), std::move(peer), options_, publisher_, gate_,
+                                   [this](Connection* closed) { connections_.erase(closed); });
+  connections_.emplace(connection.get(), connection);
+  connection->Start();
+}
+
+void MllpServer::Impl::Stop() {
+  if (!thread_.joinable()) return;
+  gate_->Close();
+  asio::post(io_, [this] {
+    std::error_code ignored;
+    acceptor_.close(ignored);
+    accept_retry_timer_.cancel();
+    std::vector<std::shared_ptr<Connection>> open;
+    for (auto& [key, connection] : connections_) open.push_back(connection);
+    for (auto& connection : open) connection->Close();
+    connections_.clear();
+  });
+  // With the acceptor, timers and sockets closed, run() returns once the
+  // cancelled handlers have run.
+  work_.reset();
+  thread_.join();
+  spdlog::info("mllp source {}: stopped", options_.source_name);
+}
+
+MllpServer::MllpServer(MllpServerOptions options, bus::Publisher& publisher)
+    : impl_(std::make_unique<Impl>(std::move(options), publisher)) {}
+
+MllpServer::~MllpServer() { Stop(); }
+
+absl::Status MllpServer::Start() { return impl_->Start(); }
+
+uint16_t MllpServer::port() const { return impl_->port(); }
+
+void MllpServer::Stop() { impl_->Stop(); }
+
+}  // namespace navette::adapters::mllp

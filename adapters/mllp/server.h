@@ -1,0 +1,55 @@
+// The MLLP listener of one configured source: accepts connections, decodes
+// frames, publishes each message on the bus and answers it. AA goes out only
+// after the engine confirmed the message committed; frame_intake.h lists every
+// other answer.
+//
+// One io thread runs the acceptor and every connection (asio, asynchronous).
+// The frames of a connection are handled strictly in order, one at a time:
+// the next frame is looked at once the previous ACK is written, so a sender's
+// messages reach the bus in the order it sent them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "adapters/bus/publisher.h"
+
+namespace navette::adapters::mllp {
+
+struct MllpServerOptions {
+  std::string source_name;
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 2575;  // 0 = ephemeral, see MllpServer::port()
+  size_t max_message_bytes = 16 << 20;
+  std::chrono::milliseconds idle_timeout{3600000};  // 0 = none
+  size_t max_connections = 256;
+  std::string default_charset = "UNICODE UTF-8";  // when MSH-18 is empty
+};
+
+class MllpServer {
+ public:
+  MllpServer(MllpServerOptions options, bus::Publisher& publisher);
+  ~MllpServer();  // Stop()s
+  MllpServer(const MllpServer&) = delete;
+  MllpServer& operator=(const MllpServer&) = delete;
+
+  // Binds, listens and starts the io thread. The error names the address.
+  absl::Status Start();
+  // The bound port (the chosen one when listen_port is 0); 0 before Start.
+  uint16_t port() const;
+  // Closes the listener and every connection and joins the io thread; not
+  // to be called from a publisher callback, which may run on that thread.
+  // Publishes still in flight complete into nothing: their senders get no
+  // ACK and will send again. Idempotent.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace navette::adapters::mllp

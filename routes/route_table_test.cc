@@ -1,0 +1,104 @@
+#include "routes/route_table.h"
+
+#include <gtest/gtest.h>
+
+#include "adapters/hl7v2/message_view.h"
+
+namespace navette::routes {
+namespace {
+
+using navette::adapters::hl7v2::MessageView;
+
+TEST(MatchesComponentPatternTest, ComparesComponentByComponent) {
+  EXPECT_TRUE(MatchesComponentPattern("ORU^R01", "ORU^R01^ORU_R01", '^'));
+  EXPECT_TRUE(MatchesComponentPattern("ORU^*", "ORU^R01^ORU_R01", '^'));
+  EXPECT_TRUE(MatchesComponentPattern("ORU", "ORU^R01", '^'));
+  EXPECT_TRUE(MatchesComponentPattern("*", "ADT^A28", '^'));
+  EXPECT_TRUE(MatchesComponentPattern("*^A28", "ADT^A28", '^'));
+  EXPECT_FALSE(MatchesComponentPattern("ORU^R01", "ORU^R30", '^'));
+  EXPECT_FALSE(MatchesComponentPattern("MDM^*", "ORU^R01", '^'));
+  EXPECT_FALSE(MatchesComponentPattern("ORU^R01^X", "ORU^R01", '^'));
+  EXPECT_FALSE(MatchesComponentPattern("OR", "ORU^R01", '^'));
+  // Messages with another component separator still match '^' patterns.
+  EXPECT_TRUE(MatchesComponentPattern("ORU^R01", "ORU!R01", '!'));
+}
+
+class RouteTableTest : public ::testing::Test {
+ protected:
+  navette::config::Route* AddRoute(const std::string& name, const std::string& to) {
+    auto* route = config_.add_routes();
+    route->set_name(name);
+    route->add_to(to);
+    return route;
+  }
+  std::vector<std::string> Evaluate(const std::string& source, const std::string& raw) {
+    auto table = RouteTable::Build(config_);
+    EXPECT_TRUE(table.ok()) << table.status();
+    auto view = MessageView::Parse(raw);
+    EXPECT_TRUE(view.ok()) << view.status();
+    navette::Envelope envelope;
+    envelope.set_source(source);
+    envelope.set_raw(raw);
+    auto* header = envelope.mutable_hl7();
+    header->set_encoding_characters("|^~\\&");
+    header->set_message_type(
+        std::string(*view->Get(*navette::adapters::hl7v2::FieldPath::Parse("MSH-9"))));
+    header->set_sending_application(
+        std::string(view->Get(*navette::adapters::hl7v2::FieldPath::Parse("MSH-3")).value_or("")));
+    std::vector<std::string> names;
+    for (const RouteMatch& match : (*table)->Evaluate(envelope, &*view))
+      names.push_back(match.route);
+    return names;
+  }
+  navette::config::Config config_;
+};
+
+const char kOru[] =
+    "MSH|^~\\&|SIL-Y|labo|PFI|X|20210606||ORU^R01^ORU_R01|015|P|2.5\r"
+    "PID|||000123^^^CHU&1.2.3&ISO^PI~279035121518989^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^"
+    "INS\r"
+    "OBX|1|ED|11502-2^CR^LN||data\r"
+    "OBX|2|CE|MASQUE_PS^Masque^MetaDMPMSS||N\r";
+
+TEST_F(RouteTableTest, RouteWithoutMatchTakesEverything) {
+  AddRoute("all", "outbox");
+  EXPECT_EQ(Evaluate("sgl", kOru), std::vector<std::string>{"all"});
+}
+
+TEST_F(RouteTableTest, FromAndMessageTypeAndApplication) {
+  AddRoute("from-dpi", "outbox")->add_from("dpi");
+  AddRoute("oru", "outbox")->mutable_match()->add_message_type("ORU^*");
+  AddRoute("adt", "outbox")->mutable_match()->add_message_type("ADT^*");
+  AddRoute("sil", "outbox")->mutable_match()->add_sending_application("SIL-Y");
+  AddRoute("other-app", "outbox")->mutable_match()->add_sending_application("RIS");
+  EXPECT_EQ(Evaluate("sgl", kOru), (std::vector<std::string>{"oru", "sil"}));
+}
+
+TEST_F(RouteTableTest, FieldRulesMatchAnyRepetitionAndSegment) {
+  (*AddRoute("ins", "outbox")->mutable_match()->mutable_fields())["PID-3.5"] = "^INS$";
+  (*AddRoute("second-rep", "outbox")->mutable_match()->mutable_fields())["PID-3[2].1"] = "^2790";
+  (*AddRoute("first-rep", "outbox")->mutable_match()->mutable_fields())["PID-3[1].1"] = "^2790";
+  (*AddRoute("meta", "outbox")->mutable_match()->mutable_fields())["OBX-3.3"] = "MetaDMPMSS";
+  (*AddRoute("obx1-meta", "outbox")->mutable_match()->mutable_fields())["OBX[1]-3.3"] =
+      "MetaDMPMSS";
+  (*AddRoute("absent", "outbox")->mutable_match()->mutable_fields())["ZBE-1"] = ".*";
+  EXPECT_EQ(Evaluate("sgl", kOru), (std::vector<std::string>{"ins", "second-rep", "meta"}));
+}
+
+TEST_F(RouteTableTest, AllConditionsMustHold) {
+  auto* route = AddRoute("both", "outbox");
+  route->mutable_match()->add_message_type("ORU^R01");
+  (*route->mutable_match()->mutable_fields())["PID-3.1"] = "^999";
+  EXPECT_TRUE(Evaluate("sgl", kOru).empty());
+}
+
+TEST_F(RouteTableTest, BadPatternIsReportedWithTheRoute) {
+  (*AddRoute("broken", "outbox")->mutable_match()->mutable_fields())["PID-3.1"] = "(abc";
+  auto table = RouteTable::Build(config_);
+  ASSERT_FALSE(table.ok());
+  EXPECT_NE(table.status().message().find("route 'broken'"), std::string::npos);
+  EXPECT_NE(table.status().message().find("PID-3.1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace navette::routes
