@@ -1,0 +1,298 @@
+#include "engine/config/checks.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <string>
+
+#include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
+#include <re2/re2.h>
+
+#include "adapters/hl7v2/field_path.h"
+#include "engine/config/listen_address.h"
+
+namespace navette::engine::config {
+namespace {
+
+using navette::config::Config;
+using navette::config::Destination;
+using navette::config::Route;
+using navette::config::Source;
+
+// Names end up in file names, metric labels and URLs: keep them plain.
+bool IsValidName(std::string_view name) {
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+std::string JoinOrNone(const std::vector<std::string>& names) {
+  if (names.empty()) return "none";
+  std::string out;
+  for (const std::string& name : names) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+// "mllp" for Source: the members of the `kind` oneof, for messages.
+std::string KindNames(const google::protobuf::Descriptor& type) {
+  const google::protobuf::OneofDescriptor* kind = type.FindOneofByName("kind");
+  std::vector<std::string> names;
+  for (int i = 0; kind != nullptr && i < kind->field_count(); ++i) {
+    names.push_back(kind->field(i)->name());
+  }
+  return JoinOrNone(names);
+}
+
+class Checker {
+ public:
+  Checker(const Config& config, const SourceMap& source_map, std::string_view file)
+      : config_(config), source_map_(source_map), file_(file) {}
+
+  std::vector<ConfigError> Run() {
+    CheckEngine();
+    source_names_ = CheckNames(config_.sources(), "sources", "source");
+    destination_names_ = CheckNames(config_.destinations(), "destinations", "destination");
+    CheckNames(config_.routes(), "routes", "route");
+    if (config_.sources().empty()) {
+      Report("sources", "at least one source is required (a place messages come from)");
+    }
+    if (config_.destinations().empty()) {
+      Report("destinations", "at least one destination is required (a place messages go to)");
+    }
+    for (int i = 0; i < config_.sources_size(); ++i) CheckSource(config_.sources(i), i);
+    for (int i = 0; i < config_.routes_size(); ++i) CheckRoute(config_.routes(i), i);
+    for (int i = 0; i < config_.destinations_size(); ++i) {
+      CheckDestination(config_.destinations(i), i);
+    }
+    return std::move(errors_);
+  }
+
+ private:
+  // The names of one list, in order, and whether they can be trusted for
+  // "unknown X" errors: not when one failed to convert, which would make
+  // every reference to it look wrong too.
+  struct Names {
+    std::vector<std::string> names;
+    bool complete = true;
+
+    bool Contains(const std::string& name) const {
+      return std::find(names.begin(), names.end(), name) != names.end();
+    }
+  };
+
+  void Report(const std::string& path, std::string message) {
+    ReportAt(path, false, std::move(message));
+  }
+  void ReportOnKey(const std::string& path, std::string message) {
+    ReportAt(path, true, std::move(message));
+  }
+  void ReportAt(const std::string& path, bool on_key, std::string message) {
+    if (source_map_.IsInvalidOrUnderInvalid(path)) return;
+    SourcePosition position = on_key ? source_map_.LocateKey(path) : source_map_.Locate(path);
+    errors_.push_back({std::string(file_), position.line, position.column, std::move(message)});
+  }
+
+  // How errors name an element: by its name, or by its path when unnamed.
+  static std::string Label(std::string_view what, const std::string& name,
+                           const std::string& path) {
+    if (name.empty()) return path;
+    return fmt::format("{} '{}'", what, name);
+  }
+
+  template <typename T>
+  Names CheckNames(const google::protobuf::RepeatedPtrField<T>& elements, std::string_view list,
+                   std::string_view what) {
+    Names result;
+    if (source_map_.IsInvalid(list)) result.complete = false;
+    std::map<std::string, std::string> first_path;  // name -> path of its first element
+    for (int i = 0; i < elements.size(); ++i) {
+      const std::string& name = elements[i].name();
+      std::string element_path = IndexPathJoin(list, i);
+      std::string name_path = FieldPathJoin(element_path, "name");
+      if (source_map_.IsInvalid(element_path) || source_map_.IsInvalid(name_path)) {
+        // Reported by the converter already (not a mapping, not a string).
+        result.complete = false;
+        continue;
+      }
+      if (name.empty()) {
+        Report(name_path, fmt::format("{}: a name is required", element_path));
+        continue;
+      }
+      result.names.push_back(name);
+      if (!IsValidName(name)) {
+        Report(name_path,
+               fmt::format("{} name '{}' may only contain letters, digits, '_', '.' and '-'", what,
+                           name));
+      }
+      auto [first, inserted] = first_path.emplace(name, name_path);
+      if (!inserted) {
+        Report(name_path, fmt::format("duplicate {} name '{}' (first defined on line {})", what,
+                                      name, source_map_.Locate(first->second).line));
+      }
+    }
+    return result;
+  }
+
+  // `setting` is how the user wrote the field, e.g. "mllp.listen".
+  void CheckListen(const std::string& path, std::string_view label, std::string_view setting,
+                   const std::string& listen) {
+    if (listen.empty()) {
+      Report(path, fmt::format("{}: {} is required", label, setting));
+      return;
+    }
+    auto address = ParseListenAddress(listen);
+    if (!address.ok()) {
+      Report(path, fmt::format("{}: {}", label, std::string(address.status().message())));
+    }
+  }
+
+  void CheckEngine() {
+    CheckListen("engine.admin.listen", "engine.admin", "listen", config_.engine().admin().listen());
+    const auto& bind = config_.engine().ingress().bind();
+    for (int i = 0; i < bind.size(); ++i) {
+      const std::string& endpoint = bind[i];
+      bool known_scheme = endpoint.starts_with("tcp://") || endpoint.starts_with("ipc://");
+      if (!known_scheme || endpoint.size() == 6) {
+        Report(IndexPathJoin("engine.ingress.bind", i),
+               fmt::format("engine.ingress.bind: invalid endpoint '{}' (expected tcp://host:port "
+                           "or ipc://path, e.g. \"tcp://127.0.0.1:5571\")",
+                           endpoint));
+      }
+    }
+  }
+
+  void CheckSource(const Source& source, int index) {
+    std::string path = IndexPathJoin("sources", index);
+    std::string label = Label("source", source.name(), path);
+    switch (source.kind_case()) {
+      case Source::kMllp:
+        CheckListen(FieldPathJoin(path, "mllp.listen"), label, "mllp.listen",
+                    source.mllp().listen());
+        break;
+      case Source::KIND_NOT_SET:
+        // A misspelt kind was reported as an unknown key already.
+        if (!source_map_.HasInvalidWithin(path)) {
+          Report(path, fmt::format("{}: no kind set (expected one of: {})", label,
+                                   KindNames(*Source::descriptor())));
+        }
+        break;
+    }
+  }
+
+  void CheckDestination(const Destination& destination, int index) {
+    std::string path = IndexPathJoin("destinations", index);
+    std::string label = Label("destination", destination.name(), path);
+    switch (destination.kind_case()) {
+      case Destination::kFile: {
+        if (destination.file().directory().empty()) {
+          Report(FieldPathJoin(path, "file.directory"),
+                 fmt::format("{}: file.directory is required", label));
+        }
+        if (destination.file().suffix().find('/') != std::string::npos) {
+          Report(FieldPathJoin(path, "file.suffix"),
+                 fmt::format("{}: file.suffix '{}' must not contain '/'", label,
+                             destination.file().suffix()));
+        }
+        break;
+      }
+      case Destination::KIND_NOT_SET:
+        if (!source_map_.HasInvalidWithin(path)) {
+          Report(path, fmt::format("{}: no kind set (expected one of: {})", label,
+                                   KindNames(*Destination::descriptor())));
+        }
+        break;
+    }
+  }
+
+  void CheckRoute(const Route& route, int index) {
+    std::string path = IndexPathJoin("routes", index);
+    std::string label = Label("route", route.name(), path);
+
+    std::string from_path = FieldPathJoin(path, "from");
+    for (int i = 0; i < route.from_size(); ++i) {
+      const std::string& name = route.from(i);
+      if (source_names_.complete && !source_names_.Contains(name)) {
+        Report(IndexPathJoin(from_path, i),
+               fmt::format("{}: unknown source '{}' (known: {})", label, name,
+                           JoinOrNone(source_names_.names)));
+      }
+    }
+
+    std::string to_path = FieldPathJoin(path, "to");
+    if (route.to().empty()) {
+      Report(to_path, fmt::format("{}: 'to' must name at least one destination", label));
+    }
+    for (int i = 0; i < route.to_size(); ++i) {
+      const std::string& name = route.to(i);
+      if (destination_names_.complete && !destination_names_.Contains(name)) {
+        Report(IndexPathJoin(to_path, i),
+               fmt::format("{}: unknown destination '{}' (known: {})", label, name,
+                           JoinOrNone(destination_names_.names)));
+      }
+    }
+
+    std::string match_path = FieldPathJoin(path, "match");
+    CheckPatterns(route.match().message_type(), FieldPathJoin(match_path, "message_type"), label);
+    CheckPatterns(route.match().sending_application(),
+                  FieldPathJoin(match_path, "sending_application"), label);
+    CheckPatterns(route.match().sending_facility(), FieldPathJoin(match_path, "sending_facility"),
+                  label);
+    CheckFieldRules(route.match(), FieldPathJoin(match_path, "fields"), label);
+  }
+
+  void CheckPatterns(const google::protobuf::RepeatedPtrField<std::string>& patterns,
+                     const std::string& path, const std::string& label) {
+    std::string_view field = std::string_view(path).substr(path.rfind(".match.") + 1);
+    for (int i = 0; i < patterns.size(); ++i) {
+      if (patterns[i].empty()) {
+        Report(IndexPathJoin(path, i), fmt::format("{}: empty pattern in {}", label, field));
+      }
+    }
+  }
+
+  void CheckFieldRules(const navette::config::Match& match, const std::string& path,
+                       const std::string& label) {
+    // Sorted, so that errors come out in the same order on every run
+    // (proto maps have none).
+    std::map<std::string, std::string> rules(match.fields().begin(), match.fields().end());
+    for (const auto& [field_path, pattern] : rules) {
+      std::string entry_path = MapKeyPathJoin(path, field_path);
+      auto parsed = navette::adapters::hl7v2::FieldPath::Parse(field_path);
+      if (!parsed.ok()) {
+        ReportOnKey(entry_path, fmt::format("{}: match.fields: {}", label,
+                                            std::string(parsed.status().message())));
+      }
+      if (pattern.empty()) {
+        Report(entry_path, fmt::format("{}: empty pattern for {} (it would match anything; "
+                                       "remove the rule instead)",
+                                       label, field_path));
+        continue;
+      }
+      RE2 re(pattern, RE2::Quiet);
+      if (!re.ok()) {
+        Report(entry_path,
+               fmt::format("{}: invalid RE2 pattern for {}: {}", label, field_path, re.error()));
+      }
+    }
+  }
+
+  const Config& config_;
+  const SourceMap& source_map_;
+  std::string_view file_;
+  Names source_names_;
+  Names destination_names_;
+  std::vector<ConfigError> errors_;
+};
+
+}  // namespace
+
+std::vector<ConfigError> CheckConfig(const navette::config::Config& config,
+                                     const SourceMap& source_map, std::string_view file) {
+  return Checker(config, source_map, file).Run();
+}
+
+}  // namespace navette::engine::config

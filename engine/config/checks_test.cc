@@ -1,0 +1,305 @@
+#include "engine/config/checks.h"
+
+#include <string>
+#include <string_view>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "engine/config/defaults.h"
+#include "engine/config/yaml_to_proto.h"
+
+namespace navette::engine::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+// Converts, applies defaults and checks, like the loader, but returns the
+// conversion and check errors apart so that tests can tell them apart.
+struct Checked {
+  std::vector<std::string> conversion;
+  std::vector<std::string> checks;
+};
+
+Checked Check(std::string_view yaml) {
+  if (yaml.starts_with('\n')) yaml.remove_prefix(1);
+  navette::config::Config config;
+  ConversionResult conversion = YamlToProto(YAML::Load(std::string(yaml)), config, "c.yaml");
+  ApplyDefaults(config);
+  Checked checked;
+  for (const ConfigError& error : conversion.errors) checked.conversion.push_back(error.ToString());
+  for (const ConfigError& error : CheckConfig(config, conversion.source_map, "c.yaml")) {
+    checked.checks.push_back(error.ToString());
+  }
+  return checked;
+}
+
+// The smallest valid configuration, to which tests append what they check.
+constexpr std::string_view kBase = R"(
+sources:
+  - name: in
+    mllp: {listen: "127.0.0.1:2575"}
+destinations:
+  - name: out
+    file: {directory: out}
+)";
+
+std::string WithBase(std::string_view more) { return std::string(kBase) + std::string(more); }
+
+TEST(ChecksTest, MinimalConfigIsValid) {
+  Checked checked = Check(kBase);
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(checked.checks, IsEmpty());
+}
+
+TEST(ChecksTest, RequiresASourceAndADestination) {
+  EXPECT_THAT(Check("engine: {}\n").checks,
+              ElementsAre("c.yaml:1:1: at least one source is required (a place messages come "
+                          "from)",
+                          "c.yaml:1:1: at least one destination is required (a place messages "
+                          "go to)"));
+  EXPECT_THAT(Check("sources: []\ndestinations: []\n").checks,
+              ElementsAre("c.yaml:1:10: at least one source is required (a place messages come "
+                          "from)",
+                          "c.yaml:2:15: at least one destination is required (a place messages "
+                          "go to)"));
+  // An empty file has no position at all.
+  EXPECT_THAT(Check("").checks,
+              ElementsAre("c.yaml: at least one source is required (a place messages come from)",
+                          "c.yaml: at least one destination is required (a place messages go "
+                          "to)"));
+}
+
+TEST(ChecksTest, NamesAreRequiredAndPlain) {
+  Checked checked = Check(R"(
+sources:
+  - mllp: {listen: "127.0.0.1:2575"}
+  - name: "lab system"
+    mllp: {listen: "127.0.0.1:2576"}
+destinations:
+  - name: out/put
+    file: {directory: out}
+routes:
+  - name: ""
+    to: [out/put]
+)");
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(
+      checked.checks,
+      ElementsAre(
+          "c.yaml:2:5: sources[0]: a name is required",
+          "c.yaml:3:11: source name 'lab system' may only contain letters, digits, '_', '.' and "
+          "'-'",
+          "c.yaml:6:11: destination name 'out/put' may only contain letters, digits, '_', '.' and "
+          "'-'",
+          "c.yaml:9:11: routes[0]: a name is required"));
+}
+
+TEST(ChecksTest, DuplicateNamesAreReportedAtTheSecondWithTheFirstsLine) {
+  Checked checked = Check(WithBase(R"(
+  - name: out
+    file: {directory: elsewhere}
+routes:
+  - name: r
+    to: [out]
+  - name: r
+    to: [out]
+)"));
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(checked.checks,
+              ElementsAre("c.yaml:8:11: duplicate destination name 'out' (first defined on line 5)",
+                          "c.yaml:13:11: duplicate route name 'r' (first defined on line 11)"));
+  // Sources alike.
+  EXPECT_THAT(Check(R"(
+sources:
+  - name: in
+    mllp: {listen: "127.0.0.1:2575"}
+  - name: in
+    mllp: {listen: "127.0.0.1:2576"}
+destinations:
+  - name: out
+    file: {directory: out}
+)")
+                  .checks,
+              ElementsAre("c.yaml:4:11: duplicate source name 'in' (first defined on line 2)"));
+}
+
+TEST(ChecksTest, EverySourceAndDestinationHasAKind) {
+  Checked checked = Check(R"(
+sources:
+  - name: in
+destinations:
+  - name: out
+  - name: empty-file
+    file:
+)");
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(checked.checks,
+              ElementsAre("c.yaml:2:5: source 'in': no kind set (expected one of: mllp)",
+                          "c.yaml:4:5: destination 'out': no kind set (expected one of: file)",
+                          "c.yaml:6:5: destination 'empty-file': file.directory is required"));
+}
+
+TEST(ChecksTest, BadListenAddresses) {
+  Checked checked = Check(R"(
+engine:
+  admin:
+    listen: "localhost"
+sources:
+  - name: a
+    mllp: {listen: "0.0.0.0:99999"}
+  - name: b
+    mllp: {listen: "::1:2575"}
+  - name: c
+    mllp: {listen: "[::1]:2575"}
+  - name: d
+    mllp: {}
+destinations:
+  - name: out
+    file: {directory: out}
+)");
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(
+      checked.checks,
+      ElementsAre("c.yaml:3:13: engine.admin: invalid listen address 'localhost': the port is "
+                  "missing (expected host:port, e.g. \"0.0.0.0:2575\" or \"[::1]:2575\")",
+                  "c.yaml:6:20: source 'a': invalid listen address '0.0.0.0:99999': the port "
+                  "must be a number from 1 to 65535 (expected host:port, e.g. \"0.0.0.0:2575\" "
+                  "or \"[::1]:2575\")",
+                  "c.yaml:8:20: source 'b': invalid listen address '::1:2575': an IPv6 address "
+                  "must be written in brackets (expected host:port, e.g. \"0.0.0.0:2575\" or "
+                  "\"[::1]:2575\")",
+                  "c.yaml:12:11: source 'd': mllp.listen is required"));
+}
+
+TEST(ChecksTest, IngressBindEndpoints) {
+  Checked checked = Check(WithBase(R"(
+engine:
+  ingress:
+    bind: ["tcp://127.0.0.1:5571", "ipc:///run/navette.sock", "127.0.0.1:5572", "tcp://"]
+)"));
+  EXPECT_THAT(checked.checks,
+              ElementsAre("c.yaml:10:63: engine.ingress.bind: invalid endpoint '127.0.0.1:5572' "
+                          "(expected tcp://host:port or ipc://path, e.g. "
+                          "\"tcp://127.0.0.1:5571\")",
+                          "c.yaml:10:81: engine.ingress.bind: invalid endpoint 'tcp://' (expected "
+                          "tcp://host:port or ipc://path, e.g. \"tcp://127.0.0.1:5571\")"));
+}
+
+TEST(ChecksTest, RoutesNameExistingSourcesAndDestinations) {
+  Checked checked = Check(WithBase(R"(
+  - name: outbox
+    file: {directory: outbox}
+routes:
+  - name: cr-bio
+    from: [in, labo]
+    to: [out, dmpp]
+  - name: nowhere
+    to: []
+  - name: nothing
+)"));
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(checked.checks,
+              ElementsAre("c.yaml:12:16: route 'cr-bio': unknown source 'labo' (known: in)",
+                          "c.yaml:13:15: route 'cr-bio': unknown destination 'dmpp' (known: out, "
+                          "outbox)",
+                          "c.yaml:15:9: route 'nowhere': 'to' must name at least one destination",
+                          "c.yaml:16:5: route 'nothing': 'to' must name at least one "
+                          "destination"));
+}
+
+TEST(ChecksTest, MatchPatternsAreNotEmpty) {
+  Checked checked = Check(WithBase(R"(
+routes:
+  - name: r
+    match:
+      message_type: ["ORU^*", ""]
+      sending_application: ""
+      sending_facility: [LABO]
+    to: [out]
+)"));
+  EXPECT_THAT(checked.checks,
+              ElementsAre("c.yaml:11:31: route 'r': empty pattern in match.message_type",
+                          "c.yaml:12:28: route 'r': empty pattern in match.sending_application"));
+}
+
+TEST(ChecksTest, FieldRulesNeedValidFieldPathsAndRe2Patterns) {
+  Checked checked = Check(WithBase(R"(
+routes:
+  - name: x
+    match:
+      fields:
+        "PID-3.1": "(abc"
+        "PID3": "^1$"
+        "OBX[0]-5": "x"
+        "PID-5": ""
+        "OBX[2]-3.1": "^[A-Z]+$"
+    to: [out]
+)"));
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(
+      checked.checks,
+      ElementsAre("c.yaml:14:9: route 'x': match.fields: field path \"OBX[0]-5\": expected a "
+                  "segment index (a number from 1) at character 5",
+                  "c.yaml:12:20: route 'x': invalid RE2 pattern for PID-3.1: missing ): (abc",
+                  "c.yaml:15:18: route 'x': empty pattern for PID-5 (it would match anything; "
+                  "remove the rule instead)",
+                  "c.yaml:13:9: route 'x': match.fields: field path \"PID3\": expected '-' "
+                  "before the field number at character 4"));
+}
+
+TEST(ChecksTest, OneMistakeGivesOneError) {
+  // The destination's name fails to convert: no "name is required", and no
+  // "unknown destination" for the route that names it.
+  Checked checked = Check(R"(
+sources:
+  - name: in
+    mllp: {listen: "127.0.0.1:2575"}
+    mlp: {listen: "127.0.0.1:2576"}
+  - name: [bad]
+    mllp: {listen: "127.0.0.1:2577"}
+  - name: other
+    mllp: [not, a, mapping]
+destinations:
+  - name: [out]
+    file: {directory: out}
+  - just a string
+routes:
+  - name: r
+    from: [in]
+    to: [out]
+)");
+  EXPECT_EQ(checked.conversion.size(), 5u) << ::testing::PrintToString(checked.conversion);
+  EXPECT_THAT(checked.checks, IsEmpty());
+}
+
+TEST(ChecksTest, ABadListElementKeepsTheOthersInPlace) {
+  // to[1] fails to convert; to[2] must still be reported on its own line.
+  Checked checked = Check(WithBase(R"(
+routes:
+  - name: r
+    to:
+      - out
+      - [nested]
+      - missing
+)"));
+  EXPECT_EQ(checked.conversion.size(), 1u);
+  EXPECT_THAT(checked.checks,
+              ElementsAre("c.yaml:13:9: route 'r': unknown destination 'missing' (known: out)"));
+}
+
+TEST(ChecksTest, ProblemsInAConfigBuiltInCodeHaveNoPosition) {
+  navette::config::Config config;
+  config.add_sources()->set_name("in");
+  config.add_destinations()->mutable_file()->set_directory("out");
+  ApplyDefaults(config);
+  std::vector<ConfigError> errors = CheckConfig(config, SourceMap(), "built-in");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].ToString(), "built-in: destinations[0]: a name is required");
+  EXPECT_EQ(errors[1].ToString(), "built-in: source 'in': no kind set (expected one of: mllp)");
+}
+
+}  // namespace
+}  // namespace navette::engine::config

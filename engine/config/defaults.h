@@ -1,0 +1,29 @@
+// Fills in the defaults that proto/config.proto documents, so that the rest
+// of the engine reads every setting from the Config without knowing them.
+//
+// proto3 cannot tell an unset number from 0, so a number left at 0 takes its
+// default (none of them has a useful 0). Durations are messages, so they
+// take their default only when absent, and "0s" keeps its meaning of
+// "disabled".
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "proto/config.pb.h"
+
+namespace navette::engine::config {
+
+inline constexpr std::string_view kDefaultAdminListen = "127.0.0.1:8575";
+inline constexpr uint32_t kDefaultIngressMaxBatch = 512;
+inline constexpr int64_t kDefaultRetransmissionWindowSeconds = 24 * 3600;
+inline constexpr uint64_t kDefaultMllpMaxMessageBytes = 16 * 1024 * 1024;
+inline constexpr int64_t kDefaultMllpIdleTimeoutSeconds = 3600;
+inline constexpr uint32_t kDefaultMllpMaxConnections = 256;
+inline constexpr std::string_view kDefaultCharset = "UNICODE UTF-8";
+inline constexpr std::string_view kDefaultFileSuffix = ".hl7";
+
+// Idempotent. Does not validate: checks.h does.
+void ApplyDefaults(navette::config::Config& config);
+
+}  // namespace navette::engine::config

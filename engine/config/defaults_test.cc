@@ -1,0 +1,72 @@
+#include "engine/config/defaults.h"
+
+#include <gtest/gtest.h>
+
+namespace navette::engine::config {
+namespace {
+
+TEST(DefaultsTest, FillsEveryDefaultOfAnEmptyConfig) {
+  navette::config::Config config;
+  config.add_sources()->mutable_mllp()->set_listen("0.0.0.0:2575");
+  config.add_destinations()->mutable_file()->set_directory("out");
+  ApplyDefaults(config);
+
+  EXPECT_EQ(config.engine().admin().listen(), "127.0.0.1:8575");
+  EXPECT_EQ(config.engine().ingress().max_batch(), 512u);
+  EXPECT_EQ(config.engine().ingress().retransmission_window().seconds(), 24 * 3600);
+  EXPECT_TRUE(config.engine().ingress().bind().empty());
+  const navette::config::Source& source = config.sources(0);
+  EXPECT_EQ(source.default_charset(), "UNICODE UTF-8");
+  EXPECT_EQ(source.mllp().max_message_bytes(), 16u * 1024 * 1024);
+  EXPECT_EQ(source.mllp().idle_timeout().seconds(), 3600);
+  EXPECT_EQ(source.mllp().max_connections(), 256u);
+  EXPECT_EQ(config.destinations(0).file().suffix(), ".hl7");
+}
+
+TEST(DefaultsTest, KeepsWhatIsSetIncludingZeroDurations) {
+  navette::config::Config config;
+  config.mutable_engine()->mutable_admin()->set_listen("[::1]:9000");
+  config.mutable_engine()->mutable_ingress()->set_max_batch(8);
+  // "0s" disables: it must not become the default.
+  config.mutable_engine()->mutable_ingress()->mutable_retransmission_window();
+  navette::config::Source& source = *config.add_sources();
+  source.set_default_charset("8859/1");
+  source.mutable_mllp()->set_max_message_bytes(1024);
+  source.mutable_mllp()->mutable_idle_timeout();
+  source.mutable_mllp()->set_max_connections(4);
+  config.add_destinations()->mutable_file()->set_suffix(".er7");
+  ApplyDefaults(config);
+
+  EXPECT_EQ(config.engine().admin().listen(), "[::1]:9000");
+  EXPECT_EQ(config.engine().ingress().max_batch(), 8u);
+  EXPECT_TRUE(config.engine().ingress().has_retransmission_window());
+  EXPECT_EQ(config.engine().ingress().retransmission_window().seconds(), 0);
+  EXPECT_EQ(config.sources(0).default_charset(), "8859/1");
+  EXPECT_EQ(config.sources(0).mllp().max_message_bytes(), 1024u);
+  EXPECT_EQ(config.sources(0).mllp().idle_timeout().seconds(), 0);
+  EXPECT_EQ(config.sources(0).mllp().max_connections(), 4u);
+  EXPECT_EQ(config.destinations(0).file().suffix(), ".er7");
+}
+
+TEST(DefaultsTest, LeavesKindsUnset) {
+  // A source or destination without a kind is an error for the checks to
+  // report, not something defaults should paper over.
+  navette::config::Config config;
+  config.add_sources()->set_name("nothing");
+  config.add_destinations()->set_name("nowhere");
+  ApplyDefaults(config);
+  EXPECT_EQ(config.sources(0).kind_case(), navette::config::Source::KIND_NOT_SET);
+  EXPECT_EQ(config.destinations(0).kind_case(), navette::config::Destination::KIND_NOT_SET);
+}
+
+TEST(DefaultsTest, IsIdempotent) {
+  navette::config::Config config;
+  config.add_sources()->mutable_mllp();
+  ApplyDefaults(config);
+  navette::config::Config again = config;
+  ApplyDefaults(again);
+  EXPECT_EQ(again.SerializeAsString(), config.SerializeAsString());
+}
+
+}  // namespace
+}  // namespace navette::engine::config

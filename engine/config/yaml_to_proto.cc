@@ -1,0 +1,510 @@
+#include "engine/config/yaml_to_proto.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
+
+#include "engine/config/duration.h"
+
+namespace navette::engine::config {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::EnumValueDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::OneofDescriptor;
+using google::protobuf::Reflection;
+
+constexpr std::string_view kDurationType = "google.protobuf.Duration";
+
+bool IsDuration(const FieldDescriptor& field) {
+  return field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+         field.message_type()->full_name() == kDurationType;
+}
+
+// Fields written as one YAML scalar: every non-message type, and durations.
+bool IsScalarLike(const FieldDescriptor& field) {
+  return field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || IsDuration(field);
+}
+
+// How a node is named in "expected X, got Y" messages.
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return "nothing";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Scalar:
+      break;
+  }
+  constexpr size_t kShown = 40;
+  const std::string& text = node.Scalar();
+  if (text.size() <= kShown) return fmt::format("'{}'", text);
+  return fmt::format("'{}...'", text.substr(0, kShown));
+}
+
+std::string ContextName(std::string_view path) {
+  return path.empty() ? std::string("the top level") : std::string(path);
+}
+
+// Levenshtein distance, for "did you mean" on misspelt keys.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+template <typename T>
+std::optional<T> ParseWhole(const std::string& text) {
+  T value{};
+  const char* end = text.data() + text.size();
+  auto [stop, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+class Converter {
+ public:
+  explicit Converter(std::string_view file) : file_(file) {}
+
+  ConversionResult Run(const YAML::Node& node, Message& message) {
+    if (node.IsNull() || !node.IsDefined()) {
+      // An empty file is an empty configuration; what it lacks is for the
+      // semantic checks to say.
+      result_.source_map.RecordValue("", PositionOf(node.Mark()));
+    } else if (!node.IsMap()) {
+      Error(node.Mark(),
+            fmt::format("expected a mapping of settings at the top level, got {}", Describe(node)));
+    } else {
+      ConvertMessage(node, message, "", node.Mark());
+    }
+    return std::move(result_);
+  }
+
+ private:
+  void Error(const YAML::Mark& mark, std::string message) {
+    SourcePosition position = PositionOf(mark);
+    result_.errors.push_back(
+        {std::string(file_), position.line, position.column, std::move(message)});
+  }
+
+  void FieldError(const YAML::Mark& mark, const std::string& path, std::string_view message) {
+    Error(mark, fmt::format("{}: {}", path, message));
+    result_.source_map.MarkInvalid(path);
+  }
+
+  // yaml-cpp marks an implicit null ("key:" and nothing else) at the token
+  // after it, often the next line; the key is where the reader looks.
+  static YAML::Mark ValueMark(const YAML::Node& value, const YAML::Mark& key_mark) {
+    return value.IsNull() ? key_mark : value.Mark();
+  }
+
+  // True when `key` is a scalar seen for the first time in this mapping;
+  // reports it otherwise. `seen` maps key text to the line it was first on.
+  bool CheckKey(const YAML::Node& key, std::string_view path,
+                std::map<std::string, int, std::less<>>& seen) {
+    if (!key.IsScalar()) {
+      Error(key.Mark(), fmt::format("keys in {} must be plain names, got {}", ContextName(path),
+                                    Describe(key)));
+      return false;
+    }
+    auto [it, inserted] = seen.emplace(key.Scalar(), PositionOf(key.Mark()).line);
+    if (!inserted) {
+      Error(key.Mark(), fmt::format("duplicate key '{}' in {} (first on line {})", key.Scalar(),
+                                    ContextName(path), it->second));
+      return false;
+    }
+    return true;
+  }
+
+  void UnknownKey(const YAML::Node& key, const Descriptor& type, const std::string& path) {
+    std::string valid;
+    std::string_view closest;
+    size_t closest_distance = std::numeric_limits<size_t>::max();
+    for (int i = 0; i < type.field_count(); ++i) {
+      const std::string& name = type.field(i)->name();
+      if (!valid.empty()) valid += ", ";
+      valid += name;
+      size_t distance = EditDistance(key.Scalar(), name);
+      if (distance < closest_distance) {
+        closest_distance = distance;
+        closest = name;
+      }
+    }
+    std::string message = fmt::format("unknown key '{}' in {} (expected one of: {})", key.Scalar(),
+                                      ContextName(path), valid);
+    // Two edits catch the usual slips (a doubled or missing letter, a
+    // swap) without suggesting unrelated keys for short names.
+    if (closest_distance <= 2 && closest_distance < key.Scalar().size()) {
+      message += fmt::format("; did you mean '{}'?", closest);
+    }
+    Error(key.Mark(), std::move(message));
+    result_.source_map.MarkInvalid(FieldPathJoin(path, key.Scalar()));
+  }
+
+  void ConvertMessage(const YAML::Node& node, Message& message, const std::string& path,
+                      const YAML::Mark& key_mark) {
+    result_.source_map.RecordValue(path, PositionOf(ValueMark(node, key_mark)));
+    if (node.IsNull()) return;  // present but empty
+    if (!node.IsMap()) {
+      FieldError(node.Mark(), path, fmt::format("expected a mapping, got {}", Describe(node)));
+      return;
+    }
+    const Descriptor& type = *message.GetDescriptor();
+    std::map<std::string, int, std::less<>> seen;
+    // The member set first in each oneof, with the line it was set on.
+    std::map<const OneofDescriptor*, std::pair<std::string, int>> oneofs_set;
+    // Copies, not references: yaml-cpp's iterators hand out temporaries,
+    // and `it->first` dangles once the statement ends.
+    for (const auto& entry : node) {
+      const YAML::Node key = entry.first;
+      const YAML::Node value = entry.second;
+      if (!CheckKey(key, path, seen)) continue;
+      const FieldDescriptor* field = type.FindFieldByName(key.Scalar());
+      if (field == nullptr) {
+        UnknownKey(key, type, path);
+        continue;
+      }
+      std::string field_path = FieldPathJoin(path, field->name());
+      result_.source_map.RecordKey(field_path, PositionOf(key.Mark()));
+      if (const OneofDescriptor* oneof = field->real_containing_oneof()) {
+        auto [first, inserted] =
+            oneofs_set.emplace(oneof, std::pair(field->name(), PositionOf(key.Mark()).line));
+        if (!inserted) {
+          // Converting it would silently clear the first member.
+          FieldError(key.Mark(), field_path,
+                     fmt::format("'{}' and '{}' cannot both be set in {}: they are alternatives "
+                                 "(one '{}' only; '{}' is on line {})",
+                                 first->second.first, field->name(), ContextName(path),
+                                 oneof->name(), first->second.first, first->second.second));
+          continue;
+        }
+      }
+      ConvertField(value, message, *field, field_path, key.Mark());
+    }
+  }
+
+  void ConvertField(const YAML::Node& value, Message& message, const FieldDescriptor& field,
+                    const std::string& path, const YAML::Mark& key_mark) {
+    if (field.is_map()) {
+      ConvertMap(value, message, field, path, key_mark);
+    } else if (field.is_repeated()) {
+      ConvertRepeated(value, message, field, path, key_mark);
+    } else if (IsScalarLike(field)) {
+      if (SetScalar(value, message, field, path, key_mark)) {
+        result_.source_map.RecordValue(path, PositionOf(ValueMark(value, key_mark)));
+      }
+    } else if (!value.IsNull() && !value.IsMap()) {
+      // Checked before MutableMessage, which would mark the field present
+      // (and select a oneof member) for a value that is not there.
+      RecordAndReportNotAMapping(value, path);
+    } else {
+      ConvertMessage(value, *message.GetReflection()->MutableMessage(&message, &field), path,
+                     key_mark);
+    }
+  }
+
+  void RecordAndReportNotAMapping(const YAML::Node& value, const std::string& path) {
+    result_.source_map.RecordValue(path, PositionOf(value.Mark()));
+    FieldError(value.Mark(), path, fmt::format("expected a mapping, got {}", Describe(value)));
+  }
+
+  void ConvertRepeated(const YAML::Node& value, Message& message, const FieldDescriptor& field,
+                       const std::string& path, const YAML::Mark& key_mark) {
+    result_.source_map.RecordValue(path, PositionOf(ValueMark(value, key_mark)));
+    if (value.IsNull()) return;  // an empty list
+    if (value.IsScalar() && IsScalarLike(field)) {
+      // `message_type: "ORU^*"` reads as well as `message_type: ["ORU^*"]`.
+      std::string element_path = IndexPathJoin(path, 0);
+      if (SetScalar(value, message, field, element_path, key_mark)) {
+        result_.source_map.RecordValue(element_path, PositionOf(value.Mark()));
+      }
+      return;
+    }
+    if (!value.IsSequence()) {
+      FieldError(value.Mark(), path, fmt::format("expected a list, got {}", Describe(value)));
+      return;
+    }
+    const Reflection& reflection = *message.GetReflection();
+    size_t index = 0;
+    for (const YAML::Node& element : value) {  // binds (and keeps) the temporary
+      std::string element_path = IndexPathJoin(path, index);
+      // A null element ("- " alone) has a poor mark; the list's is close.
+      const YAML::Mark element_mark = element.IsNull() ? value.Mark() : element.Mark();
+      // A bad element still takes its place in the list (a default value or
+      // an empty message), so that the proto's indexes stay those of the
+      // file and of the source map paths.
+      if (IsScalarLike(field)) {
+        if (SetScalar(element, message, field, element_path, element_mark)) {
+          result_.source_map.RecordValue(element_path, PositionOf(element_mark));
+        } else {
+          AddPlaceholder(message, field);
+        }
+      } else {
+        ConvertMessage(element, *reflection.AddMessage(&message, &field), element_path,
+                       element_mark);
+      }
+      ++index;
+    }
+  }
+
+  void ConvertMap(const YAML::Node& value, Message& message, const FieldDescriptor& field,
+                  const std::string& path, const YAML::Mark& key_mark) {
+    result_.source_map.RecordValue(path, PositionOf(ValueMark(value, key_mark)));
+    if (value.IsNull()) return;  // an empty map
+    if (!value.IsMap()) {
+      FieldError(value.Mark(), path, fmt::format("expected a mapping, got {}", Describe(value)));
+      return;
+    }
+    const FieldDescriptor& key_field = *field.message_type()->map_key();
+    const FieldDescriptor& value_field = *field.message_type()->map_value();
+    std::map<std::string, int, std::less<>> seen;
+    for (const auto& pair : value) {
+      const YAML::Node entry_key = pair.first;
+      const YAML::Node entry_value = pair.second;
+      if (!CheckKey(entry_key, path, seen)) continue;
+      std::string entry_path = MapKeyPathJoin(path, entry_key.Scalar());
+      result_.source_map.RecordKey(entry_path, PositionOf(entry_key.Mark()));
+      Message& entry = *message.GetReflection()->AddMessage(&message, &field);
+      if (!SetScalar(entry_key, entry, key_field, entry_path, entry_key.Mark())) continue;
+      if (IsScalarLike(value_field)) {
+        if (SetScalar(entry_value, entry, value_field, entry_path, entry_key.Mark())) {
+          result_.source_map.RecordValue(entry_path,
+                                         PositionOf(ValueMark(entry_value, entry_key.Mark())));
+        }
+      } else if (!entry_value.IsNull() && !entry_value.IsMap()) {
+        RecordAndReportNotAMapping(entry_value, entry_path);
+      } else {
+        ConvertMessage(entry_value, *entry.GetReflection()->MutableMessage(&entry, &value_field),
+                       entry_path, entry_key.Mark());
+      }
+    }
+  }
+
+  // Adds the default value to a repeated scalar (or duration) field.
+  static void AddPlaceholder(Message& message, const FieldDescriptor& field) {
+    const Reflection& reflection = *message.GetReflection();
+    switch (field.cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        return reflection.AddString(&message, &field, "");
+      case FieldDescriptor::CPPTYPE_BOOL:
+        return reflection.AddBool(&message, &field, false);
+      case FieldDescriptor::CPPTYPE_INT32:
+        return reflection.AddInt32(&message, &field, 0);
+      case FieldDescriptor::CPPTYPE_INT64:
+        return reflection.AddInt64(&message, &field, 0);
+      case FieldDescriptor::CPPTYPE_UINT32:
+        return reflection.AddUInt32(&message, &field, 0);
+      case FieldDescriptor::CPPTYPE_UINT64:
+        return reflection.AddUInt64(&message, &field, 0);
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        return reflection.AddDouble(&message, &field, 0);
+      case FieldDescriptor::CPPTYPE_FLOAT:
+        return reflection.AddFloat(&message, &field, 0);
+      case FieldDescriptor::CPPTYPE_ENUM:
+        return reflection.AddEnumValue(&message, &field, 0);
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        reflection.AddMessage(&message, &field);
+        return;
+    }
+  }
+
+  // Sets (or, for a repeated field, adds) one scalar. Reports and returns
+  // false when `node` does not hold a valid value of the field's type.
+  bool SetScalar(const YAML::Node& node, Message& message, const FieldDescriptor& field,
+                 const std::string& path, const YAML::Mark& key_mark) {
+    const YAML::Mark& mark = ValueMark(node, key_mark);
+    if (node.IsNull()) {
+      std::string hint = field.cpp_type() == FieldDescriptor::CPPTYPE_STRING
+                             ? " (write \"\" for an empty string)"
+                             : "";
+      FieldError(mark, path, fmt::format("a value is missing{}", hint));
+      return false;
+    }
+    if (!node.IsScalar()) {
+      FieldError(mark, path, fmt::format("expected {}, got {}", Expected(field), Describe(node)));
+      return false;
+    }
+    const std::string& text = node.Scalar();
+    const Reflection& reflection = *message.GetReflection();
+    const bool repeated = field.is_repeated();
+    auto bad_value = [&]() {
+      FieldError(mark, path, fmt::format("expected {}, got {}", Expected(field), Describe(node)));
+      return false;
+    };
+    switch (field.cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        repeated ? reflection.AddString(&message, &field, text)
+                 : reflection.SetString(&message, &field, text);
+        return true;
+      case FieldDescriptor::CPPTYPE_BOOL: {
+        // Only the two words: YAML 1.1's yes/no/on/off are too easy to
+        // write by accident (a country code "NO").
+        if (text != "true" && text != "false") return bad_value();
+        repeated ? reflection.AddBool(&message, &field, text == "true")
+                 : reflection.SetBool(&message, &field, text == "true");
+        return true;
+      }
+      case FieldDescriptor::CPPTYPE_INT32: {
+        auto value = ParseWhole<int32_t>(text);
+        if (!value) return bad_value();
+        repeated ? reflection.AddInt32(&message, &field, *value)
+                 : reflection.SetInt32(&message, &field, *value);
+        return true;
+      }
+      case FieldDescriptor::CPPTYPE_INT64: {
+        auto value = ParseWhole<int64_t>(text);
+        if (!value) return bad_value();
+        repeated ? reflection.AddInt64(&message, &field, *value)
+                 : reflection.SetInt64(&message, &field, *value);
+        return true;
+      }
+      case FieldDescriptor::CPPTYPE_UINT32: {
+        auto value = ParseWhole<uint32_t>(text);
+        if (!value) return bad_value();
+        repeated ? reflection.AddUInt32(&message, &field, *value)
+                 : reflection.SetUInt32(&message, &field, *value);
+        return true;
+      }
+      case FieldDescriptor::CPPTYPE_UINT64: {
+        auto value = ParseWhole<uint64_t>(text);
+        if (!value) return bad_value();
+        repeated ? reflection.AddUInt64(&message, &field, *value)
+                 : reflection.SetUInt64(&message, &field, *value);
+        return true;
+      }
+      case FieldDescriptor::CPPTYPE_DOUBLE: {
+        auto value = ParseWhole<double>(text);
+        if (!value || !std::isfinite(*value)) return bad_value();
+        repeated ? reflection.AddDouble(&message, &field, *value)
+                 : reflection.SetDouble(&message, &field, *value);
+        return true;
+      }
+      case FieldDescriptor::CPPTYPE_FLOAT: {
+        auto value = ParseWhole<float>(text);
+        if (!value || !std::isfinite(*value)) return bad_value();
+        repeated ? reflection.AddFloat(&message, &field, *value)
+                 : reflection.SetFloat(&message, &field, *value);
+        return true;
+      }
+      case FieldDescriptor::CPPTYPE_ENUM: {
+        const EnumValueDescriptor* value = FindEnumValue(field, text);
+        if (value == nullptr) return bad_value();
+        repeated ? reflection.AddEnum(&message, &field, value)
+                 : reflection.SetEnum(&message, &field, value);
+        return true;
+      }
+      case FieldDescriptor::CPPTYPE_MESSAGE: {
+        // Only durations get here (IsScalarLike).
+        auto duration = ParseDuration(text);
+        if (!duration.ok()) {
+          FieldError(mark, path, std::string(duration.status().message()));
+          return false;
+        }
+        Message& target = repeated ? *reflection.AddMessage(&message, &field)
+                                   : *reflection.MutableMessage(&message, &field);
+        // Through reflection rather than a cast, so that dynamic messages
+        // work too.
+        const Descriptor& type = *target.GetDescriptor();
+        target.GetReflection()->SetInt64(&target, type.FindFieldByName("seconds"),
+                                         duration->seconds());
+        target.GetReflection()->SetInt32(&target, type.FindFieldByName("nanos"), duration->nanos());
+        return true;
+      }
+    }
+    return bad_value();
+  }
+
+  static const EnumValueDescriptor* FindEnumValue(const FieldDescriptor& field,
+                                                  std::string_view text) {
+    const auto& type = *field.enum_type();
+    for (int i = 0; i < type.value_count(); ++i) {
+      const std::string& name = type.value(i)->name();
+      if (name.size() == text.size() &&
+          std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
+          })) {
+        return type.value(i);
+      }
+    }
+    return nullptr;
+  }
+
+  // What a field accepts, for "expected X, got Y".
+  static std::string Expected(const FieldDescriptor& field) {
+    switch (field.cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        return "a string";
+      case FieldDescriptor::CPPTYPE_BOOL:
+        return "true or false";
+      case FieldDescriptor::CPPTYPE_INT32:
+        return WholeRange<int32_t>();
+      case FieldDescriptor::CPPTYPE_INT64:
+        return WholeRange<int64_t>();
+      case FieldDescriptor::CPPTYPE_UINT32:
+        return WholeRange<uint32_t>();
+      case FieldDescriptor::CPPTYPE_UINT64:
+        return WholeRange<uint64_t>();
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+      case FieldDescriptor::CPPTYPE_FLOAT:
+        return "a number";
+      case FieldDescriptor::CPPTYPE_ENUM: {
+        std::string names;
+        for (int i = 0; i < field.enum_type()->value_count(); ++i) {
+          if (!names.empty()) names += ", ";
+          names += field.enum_type()->value(i)->name();
+        }
+        return fmt::format("one of: {}", names);
+      }
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        return IsDuration(field) ? "a duration such as \"30s\"" : "a mapping";
+    }
+    return "a value";
+  }
+
+  template <typename T>
+  static std::string WholeRange() {
+    return fmt::format("a whole number from {} to {}", std::numeric_limits<T>::min(),
+                       std::numeric_limits<T>::max());
+  }
+
+  std::string_view file_;
+  ConversionResult result_;
+};
+
+}  // namespace
+
+SourcePosition PositionOf(const YAML::Mark& mark) {
+  if (mark.is_null() || mark.line < 0) return {};
+  return {mark.line + 1, mark.column + 1};
+}
+
+ConversionResult YamlToProto(const YAML::Node& node, google::protobuf::Message& message,
+                             std::string_view file) {
+  return Converter(file).Run(node, message);
+}
+
+}  // namespace navette::engine::config
