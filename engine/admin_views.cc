@@ -1,0 +1,125 @@
+#include "engine/admin_views.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+
+#include "store/message_id.h"
+#include "store/store.h"
+
+namespace navette::engine {
+namespace {
+
+google::protobuf::Timestamp FromMicros(int64_t us) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(us);
+}
+
+std::string_view DeliveryStatusName(store::DeliveryStatus status) {
+  switch (status) {
+    case store::DELIVERY_QUEUED:
+      return "queued";
+    case store::DELIVERY_RETRYING:
+      return "retrying";
+    case store::DELIVERY_DELIVERED:
+      return "delivered";
+    case store::DELIVERY_DEAD:
+      return "dead";
+    default:
+      return "unknown";
+  }
+}
+
+bool IsValidUtf8(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xe  ? 3
+                    : (c >> 3) == 0x1e ? 4
+                                       : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
+
+admin::MessageSummary ToSummary(uint64_t id, const store::MessageState& state) {
+  admin::MessageSummary summary;
+  summary.set_id(store::FormatMessageId(id));
+  summary.set_state(std::string(store::StatusName(state.status())));
+  summary.set_source(state.source());
+  summary.set_control_id(DisplayText(state.control_id()));
+  summary.set_message_type(DisplayText(state.message_type()));
+  *summary.mutable_received_at() = FromMicros(state.received_at_us());
+  *summary.mutable_updated_at() = FromMicros(state.updated_at_us());
+  for (const std::string& route : state.routes()) summary.add_routes(route);
+  for (const store::DestinationState& destination : state.destinations()) {
+    admin::DestinationSummary* out = summary.add_destinations();
+    out->set_destination(destination.destination());
+    out->set_route(destination.route());
+    out->set_state(std::string(DeliveryStatusName(destination.status())));
+    out->set_attempts(destination.attempts());
+    out->set_last_error(destination.last_error());
+  }
+  return summary;
+}
+
+admin::MessageDetail ToDetail(uint64_t id, const store::StoredMessage& message,
+                              const store::MessageState& state,
+                              const std::vector<store::Event>& history) {
+  admin::MessageDetail detail;
+  *detail.mutable_summary() = ToSummary(id, state);
+  const navette::Envelope& envelope = message.envelope();
+  detail.set_peer(envelope.peer());
+  detail.set_charset(envelope.charset());
+  detail.set_sending_application(DisplayText(envelope.hl7().sending_application()));
+  detail.set_sending_facility(DisplayText(envelope.hl7().sending_facility()));
+  detail.set_receiving_application(DisplayText(envelope.hl7().receiving_application()));
+  detail.set_receiving_facility(DisplayText(envelope.hl7().receiving_facility()));
+  detail.set_version(DisplayText(envelope.hl7().version()));
+  detail.set_raw(DisplayText(envelope.raw()));
+  for (const store::Event& event : history) {
+    admin::HistoryEvent* out = detail.add_history();
+    *out->mutable_at() = FromMicros(event.at_us());
+    out->set_type(std::string(store::EventTypeName(event.type())));
+    out->set_route(event.route());
+    out->set_destination(event.destination());
+    out->set_attempt(event.attempt());
+    out->set_duration_seconds(static_cast<double>(event.duration_us()) / 1e6);
+    out->set_detail(DisplayText(event.detail()));
+    out->set_actor(event.actor());
+  }
+  return detail;
+}
+
+std::string DisplayText(const std::string& bytes) {
+  if (IsValidUtf8(bytes)) return bytes;
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out.push_back(ch);
+    } else {
+      out.push_back(static_cast<char>(0xc0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    }
+  }
+  return out;
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+}  // namespace navette::engine

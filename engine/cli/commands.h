@@ -1,0 +1,40 @@
+// The subcommands of the `navette` binary. Each returns the process exit
+// code; main.cc only parses arguments (CLI11) and dispatches.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace navette::engine::cli {
+
+struct ServeOptions {
+  std::string config_path;  // empty: the embedded default configuration
+  std::string data_dir = "navette-data";
+  std::string log_level = "info";
+};
+int RunServe(const ServeOptions& options);
+
+struct SendOptions {
+  std::string host = "127.0.0.1";
+  int port = 2575;
+  int timeout_ms = 30000;
+  std::vector<std::string> files;
+};
+int RunSend(const SendOptions& options);
+
+struct ListOptions {
+  std::string admin_url;
+  std::string state, source, route;
+  int limit = 50;
+  bool json = false;
+};
+int RunMessagesList(const ListOptions& options);
+
+struct ShowOptions {
+  std::string admin_url;
+  std::string id;
+  bool json = false;
+};
+int RunMessagesShow(const ShowOptions& options);
+
+}  // namespace navette::engine::cli

@@ -1,0 +1,79 @@
+// The navette binary: argument parsing and dispatch to engine/cli/*_command.cc.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "engine/cli/commands.h"
+#include "engine/config/check_command.h"
+#include "engine/config/default_config.h"
+#include "engine/config/loader.h"
+
+int main(int argc, char** argv) {
+  using namespace navette::engine;
+  CLI::App app{"navette: integration engine for French hospitals (HL7 v2, INS, CDA, DMP, MSSanté)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", NAVETTE_VERSION);
+
+  cli::ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the engine");
+  serve_cmd->add_option("--config,-c", serve.config_path,
+                        "Configuration file (default: the embedded default configuration)");
+  serve_cmd->add_option("--data-dir,-d", serve.data_dir, "Data directory")->capture_default_str();
+  serve_cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+  std::string check_path;
+  auto* check_cmd = app.add_subcommand("check", "Validate a configuration file without starting");
+  check_cmd->add_option("file", check_path, "Configuration file")->required();
+
+  auto* config_cmd = app.add_subcommand("config", "Configuration helpers");
+  config_cmd->require_subcommand(1);
+  auto* config_default_cmd =
+      config_cmd->add_subcommand("default", "Print the embedded default configuration");
+
+  cli::SendOptions send;
+  auto* send_cmd = app.add_subcommand(
+      "send", "Send HL7 v2 files over MLLP, print each ACK; exit 1 on AE/AR or error");
+  send_cmd->add_option("--host", send.host, "Host")->capture_default_str();
+  send_cmd->add_option("--port,-p", send.port, "Port")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535));
+  send_cmd->add_option("--timeout-ms", send.timeout_ms, "Connect and ACK timeout")
+      ->capture_default_str();
+  send_cmd->add_option("files", send.files, "HL7 v2 files (LF or CR segment terminators)")
+      ->required()
+      ->check(CLI::ExistingFile);
+
+  auto* messages_cmd = app.add_subcommand("messages", "Find and inspect messages");
+  messages_cmd->require_subcommand(1);
+  cli::ListOptions list;
+  auto* list_cmd = messages_cmd->add_subcommand("list", "List messages, newest first");
+  list_cmd->add_option("--state", list.state,
+                       "received, queued, retrying, delivered, dead, unrouted, ...");
+  list_cmd->add_option("--source", list.source, "Source name");
+  list_cmd->add_option("--route", list.route, "Route name");
+  list_cmd->add_option("--limit", list.limit, "Most messages shown")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  list_cmd->add_flag("--json", list.json, "One JSON object per line");
+  list_cmd->add_option("--admin", list.admin_url, "Admin API URL (default: the default config's)");
+  cli::ShowOptions show;
+  auto* show_cmd = messages_cmd->add_subcommand("show", "Show one message with its history");
+  show_cmd->add_option("id", show.id, "Message id")->required();
+  show_cmd->add_flag("--json", show.json, "One JSON object");
+  show_cmd->add_option("--admin", show.admin_url, "Admin API URL (default: the default config's)");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve_cmd->parsed()) return cli::RunServe(serve);
+  if (check_cmd->parsed()) return config::RunCheck(check_path, std::cout, std::cerr);
+  if (config_default_cmd->parsed()) {
+    std::cout << config::DefaultConfigText();
+    return 0;
+  }
+  if (send_cmd->parsed()) return cli::RunSend(send);
+  if (list_cmd->parsed()) return cli::RunMessagesList(list);
+  if (show_cmd->parsed()) return cli::RunMessagesShow(show);
+  return 1;
+}

@@ -1,0 +1,58 @@
+#include <csignal>
+#include <iostream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "common/fmt_absl.h"
+
+#include "engine/cli/commands.h"
+#include "engine/config/default_config.h"
+#include "engine/config/loader.h"
+#include "engine/engine.h"
+
+namespace navette::engine::cli {
+
+int RunServe(const ServeOptions& options) {
+  // Logs go to stderr, one event a line; stdout stays free for output.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("navette"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+
+  config::LoadResult loaded =
+      options.config_path.empty()
+          ? config::LoadConfigText(config::DefaultConfigText(), config::kDefaultConfigName)
+          : config::LoadConfigFile(options.config_path);
+  if (!loaded.ok()) {
+    for (const config::ConfigError& error : loaded.errors) {
+      std::cerr << error.ToString() << "\n";
+    }
+    return 2;
+  }
+  spdlog::info("configuration {} (version {})",
+               options.config_path.empty() ? "<embedded default>" : options.config_path,
+               loaded.config->version);
+
+  // Block the stop signals in every thread the engine starts; this thread
+  // takes them with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto engine = Engine::Start(*loaded.config, options.data_dir);
+  if (!engine.ok()) {
+    spdlog::critical("cannot start: {}", engine.status().message());
+    return 1;
+  }
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("signal {} received, stopping", received);
+  (*engine)->Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace navette::engine::cli

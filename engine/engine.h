@@ -1,0 +1,70 @@
+// The running engine: store, ingress, router, delivery workers, admin API and
+// sources, wired from one loaded configuration.
+//
+// Start order is inside-out (store → delivery → router → ingress → admin →
+// sources) so that nothing is accepted before what follows it is ready; stop
+// order is the reverse, so that sources stop accepting first and nothing is
+// acknowledged that was not committed.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "absl/status/statusor.h"
+#include "engine/config/loader.h"
+
+namespace navette::adapters {
+class Destination;
+}
+namespace navette::adapters::bus {
+class DealerPublisher;
+}
+namespace navette::adapters::mllp {
+class MllpServer;
+}
+namespace navette::routes {
+class RouteTable;
+}
+namespace navette::store {
+class Store;
+class MessageIdGenerator;
+}  // namespace navette::store
+
+namespace navette::engine {
+
+class AdminServer;
+class DeliveryWorker;
+class Ingress;
+class Router;
+
+class Engine {
+ public:
+  static absl::StatusOr<std::unique_ptr<Engine>> Start(const config::LoadedConfig& config,
+                                                       const std::filesystem::path& data_dir);
+  ~Engine();
+  void Stop();
+
+  uint16_t admin_port() const;
+
+ private:
+  Engine() = default;
+  absl::Status StartAll(const config::LoadedConfig& config, const std::filesystem::path& data_dir);
+
+  zmq::context_t context_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::MessageIdGenerator> ids_;
+  std::unique_ptr<routes::RouteTable> routes_;
+  std::vector<std::unique_ptr<adapters::Destination>> destinations_;
+  std::vector<std::unique_ptr<DeliveryWorker>> workers_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<Ingress> ingress_;
+  std::unique_ptr<AdminServer> admin_;
+  std::vector<std::unique_ptr<adapters::bus::DealerPublisher>> publishers_;
+  std::vector<std::unique_ptr<adapters::mllp::MllpServer>> sources_;
+  bool stopped_ = false;
+};
+
+}  // namespace navette::engine

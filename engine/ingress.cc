@@ -1,0 +1,190 @@
+#include "engine/ingress.h"
+
+#include <openssl/evp.h>
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include <spdlog/spdlog.h>
+#include "common/fmt_absl.h"
+#include "common/thread_name.h"
+
+#include "proto/bus.pb.h"
+
+namespace navette::engine {
+namespace {
+
+std::string Sha256(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(digest), length);
+}
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Ingress::Ingress(zmq::context_t& context, store::Store& store, store::MessageIdGenerator& ids,
+                 IngressOptions options, std::function<void()> on_commit)
+    : context_(context),
+      store_(store),
+      ids_(ids),
+      options_(std::move(options)),
+      on_commit_(std::move(on_commit)) {}
+
+Ingress::~Ingress() { Stop(); }
+
+absl::Status Ingress::Start() {
+  try {
+    socket_ = zmq::socket_t(context_, zmq::socket_type::router);
+    socket_.set(zmq::sockopt::sndhwm, 0);
+    socket_.set(zmq::sockopt::rcvhwm, 0);
+    socket_.set(zmq::sockopt::linger, 0);
+    // Fail loudly rather than drop a confirm for a peer that disappeared.
+    socket_.set(zmq::sockopt::router_mandatory, 1);
+    socket_.bind(kIngressInprocEndpoint);
+    for (const std::string& endpoint : options_.extra_binds) socket_.bind(endpoint);
+  } catch (const zmq::error_t& error) {
+    return absl::UnavailableError(fmt::format("ingress: cannot bind: {}", error.what()));
+  }
+  thread_ = std::thread([this] {
+    SetThreadName("ingress");
+    Run();
+  });
+  return absl::OkStatus();
+}
+
+void Ingress::Stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  if (socket_.handle() != nullptr) socket_.close();
+}
+
+void Ingress::Run() {
+  std::vector<Received> batch;
+  batch.reserve(options_.max_batch);
+  while (!stopping_) {
+    zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
+    try {
+      // The timeout only bounds how long Stop() waits.
+      zmq::poll(items, 1, std::chrono::milliseconds(100));
+    } catch (const zmq::error_t& error) {
+      if (error.num() == ETERM) return;
+      spdlog::error("ingress: poll failed: {}", error.what());
+      continue;
+    }
+    if (!(items[0].revents & ZMQ_POLLIN)) continue;
+
+    // Gather everything already waiting: that is the group in group commit.
+    batch.clear();
+    while (batch.size() < options_.max_batch) {
+      zmq::message_t identity, payload;
+      if (!socket_.recv(identity, zmq::recv_flags::dontwait)) break;
+      if (!identity.more() || !socket_.recv(payload, zmq::recv_flags::none)) continue;
+      while (payload.more()) {  // a well-behaved DEALER sends one frame; drop extras
+        zmq::message_t extra;
+        if (!socket_.recv(extra, zmq::recv_flags::none)) break;
+      }
+      bus::BusRequest request;
+      if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
+          !request.has_publish()) {
+        spdlog::warn("ingress: unreadable bus request ({} bytes), ignored", payload.size());
+        continue;
+      }
+      Received& received = batch.emplace_back();
+      received.identity = identity.to_string();
+      received.correlation = request.publish().correlation();
+      received.envelope = std::move(*request.mutable_publish()->mutable_envelope());
+    }
+    if (!batch.empty()) CommitBatch(batch);
+  }
+}
+
+void Ingress::CommitBatch(std::vector<Received>& batch) {
+  const int64_t now = NowUs();
+  std::vector<store::IngressRecord> records(batch.size());
+  std::vector<bool> duplicate(batch.size(), false);
+  // Retransmissions inside this batch: (source, control id) → record index.
+  std::map<std::pair<std::string_view, std::string_view>, size_t> in_batch;
+
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const navette::Envelope& envelope = batch[i].envelope;
+    store::IngressRecord& record = records[i];
+    record.content_hash = Sha256(envelope.raw());
+    const std::string& control_id = envelope.hl7().control_id();
+    if (!control_id.empty() && options_.retransmission_window.count() > 0) {
+      auto key = std::make_pair(std::string_view(envelope.source()), std::string_view(control_id));
+      auto earlier = in_batch.find(key);
+      if (earlier != in_batch.end() &&
+          records[earlier->second].content_hash == record.content_hash) {
+        record.id = records[earlier->second].id;
+        duplicate[i] = true;
+        continue;
+      }
+      if (earlier == in_batch.end()) {
+        auto entry = store_.LookupControlId(envelope.source(), control_id);
+        if (entry.ok() && entry->has_value() && (*entry)->content_hash() == record.content_hash &&
+            now - (*entry)->received_at_us() <= options_.retransmission_window.count()) {
+          record.id = (*entry)->message_id();
+          duplicate[i] = true;
+          continue;
+        }
+        if (!entry.ok()) spdlog::error("ingress: {}", entry.status().message());
+      }
+      in_batch[key] = i;
+    }
+    record.id = ids_.Next();
+    record.envelope = &envelope;
+  }
+
+  const absl::Status committed = store_.CommitIngress(records);
+  ++stats_.batches;
+  bus::BusReply reply;
+  bus::Confirm* confirm = reply.mutable_confirm();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    confirm->Clear();
+    confirm->set_correlation(batch[i].correlation);
+    if (committed.ok()) {
+      confirm->set_message_id(records[i].id);
+      confirm->set_duplicate(duplicate[i]);
+    } else {
+      confirm->set_error("the engine could not store the message");
+    }
+    Reply(batch[i].identity, reply.SerializeAsString());
+  }
+  if (!committed.ok()) {
+    stats_.failures += batch.size();
+    spdlog::error("ingress: batch of {} not committed: {}", batch.size(), committed.message());
+    return;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (duplicate[i]) {
+      ++stats_.retransmissions;
+      spdlog::info("ingress: retransmission acknowledged again id={} source={} control_id={}",
+                   store::FormatMessageId(records[i].id), batch[i].envelope.source(),
+                   batch[i].envelope.hl7().control_id());
+    } else {
+      ++stats_.committed;
+    }
+  }
+  on_commit_();
+}
+
+void Ingress::Reply(const std::string& identity, const std::string& payload) {
+  try {
+    socket_.send(zmq::buffer(identity), zmq::send_flags::sndmore);
+    socket_.send(zmq::buffer(payload), zmq::send_flags::none);
+  } catch (const zmq::error_t& error) {
+    // The adapter went away; it never got the confirm, so its sender got no
+    // AA and will send again. The message itself is committed.
+    spdlog::warn("ingress: confirm not delivered to its adapter: {}", error.what());
+  }
+}
+
+}  // namespace navette::engine

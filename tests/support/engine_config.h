@@ -1,0 +1,28 @@
+// Configurations for end-to-end tests: one MLLP source, one file destination.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace navette::testing {
+
+// `routes` is the YAML of the routes list; by default one route takes all.
+inline std::string FileEngineConfig(uint16_t admin_port, uint16_t mllp_port,
+                                    const std::string& routes = "  - { name: all, to: [outbox] }\n",
+                                    const std::string& mllp_extra = "") {
+  return fmt::format(
+      "engine:\n"
+      "  admin: {{ listen: \"127.0.0.1:{}\" }}\n"
+      "sources:\n"
+      "  - name: lab\n"
+      "    mllp: {{ listen: \"127.0.0.1:{}\"{} }}\n"
+      "destinations:\n"
+      "  - name: outbox\n"
+      "    file: {{ directory: outbox }}\n"
+      "routes:\n{}",
+      admin_port, mllp_port, mllp_extra, routes);
+}
+
+}  // namespace navette::testing

@@ -1,0 +1,183 @@
+#include "tests/support/engine_process.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+extern char** environ;
+
+namespace navette::testing {
+namespace {
+
+std::string ReadAll(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+size_t AppendToString(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+// Spawns `navette args...` with stdout and stderr redirected to files.
+pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::path& out,
+            const std::filesystem::path& err, bool append) {
+  std::vector<std::string> argv_storage = {NavetteBinary()};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const int flags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), flags, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), flags, 0644);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+}  // namespace
+
+uint16_t FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::string NavetteBinary() { return NAVETTE_BINARY; }
+
+CommandResult RunNavette(const std::vector<std::string>& args) {
+  char dir_template[] = "/tmp/navette-cmd-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(dir_template);
+  CommandResult result;
+  pid_t pid = Spawn(args, dir / "out", dir / "err", false);
+  if (pid > 0) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  result.out = ReadAll(dir / "out");
+  result.err = ReadAll(dir / "err");
+  std::filesystem::remove_all(dir);
+  return result;
+}
+
+absl::StatusOr<std::pair<long, std::string>> HttpGet(uint16_t port, const std::string& path) {
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  const std::string url = fmt::format("http://127.0.0.1:{}{}", port, path);
+  std::string body;
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendToString);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  CURLcode code = curl_easy_perform(curl.get());
+  if (code != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(code));
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  return std::make_pair(status, body);
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::milliseconds(5);
+  while (true) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    // Polling interval, not synchronisation: the condition decides.
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(100));
+  }
+}
+
+EngineProcess::EngineProcess(std::filesystem::path dir, std::string config_yaml)
+    : dir_(std::move(dir)), config_yaml_(std::move(config_yaml)) {
+  std::filesystem::create_directories(dir_);
+  std::ofstream(dir_ / "config.yaml") << config_yaml_;
+  YAML::Node node = YAML::Load(config_yaml_);
+  const std::string listen = node["engine"]["admin"]["listen"].as<std::string>();
+  admin_port_ = static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+}
+
+EngineProcess::~EngineProcess() {
+  if (pid_ > 0) Kill();
+}
+
+absl::Status EngineProcess::Start(std::chrono::milliseconds timeout) {
+  ++starts_;
+  pid_ = Spawn(
+      {"serve", "--config", (dir_ / "config.yaml").string(), "--data-dir", data_dir().string()},
+      dir_ / "stdout.log", dir_ / "stderr.log", /*append=*/true);
+  if (pid_ <= 0) return absl::InternalError("cannot spawn " + NavetteBinary());
+  bool exited = false;
+  bool ready = WaitFor(
+      [&] {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+          exited = true;
+          return true;
+        }
+        auto response = HttpGet(admin_port_, "/readyz");
+        return response.ok() && response->first == 200;
+      },
+      timeout);
+  if (exited) {
+    pid_ = -1;
+    return absl::FailedPreconditionError("navette serve exited during start:\n" + Log());
+  }
+  if (!ready) {
+    Kill();
+    return absl::DeadlineExceededError("navette serve not ready in time:\n" + Log());
+  }
+  return absl::OkStatus();
+}
+
+void EngineProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+absl::Status EngineProcess::Stop() {
+  if (pid_ <= 0) return absl::OkStatus();
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::InternalError(
+        fmt::format("navette serve ended with status {}:\n{}", status, Log()));
+  }
+  return absl::OkStatus();
+}
+
+std::string EngineProcess::Log() const { return ReadAll(dir_ / "stderr.log"); }
+
+}  // namespace navette::testing

@@ -1,0 +1,60 @@
+// Runs the real `navette` binary for end-to-end tests: writes the config,
+// starts `navette serve` on a data directory, waits for /readyz, and stops or
+// kills it. Output goes to files in the test directory so that a failing test
+// can show the engine's log.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace navette::testing {
+
+// A loopback TCP port that was free a moment ago.
+uint16_t FreePort();
+
+// Path of the navette binary under test.
+std::string NavetteBinary();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs `navette <args>` to completion.
+CommandResult RunNavette(const std::vector<std::string>& args);
+
+// GET http://127.0.0.1:<port><path>; returns the status code and body.
+absl::StatusOr<std::pair<long, std::string>> HttpGet(uint16_t port, const std::string& path);
+
+// Polls `condition` until it holds or `timeout` passes.
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+class EngineProcess {
+ public:
+  // `dir` holds config.yaml, data/, and the engine's stdout/stderr files.
+  EngineProcess(std::filesystem::path dir, std::string config_yaml);
+  ~EngineProcess();
+
+  absl::Status Start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  void Kill();          // SIGKILL, then reap
+  absl::Status Stop();  // SIGTERM, then reap; error if it exits non-zero
+  bool running() const { return pid_ > 0; }
+  std::filesystem::path data_dir() const { return dir_ / "data"; }
+  std::string Log() const;  // the engine's stderr so far
+  int restarts() const { return starts_ - 1; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string config_yaml_;
+  uint16_t admin_port_ = 0;
+  pid_t pid_ = -1;
+  int starts_ = 0;
+};
+
+}  // namespace navette::testing

@@ -1,0 +1,32 @@
+// Small HL7 v2 messages for end-to-end tests, CR-terminated as sent on the
+// wire. Only test identities appear here (the ANS test patient PAT-TROIS).
+#pragma once
+
+#include <string>
+
+#include <fmt/format.h>
+
+namespace navette::testing {
+
+inline std::string MakeOru(const std::string& control_id, const std::string& ipp = "000123") {
+  return fmt::format(
+      "MSH|^~\\&|SIL-Y|labo|PFI-X|Organisation-X|20260101120000||ORU^R01^ORU_R01|{}|P|2.5|||||"
+      "FRA|UNICODE UTF-8|||2.1^CISIS_CDA_HL7_V2\r"
+      "PID|||{}^^^CHU-X&1.2.250.1.71.4.2.2&ISO^PI||PAT-TROIS^DOMINIQUE^DOMINIQUE^^^^L||19790328|F\r"
+      "OBR|1|98765431^Nephro|1001-E1^labo|11502-2^CR d'examens biologiques^LN\r"
+      "OBX|1|ED|11502-2^CR d'examens "
+      "biologiques^LN||^TEXT^XML^Base64^PENsaW5pY2FsRG9jdW1lbnQvPg==||||||F\r",
+      control_id, ipp);
+}
+
+inline std::string MakeAdt(const std::string& control_id, const std::string& event = "A28") {
+  return fmt::format(
+      "MSH|^~\\&|DPI|CHU-X|PFI-X|CHU-X|20260101120000||ADT^{}^ADT_A05|{}|P|2.5^FRA^2.11|||||"
+      "FRA|UNICODE UTF-8|||2.11^IHE_FRANCE-2.11-PAM\r"
+      "EVN||20260101120000\r"
+      "PID|||000123^^^CHU-X&1.2.250.1.71.4.2.2&ISO^PI||PAT-TROIS^DOMINIQUE^DOMINIQUE^^^^L||"
+      "19790328|F\r",
+      event, control_id);
+}
+
+}  // namespace navette::testing
