@@ -1,0 +1,191 @@
+// Throughput and latency benchmark.
+//
+//   navette_bench mllp  --port P --connections K --messages N [--size B]
+//     Sends N HL7 messages over K MLLP connections to a running engine, each
+//     connection waiting for its ACK before sending the next (as HL7 senders
+//     do), and prints messages/s and ACK latency p50/p99/max.
+//
+//   navette_bench store --dir D --connections K --messages N [--size B]
+//     The same workload written straight into a navette store: K threads,
+//     each committing one message per synced write (journal, state, indexes,
+//     router queue, history: what ingress writes), so the engine's figure can
+//     be read as a ratio to the store's own limit at the same concurrency.
+//
+// It prints figures; it is not a test.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "adapters/hl7v2/ack.h"
+#include "adapters/mllp/client.h"
+#include "store/message_id.h"
+#include "store/store.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 2575;
+  int connections = 1;
+  int messages = 10000;
+  int size = 1500;
+  std::string dir;
+};
+
+std::string MakeMessage(int connection, int index, int size) {
+  std::string message = fmt::format(
+      "MSH|^~\\&|BENCH|LAB|NAVETTE|CHU|20260101120000||ORU^R01^ORU_R01|B{}-{}-{}|P|2.5|||||FRA|"
+      "UNICODE UTF-8\rPID|||{}^^^CHU&1.2.250.1.71.4.2.2&ISO^PI||TEST^PATIENT||19790328|F\r"
+      "OBR|1|1|1|11502-2^CR^LN\rOBX|1|ED|11502-2^CR^LN||^TEXT^XML^Base64^",
+      ::getpid(), connection, index, 100000 + connection);
+  const size_t target = static_cast<size_t>(size);
+  while (message.size() + 10 < target)
+    message.push_back('A' + static_cast<char>(message.size() % 26));
+  message += "||||||F\r";
+  return message;
+}
+
+struct Result {
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+  int errors = 0;
+};
+
+void Report(const std::string& what, const Options& options, Result& result) {
+  std::sort(result.latencies_ms.begin(), result.latencies_ms.end());
+  auto percentile = [&](double p) {
+    if (result.latencies_ms.empty()) return 0.0;
+    size_t index = static_cast<size_t>(p * static_cast<double>(result.latencies_ms.size() - 1));
+    return result.latencies_ms[index];
+  };
+  const double rate = static_cast<double>(result.latencies_ms.size()) / result.seconds;
+  std::cout << fmt::format(
+      "{:<6} connections={:<3} messages={:<7} size={}B sync=on  {:>9.0f} msg/s  "
+      "latency ms p50={:.2f} p99={:.2f} max={:.2f}  errors={}\n",
+      what, options.connections, result.latencies_ms.size(), options.size, rate, percentile(0.5),
+      percentile(0.99), result.latencies_ms.empty() ? 0.0 : result.latencies_ms.back(),
+      result.errors);
+}
+
+// Runs `work(connection, index)` K-way parallel over N items; each call's
+// duration is one latency sample.
+template <typename Setup, typename Work>
+Result RunParallel(const Options& options, Setup setup, Work work) {
+  Result result;
+  std::vector<std::vector<double>> latencies(options.connections);
+  std::atomic<int> errors{0};
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  const int per_connection = options.messages / options.connections;
+  for (int c = 0; c < options.connections; ++c) {
+    threads.emplace_back([&, c] {
+      auto state = setup(c);
+      std::vector<std::string> messages;
+      for (int i = 0; i < per_connection; ++i) messages.push_back(MakeMessage(c, i, options.size));
+      ++ready;
+      while (!go) std::this_thread::yield();
+      for (int i = 0; i < per_connection; ++i) {
+        const auto start = Clock::now();
+        if (!work(state, messages[i])) ++errors;
+        latencies[c].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      }
+    });
+  }
+  while (ready < options.connections) std::this_thread::yield();
+  const auto start = Clock::now();
+  go = true;
+  for (auto& thread : threads) thread.join();
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (auto& samples : latencies) {
+    result.latencies_ms.insert(result.latencies_ms.end(), samples.begin(), samples.end());
+  }
+  result.errors = errors;
+  return result;
+}
+
+int RunMllp(const Options& options) {
+  using navette::adapters::mllp::MllpClient;
+  Result result = RunParallel(
+      options,
+      [&](int) {
+        auto client = MllpClient::Connect(options.host, static_cast<uint16_t>(options.port),
+                                          std::chrono::seconds(5));
+        if (!client.ok()) {
+          std::cerr << "connect: " << client.status().message() << "\n";
+          std::exit(1);
+        }
+        return std::move(*client);
+      },
+      [](std::unique_ptr<MllpClient>& client, const std::string& message) {
+        auto ack = client->Exchange(message, std::chrono::seconds(30));
+        if (!ack.ok()) return false;
+        auto parsed = navette::adapters::hl7v2::ParseAck(*ack);
+        return parsed.ok() && parsed->code == "AA";
+      });
+  Report("mllp", options, result);
+  return result.errors == 0 ? 0 : 1;
+}
+
+int RunStore(const Options& options) {
+  std::filesystem::remove_all(options.dir);
+  auto store = navette::store::Store::Open(options.dir);
+  if (!store.ok()) {
+    std::cerr << store.status().message() << "\n";
+    return 1;
+  }
+  navette::store::MessageIdGenerator ids;
+  Result result = RunParallel(
+      options, [](int) { return 0; },
+      [&](int&, const std::string& message) {
+        navette::Envelope envelope;
+        envelope.set_source("bench");
+        envelope.set_raw(message);
+        envelope.mutable_hl7()->set_control_id(message.substr(90, 20));
+        envelope.mutable_hl7()->set_message_type("ORU^R01^ORU_R01");
+        navette::store::IngressRecord record{ids.Next(), &envelope, std::string(32, 'h')};
+        return (*store)->CommitIngress({&record, 1}).ok();
+      });
+  Report("store", options, result);
+  store->reset();
+  std::filesystem::remove_all(options.dir);
+  return result.errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"navette benchmark: MLLP → engine → ACK, and the store's own limit"};
+  app.require_subcommand(1);
+  Options options;
+  auto add_common = [&](CLI::App* command) {
+    command->add_option("--connections,-k", options.connections, "Concurrent connections/writers")
+        ->capture_default_str();
+    command->add_option("--messages,-n", options.messages, "Messages in all")
+        ->capture_default_str();
+    command->add_option("--size", options.size, "Message size in bytes")->capture_default_str();
+  };
+  auto* mllp = app.add_subcommand("mllp", "Load a running engine over MLLP");
+  add_common(mllp);
+  mllp->add_option("--host", options.host)->capture_default_str();
+  mllp->add_option("--port,-p", options.port)->capture_default_str();
+  auto* store = app.add_subcommand("store", "Write the same workload straight into a store");
+  add_common(store);
+  store->add_option("--dir", options.dir, "Store directory (deleted before and after)")->required();
+  CLI11_PARSE(app, argc, argv);
+  if (options.connections < 1 || options.messages < options.connections) {
+    std::cerr << "need --connections >= 1 and --messages >= --connections\n";
+    return 2;
+  }
+  return mllp->parsed() ? RunMllp(options) : RunStore(options);
+}
