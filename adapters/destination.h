@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "proto/store.pb.h"
 
@@ -43,6 +45,16 @@ class Destination {
   virtual ~Destination() = default;
   // May be called from the destination's worker threads concurrently.
   virtual DeliveryResult Deliver(const DeliveryRequest& request) = 0;
+
+  // Delivers several messages, one result per request in the same order. The
+  // default delivers them one by one; an adapter that can share the cost of
+  // durability across messages (one flush for many files) overrides it.
+  virtual std::vector<DeliveryResult> DeliverBatch(std::span<const DeliveryRequest> requests) {
+    std::vector<DeliveryResult> results;
+    results.reserve(requests.size());
+    for (const DeliveryRequest& request : requests) results.push_back(Deliver(request));
+    return results;
+  }
 };
 
 }  // namespace navette::adapters

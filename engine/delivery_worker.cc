@@ -12,6 +12,10 @@
 namespace navette::engine {
 namespace {
 
+// Most tasks attempted together: large enough to share a flush across many
+// messages, small enough to keep a batch's latency low.
+constexpr size_t kBatchSize = 64;
+
 int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -40,9 +44,10 @@ void DeliveryWorker::Stop() {
 }
 
 void DeliveryWorker::Run() {
-  std::string head;  // key of the first pending task; empty = start of queue
+  // Key of the first task still in the queue; empty = start of the queue.
+  std::string head;
   while (!stopping_) {
-    auto tasks = store_.PeekQueue(name_, head, 64);
+    auto tasks = store_.PeekQueue(name_, head, kBatchSize);
     if (!tasks.ok()) {
       spdlog::error("delivery: destination={}: {}", name_, tasks.status().message());
       wakeup_.WaitFor(std::chrono::seconds(1));
@@ -52,70 +57,90 @@ void DeliveryWorker::Run() {
       wakeup_.WaitFor(std::chrono::seconds(1));
       continue;
     }
-    for (const store::QueuedTask& task : *tasks) {
-      if (stopping_) return;
-      head = task.key;
-      const int64_t wait_us = task.task.not_before_us() - NowUs();
-      if (wait_us > 0) {
-        // Head-of-line: nothing later goes before this task's retry. Stop()
-        // interrupts the wait.
-        wakeup_.WaitFor(std::chrono::microseconds(wait_us));
-        break;
-      }
-      if (!Attempt(task)) break;  // re-read: the task was rewritten
-      head.push_back('\0');       // just past the delivered task
+    // Head-of-line: only the tasks before the first one waiting for its
+    // retry time are attempted; nothing later goes before that retry.
+    const int64_t now = NowUs();
+    size_t due = 0;
+    while (due < tasks->size() && (*tasks)[due].task.not_before_us() <= now) ++due;
+    if (due == 0) {
+      // Stop() and new work interrupt the wait; the loop then looks again.
+      wakeup_.WaitFor(std::chrono::microseconds((*tasks)[0].task.not_before_us() - now));
+      continue;
     }
+    const size_t left = AttemptBatch(std::span(tasks->data(), due));
+    if (left == 0) continue;
+    head = (*tasks)[left - 1].key;
+    head.push_back('\0');  // just past the last task that left the queue
   }
 }
 
-bool DeliveryWorker::Attempt(const store::QueuedTask& task) {
-  const uint64_t id = task.task.message_id();
-  auto message = store_.GetMessage(id);
-  if (!message.ok()) {
-    spdlog::error("delivery: destination={} id={}: {}", name_, store::FormatMessageId(id),
-                  message.status().message());
-    wakeup_.WaitFor(std::chrono::seconds(1));
-    return false;
+size_t DeliveryWorker::AttemptBatch(std::span<const store::QueuedTask> tasks) {
+  std::vector<store::StoredMessage> messages(tasks.size());
+  std::vector<adapters::DeliveryRequest> requests;
+  requests.reserve(tasks.size());
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const uint64_t id = tasks[i].task.message_id();
+    auto message = store_.GetMessage(id);
+    if (!message.ok()) {
+      spdlog::error("delivery: destination={} id={}: {}", name_, store::FormatMessageId(id),
+                    message.status().message());
+      wakeup_.WaitFor(std::chrono::seconds(1));
+      return 0;
+    }
+    messages[i] = std::move(*message);
+    requests.push_back({id, tasks[i].task.route(), &messages[i], tasks[i].task.attempt()});
   }
-  adapters::DeliveryRequest request{id, task.task.route(), &*message, task.task.attempt()};
+
   const auto started = std::chrono::steady_clock::now();
-  adapters::DeliveryResult result = destination_.Deliver(request);
+  std::vector<adapters::DeliveryResult> results = destination_.DeliverBatch(requests);
+  // The batch shares its cost; each message is charged its share.
   const int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                   std::chrono::steady_clock::now() - started)
-                                  .count();
+                                  .count() /
+                              static_cast<int64_t>(tasks.size());
 
-  if (result.outcome == adapters::DeliveryResult::Outcome::kDelivered) {
-    absl::Status committed = store_.CommitDelivered(name_, task, duration_us, result.detail);
-    if (!committed.ok()) {
-      // Delivered but not recorded: it will be delivered again (at-least-once).
-      spdlog::error("delivery: destination={} id={}: {}", name_, store::FormatMessageId(id),
-                    committed.message());
-      wakeup_.WaitFor(std::chrono::seconds(1));
-      return false;
+  std::vector<store::DeliveryOutcome> outcomes(tasks.size());
+  size_t leading_delivered = 0;
+  bool failed_before = false;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const adapters::DeliveryResult& result = results[i];
+    store::DeliveryOutcome& outcome = outcomes[i];
+    outcome.task = &tasks[i];
+    outcome.duration_us = duration_us;
+    outcome.detail = result.detail;
+    outcome.delivered = result.outcome == adapters::DeliveryResult::Outcome::kDelivered;
+    if (outcome.delivered) {
+      if (!failed_before) ++leading_delivered;
+      continue;
     }
-    ++stats_.delivered;
-    spdlog::debug("delivery: delivered id={} destination={}", store::FormatMessageId(id), name_);
-    return true;
+    failed_before = true;
+    // Until dead letters exist, every failure is retried with a capped
+    // exponential backoff; permanent ones are logged as such.
+    const uint32_t attempt = tasks[i].task.attempt() + 1;
+    const auto backoff = std::min<std::chrono::milliseconds>(
+        retry_.max, retry_.initial * (int64_t{1} << std::min<uint32_t>(attempt - 1, 20)));
+    outcome.next_attempt_us = NowUs() + std::chrono::microseconds(backoff).count();
+    spdlog::warn(
+        "delivery: attempt {} failed id={} destination={}{}: {}; next in {} ms", attempt,
+        store::FormatMessageId(tasks[i].task.message_id()), name_,
+        result.outcome == adapters::DeliveryResult::Outcome::kPermanent ? " (permanent)" : "",
+        result.detail, backoff.count());
   }
-
-  // Until dead letters exist, every failure is retried with a capped
-  // exponential backoff; permanent ones are logged as such.
-  ++stats_.failed_attempts;
-  const uint32_t attempt = task.task.attempt() + 1;
-  const auto backoff = std::min<std::chrono::milliseconds>(
-      retry_.max, retry_.initial * (int64_t{1} << std::min<uint32_t>(attempt - 1, 20)));
-  const int64_t next_us =
-      NowUs() + std::chrono::duration_cast<std::chrono::microseconds>(backoff).count();
-  spdlog::warn("delivery: attempt {} failed id={} destination={}: {}; next in {} ms", attempt,
-               store::FormatMessageId(id), name_, result.detail, backoff.count());
-  absl::Status committed =
-      store_.CommitAttemptFailed(name_, task, duration_us, result.detail, next_us);
+  absl::Status committed = store_.CommitDeliveryOutcomes(name_, outcomes);
   if (!committed.ok()) {
-    spdlog::error("delivery: destination={} id={}: {}", name_, store::FormatMessageId(id),
-                  committed.message());
+    // Delivered but not recorded: delivered again later (at-least-once).
+    spdlog::error("delivery: destination={}: {}", name_, committed.message());
     wakeup_.WaitFor(std::chrono::seconds(1));
+    return 0;
   }
-  return false;
+  for (const store::DeliveryOutcome& outcome : outcomes) {
+    if (outcome.delivered) {
+      ++stats_.delivered;
+    } else {
+      ++stats_.failed_attempts;
+    }
+  }
+  return leading_delivered;
 }
 
 }  // namespace navette::engine

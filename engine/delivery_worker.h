@@ -1,7 +1,7 @@
 // Delivery worker: one thread per destination, taking that destination's
-// queue in order. Each attempt ends in one atomic batch: `delivered` removes
-// the task, a failure keeps it with its attempt count and the time of the
-// next attempt.
+// queue in order, a batch of due tasks at a time. The outcomes of a batch are
+// recorded in one atomic store write: `delivered` removes a task, a failure
+// keeps it with its attempt count and the time of its next attempt.
 //
 // Ordering: tasks are attempted strictly in queue order, and a failed task is
 // retried before any later one (head-of-line). Concurrency, per-patient
@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -48,8 +49,9 @@ class DeliveryWorker {
 
  private:
   void Run();
-  // Attempts one task; returns true when it left the queue.
-  bool Attempt(const store::QueuedTask& task);
+  // Attempts the tasks and records their outcomes; returns the number of
+  // leading tasks that left the queue (delivered), or 0 if the store failed.
+  size_t AttemptBatch(std::span<const store::QueuedTask> tasks);
 
   const std::string name_;
   adapters::Destination& destination_;

@@ -49,53 +49,64 @@ void Router::Run() {
       wakeup_.WaitFor(std::chrono::seconds(1));
       continue;
     }
-    for (uint64_t id : *ids) {
-      if (stopping_) return;
-      if (!RouteOne(id)) {
-        // Leave it at the head and try again shortly: a store failure is not
-        // the message's fault and routing must stay in order.
-        wakeup_.WaitFor(std::chrono::seconds(1));
-        break;
-      }
-      position = store::IdKey(id);
-      position.push_back('\0');
+    if (!RouteBatch(*ids)) {
+      // Try again shortly from the same place: a store failure is not the
+      // messages' fault and routing must stay in order.
+      wakeup_.WaitFor(std::chrono::seconds(1));
+      continue;
     }
+    position = store::IdKey(ids->back());
+    position.push_back('\0');  // just past the last routed message
   }
 }
 
-bool Router::RouteOne(uint64_t id) {
+absl::StatusOr<store::RoutingDecision> Router::Decide(uint64_t id) {
   auto message = store_.GetMessage(id);
-  if (!message.ok()) {
-    spdlog::error("router: id={}: {}", store::FormatMessageId(id), message.status().message());
-    return false;
-  }
+  if (!message.ok()) return message.status();
   const navette::Envelope& envelope = message->envelope();
   auto view = adapters::hl7v2::MessageView::Parse(envelope.raw());
-  const std::vector<routes::RouteMatch> matches =
-      routes_.Evaluate(envelope, view.ok() ? &*view : nullptr);
-
-  std::vector<std::string> route_names;
-  std::vector<store::RoutedDelivery> deliveries;
-  std::set<std::string> destinations;
-  for (const routes::RouteMatch& match : matches) {
-    route_names.push_back(match.route);
-    for (const std::string& destination : match.destinations) {
-      deliveries.push_back({match.route, destination});
-      destinations.insert(destination);
+  store::RoutingDecision decision;
+  decision.id = id;
+  for (routes::RouteMatch& match : routes_.Evaluate(envelope, view.ok() ? &*view : nullptr)) {
+    for (std::string& destination : match.destinations) {
+      decision.deliveries.push_back({match.route, std::move(destination)});
     }
+    decision.routes.push_back(std::move(match.route));
   }
-  absl::Status committed = store_.CommitRouting(id, route_names, deliveries, config_version_);
-  if (!committed.ok()) {
-    spdlog::error("router: id={}: {}", store::FormatMessageId(id), committed.message());
-    return false;
-  }
-  if (deliveries.empty()) {
-    ++stats_.unrouted;
+  if (decision.deliveries.empty()) {
     spdlog::warn("router: unrouted id={} source={} type={} control_id={}: no route matched",
                  store::FormatMessageId(id), envelope.source(), envelope.hl7().message_type(),
                  envelope.hl7().control_id());
-  } else {
-    ++stats_.routed;
+  }
+  return decision;
+}
+
+bool Router::RouteBatch(const std::vector<uint64_t>& ids) {
+  std::vector<store::RoutingDecision> decisions;
+  decisions.reserve(ids.size());
+  for (uint64_t id : ids) {
+    auto decision = Decide(id);
+    if (!decision.ok()) {
+      spdlog::error("router: id={}: {}", store::FormatMessageId(id), decision.status().message());
+      return false;
+    }
+    decisions.push_back(std::move(*decision));
+  }
+  absl::Status committed = store_.CommitRouting(decisions, config_version_);
+  if (!committed.ok()) {
+    spdlog::error("router: batch of {}: {}", ids.size(), committed.message());
+    return false;
+  }
+  std::set<std::string> destinations;
+  for (const store::RoutingDecision& decision : decisions) {
+    if (decision.deliveries.empty()) {
+      ++stats_.unrouted;
+    } else {
+      ++stats_.routed;
+    }
+    for (const store::RoutedDelivery& delivery : decision.deliveries) {
+      destinations.insert(delivery.destination);
+    }
   }
   for (const std::string& destination : destinations) on_queued_(destination);
   return true;

@@ -40,8 +40,11 @@ class Router {
 
  private:
   void Run();
-  // Routes one message; false if the store failed (the message stays queued).
-  bool RouteOne(uint64_t id);
+  // Routes a batch of messages in one store write; false if the store failed
+  // (the messages then stay in the router queue).
+  bool RouteBatch(const std::vector<uint64_t>& ids);
+  // The routing of one message: a pure function of the message and the routes.
+  absl::StatusOr<store::RoutingDecision> Decide(uint64_t id);
 
   store::Store& store_;
   const routes::RouteTable& routes_;

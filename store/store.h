@@ -61,6 +61,20 @@ struct QueuedTask {
   DeliveryTask task;
 };
 
+struct RoutingDecision {
+  uint64_t id = 0;
+  std::vector<std::string> routes;         // routes that matched
+  std::vector<RoutedDelivery> deliveries;  // empty: unrouted
+};
+
+struct DeliveryOutcome {
+  const QueuedTask* task = nullptr;
+  bool delivered = false;
+  int64_t duration_us = 0;
+  std::string detail;           // the peer's answer or the error, in short
+  int64_t next_attempt_us = 0;  // when not delivered
+};
+
 struct ListFilter {
   std::optional<MessageStatus> status;
   std::string source;  // empty: any
@@ -104,8 +118,11 @@ class Store {
                                                         size_t limit) const;
   absl::StatusOr<StoredMessage> GetMessage(uint64_t id) const;
   absl::StatusOr<MessageState> GetState(uint64_t id) const;
-  // Records the routing of a message: its delivery tasks (or `unrouted` when
-  // there are none), events, and its removal from the router queue.
+  // Records the routing of messages, in one batch: for each, its delivery
+  // tasks (or `unrouted` when it has none), events, and its removal from the
+  // router queue.
+  absl::Status CommitRouting(std::span<const RoutingDecision> decisions,
+                             std::string_view config_version);
   absl::Status CommitRouting(uint64_t id, const std::vector<std::string>& routes,
                              const std::vector<RoutedDelivery>& deliveries,
                              std::string_view config_version);
@@ -113,10 +130,13 @@ class Store {
   // ---- delivery
   absl::StatusOr<std::vector<QueuedTask>> PeekQueue(std::string_view destination,
                                                     const std::string& from, size_t limit) const;
+  // Records the outcomes of attempts on one destination's tasks, in one
+  // batch: a delivered task leaves the queue; a failed one stays in place
+  // with its attempt count and next attempt time updated.
+  absl::Status CommitDeliveryOutcomes(std::string_view destination,
+                                      std::span<const DeliveryOutcome> outcomes);
   absl::Status CommitDelivered(std::string_view destination, const QueuedTask& task,
                                int64_t duration_us, std::string_view detail);
-  // Keeps the task in place with its attempt count and next attempt time
-  // updated.
   absl::Status CommitAttemptFailed(std::string_view destination, const QueuedTask& task,
                                    int64_t duration_us, std::string_view error,
                                    int64_t next_attempt_us);
@@ -139,16 +159,12 @@ class Store {
   };
   QueueCf* Queue(std::string_view destination) const;
   absl::Status AddQueue(const std::string& destination, rocksdb::ColumnFamilyHandle* handle);
-  std::mutex& StateLock(uint64_t id) { return state_locks_[id % state_locks_.size()]; }
+  // Locks the state stripes of `ids` in ascending stripe order, so that two
+  // batches never wait on each other in a cycle.
+  std::vector<std::unique_lock<std::mutex>> LockStates(const std::vector<uint64_t>& ids);
   // Strictly increasing microsecond clock, so that history keys of one
   // message never collide and sort in event order.
   uint64_t NextEventSeq();
-  // Applies `update` to the destination's entry of the message's state and
-  // writes state + status index + event + queue change in one batch.
-  absl::Status CommitDeliveryOutcome(std::string_view destination, const QueuedTask& task,
-                                     DeliveryStatus status, const Event& event,
-                                     const DeliveryTask* rewritten_task);
-
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
   rocksdb::ColumnFamilyHandle* journal_ = nullptr;

@@ -122,7 +122,9 @@ TEST_F(StoreTest, RoutingThenDeliveryWalksTheStates) {
   EXPECT_TRUE(store_->PeekQueue("outbox", "", 10)->empty());
 
   std::vector<EventType> types;
-  for (const Event& event : *store_->GetHistory(id)) types.push_back(event.type());
+  auto history = store_->GetHistory(id);  // kept alive: the loop reads into it
+  ASSERT_TRUE(history.ok());
+  for (const Event& event : *history) types.push_back(event.type());
   EXPECT_EQ(types,
             (std::vector<EventType>{EVENT_RECEIVED, EVENT_ROUTED, EVENT_ROUTED,
                                     EVENT_ATTEMPT_FAILED, EVENT_DELIVERED, EVENT_DELIVERED}));
@@ -199,10 +201,17 @@ TEST_F(StoreTest, ListFiltersBySourceRouteAndPages) {
 TEST_F(StoreTest, ReadingFromTrackedPositionSkipsNoTombstones) {
   constexpr int kMessages = 5000;
   std::vector<uint64_t> ids;
+  std::vector<navette::Envelope> envelopes;
+  std::vector<IngressRecord> records;
+  std::vector<RoutingDecision> decisions;
+  for (int i = 0; i < kMessages; ++i) envelopes.push_back(MakeEnvelope("c" + std::to_string(i)));
   for (int i = 0; i < kMessages; ++i) {
-    ids.push_back(Ingest("c" + std::to_string(i)));
-    ASSERT_TRUE(store_->CommitRouting(ids.back(), {"r"}, {{"r", "outbox"}}, "v").ok());
+    ids.push_back(ids_.Next());
+    records.push_back({ids.back(), &envelopes[i], "hash"});
+    decisions.push_back({ids.back(), {"r"}, {{"r", "outbox"}}});
   }
+  ASSERT_TRUE(store_->CommitIngress(records).ok());
+  ASSERT_TRUE(store_->CommitRouting(decisions, "v").ok());
   std::string position;
   for (int i = 0; i < kMessages - 1; ++i) {
     auto tasks = store_->PeekQueue("outbox", position, 1);

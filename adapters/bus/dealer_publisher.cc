@@ -111,6 +111,7 @@ void DealerPublisher::Wake() {
 void DealerPublisher::Publish(navette::Envelope envelope, PublishCallback done) {
   BusRequest request;
   *request.mutable_publish()->mutable_envelope() = std::move(envelope);
+  bool wake = false;
   {
     std::unique_lock lock(mu_);
     if (stopping_) {
@@ -120,11 +121,15 @@ void DealerPublisher::Publish(navette::Envelope envelope, PublishCallback done) 
     }
     const uint64_t correlation = next_correlation_++;
     request.mutable_publish()->set_correlation(correlation);
+    // The bus thread takes the whole outbox each time it wakes, so a
+    // non-empty outbox already has a wake-up pending: one syscall per burst
+    // rather than one per message.
+    wake = outbox_.empty();
     outbox_.push_back(
         Outgoing{correlation, request.SerializeAsString(),
                  Pending{std::move(done), std::chrono::steady_clock::now() + confirm_timeout_}});
   }
-  Wake();
+  if (wake) Wake();
 }
 
 void DealerPublisher::SendQueued() {

@@ -1,9 +1,11 @@
 // File destination: writes each delivered message to its own file,
 // <directory>/<message id><suffix>, atomically: the bytes go to a temporary
-// file in the same directory, which is fsynced and renamed into place, then
-// the directory is fsynced. A reader never sees a partial file, and a
-// delivery recorded as done survives a power loss. Delivering the same
-// message again rewrites the same file with the same bytes.
+// file in the same directory, which is made durable and then renamed into
+// place, and the directory is fsynced. A reader never sees a partial file,
+// even after a power loss, and a delivery recorded as done survives one.
+// Delivering the same message again rewrites the same file with the same
+// bytes. A batch shares its flushes: one syncfs for all the temporary files,
+// one directory fsync for all the renames.
 #pragma once
 
 #include <filesystem>
@@ -24,6 +26,7 @@ class FileDestination : public Destination {
       const navette::config::FileDestination& config, const std::filesystem::path& base_dir);
 
   DeliveryResult Deliver(const DeliveryRequest& request) override;
+  std::vector<DeliveryResult> DeliverBatch(std::span<const DeliveryRequest> requests) override;
   const std::filesystem::path& directory() const { return directory_; }
 
  private:

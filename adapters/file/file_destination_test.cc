@@ -75,6 +75,30 @@ TEST_F(FileDestinationTest, FailureToPlaceTheFileIsTransientAndLeavesNoPartialFi
   EXPECT_FALSE(std::filesystem::exists(base_ / "out" / ".0000000000000001.txt.tmp"));
 }
 
+TEST_F(FileDestinationTest, BatchReportsEachMessageOnItsOwn) {
+  navette::config::FileDestination config;
+  config.set_directory("out");
+  auto destination = FileDestination::Create(config, base_);
+  ASSERT_TRUE(destination.ok());
+  std::filesystem::create_directories(base_ / "out" / "0000000000000002.hl7" / "blocker");
+  std::vector<navette::store::StoredMessage> messages(3);
+  std::vector<DeliveryRequest> requests;
+  for (uint64_t i = 0; i < 3; ++i) {
+    messages[i].mutable_envelope()->set_raw("MSH|" + std::to_string(i + 1));
+    requests.push_back({i + 1, "r", &messages[i], 0});
+  }
+  std::vector<DeliveryResult> results = (*destination)->DeliverBatch(requests);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].outcome, DeliveryResult::Outcome::kDelivered);
+  EXPECT_EQ(results[1].outcome, DeliveryResult::Outcome::kTransient);
+  EXPECT_EQ(results[2].outcome, DeliveryResult::Outcome::kDelivered);
+  EXPECT_EQ(ReadFile(base_ / "out" / "0000000000000001.hl7"), "MSH|1");
+  EXPECT_EQ(ReadFile(base_ / "out" / "0000000000000003.hl7"), "MSH|3");
+  for (const auto& entry : std::filesystem::directory_iterator(base_ / "out")) {
+    EXPECT_NE(entry.path().filename().string().front(), '.') << entry.path();
+  }
+}
+
 TEST_F(FileDestinationTest, MissingDirectoryPathThatCannotBeCreatedIsAnError) {
   std::ofstream(base_ / "a-file") << "x";
   navette::config::FileDestination config;

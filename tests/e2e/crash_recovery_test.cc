@@ -169,7 +169,9 @@ routes:
                       std::back_inserter(missing));
   EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged messages missing, first "
                                << (missing.empty() ? "" : missing.front());
-  std::filesystem::remove_all(dir);
+  store->reset();  // close the store (and its background threads) first
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 }  // namespace
