@@ -143,7 +143,12 @@ void Ingress::CommitBatch(std::vector<Received>& batch) {
     record.envelope = &envelope;
   }
 
+  const auto commit_started = std::chrono::steady_clock::now();
   const absl::Status committed = store_.CommitIngress(records);
+  spdlog::debug("ingress: batch of {} committed in {} us", batch.size(),
+                std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - commit_started)
+                    .count());
   ++stats_.batches;
   bus::BusReply reply;
   bus::Confirm* confirm = reply.mutable_confirm();
