@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 #include "common/fmt_absl.h"
 
-#include "adapters/bus/dealer_publisher.h"
+#include "adapters/bus/io_dealer_publisher.h"
 #include "adapters/file/file_destination.h"
 #include "adapters/mllp/server.h"
 #include "engine/admin_server.h"
@@ -122,9 +122,6 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     if (source.kind_case() != navette::config::Source::kMllp) continue;
     auto address = config::ParseListenAddress(source.mllp().listen());
     if (!address.ok()) return address.status();
-    auto publisher =
-        std::make_unique<adapters::bus::DealerPublisher>(context_, kIngressInprocEndpoint);
-    if (absl::Status started = publisher->Start(); !started.ok()) return started;
     adapters::mllp::MllpServerOptions options;
     options.source_name = source.name();
     options.listen_host = address->host;
@@ -134,12 +131,19 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
         ToMicros(source.mllp().idle_timeout()));
     options.max_connections = source.mllp().max_connections();
     options.default_charset = source.default_charset();
-    auto server = std::make_unique<adapters::mllp::MllpServer>(options, *publisher);
+    // The source's io thread owns its bus socket: no thread hop per message.
+    auto server = std::make_unique<adapters::mllp::MllpServer>(
+        options,
+        [this](asio::io_context& io) -> absl::StatusOr<std::unique_ptr<adapters::bus::Publisher>> {
+          auto publisher =
+              adapters::bus::IoDealerPublisher::Connect(context_, kIngressInprocEndpoint, io);
+          if (!publisher.ok()) return publisher.status();
+          return std::unique_ptr<adapters::bus::Publisher>(std::move(*publisher));
+        });
     if (absl::Status started = server->Start(); !started.ok()) {
       return absl::UnavailableError(
           fmt::format("source '{}': {}", source.name(), started.message()));
     }
-    publishers_.push_back(std::move(publisher));
     sources_.push_back(std::move(server));
   }
   admin_->SetReady(true);
@@ -157,13 +161,11 @@ void Engine::Stop() {
   stopped_ = true;
   if (admin_) admin_->SetReady(false);
   for (auto& source : sources_) source->Stop();
-  for (auto& publisher : publishers_) publisher->Stop();
   if (ingress_) ingress_->Stop();
   if (router_) router_->Stop();
   for (auto& worker : workers_) worker->Stop();
   if (admin_) admin_->Stop();
   sources_.clear();
-  publishers_.clear();
   ingress_.reset();
   router_.reset();
   workers_.clear();

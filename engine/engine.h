@@ -19,9 +19,6 @@
 namespace navette::adapters {
 class Destination;
 }
-namespace navette::adapters::bus {
-class DealerPublisher;
-}
 namespace navette::adapters::mllp {
 class MllpServer;
 }
@@ -62,7 +59,6 @@ class Engine {
   std::unique_ptr<Router> router_;
   std::unique_ptr<Ingress> ingress_;
   std::unique_ptr<AdminServer> admin_;
-  std::vector<std::unique_ptr<adapters::bus::DealerPublisher>> publishers_;
   std::vector<std::unique_ptr<adapters::mllp::MllpServer>> sources_;
   bool stopped_ = false;
 };

@@ -64,10 +64,14 @@ absl::StatusOr<store::RoutingDecision> Router::Decide(uint64_t id) {
   auto message = store_.GetMessage(id);
   if (!message.ok()) return message.status();
   const navette::Envelope& envelope = message->envelope();
-  auto view = adapters::hl7v2::MessageView::Parse(envelope.raw());
+  std::optional<adapters::hl7v2::MessageView> view;
+  if (routes_.needs_message_view()) {
+    auto parsed = adapters::hl7v2::MessageView::Parse(envelope.raw());
+    if (parsed.ok()) view = std::move(*parsed);
+  }
   store::RoutingDecision decision;
   decision.id = id;
-  for (routes::RouteMatch& match : routes_.Evaluate(envelope, view.ok() ? &*view : nullptr)) {
+  for (routes::RouteMatch& match : routes_.Evaluate(envelope, view ? &*view : nullptr)) {
     for (std::string& destination : match.destinations) {
       decision.deliveries.push_back({match.route, std::move(destination)});
     }

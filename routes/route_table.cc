@@ -86,6 +86,7 @@ absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
       }
       compiled.fields.push_back({*path, std::move(pattern)});
     }
+    table->needs_message_view_ = table->needs_message_view_ || !compiled.fields.empty();
     table->routes_.push_back(std::move(compiled));
   }
   return table;

@@ -47,6 +47,9 @@ class RouteTable {
   // when the message could not be parsed; field rules then never match.
   std::vector<RouteMatch> Evaluate(const navette::Envelope& envelope,
                                    const navette::adapters::hl7v2::MessageView* view) const;
+  // True when some route matches on field paths, i.e. when Evaluate needs a
+  // parsed view of the message (the header fields come with the envelope).
+  bool needs_message_view() const { return needs_message_view_; }
 
  private:
   struct FieldRule {
@@ -67,6 +70,7 @@ class RouteTable {
                const navette::adapters::hl7v2::MessageView* view) const;
 
   std::vector<CompiledRoute> routes_;
+  bool needs_message_view_ = false;
 };
 
 }  // namespace navette::routes

@@ -85,6 +85,13 @@ TEST_F(RouteTableTest, FieldRulesMatchAnyRepetitionAndSegment) {
   EXPECT_EQ(Evaluate("sgl", kOru), (std::vector<std::string>{"ins", "second-rep", "meta"}));
 }
 
+TEST_F(RouteTableTest, NeedsAViewOnlyForFieldRules) {
+  AddRoute("oru", "outbox")->mutable_match()->add_message_type("ORU^*");
+  EXPECT_FALSE((*RouteTable::Build(config_))->needs_message_view());
+  (*AddRoute("ins", "outbox")->mutable_match()->mutable_fields())["PID-3.5"] = "^INS$";
+  EXPECT_TRUE((*RouteTable::Build(config_))->needs_message_view());
+}
+
 TEST_F(RouteTableTest, AllConditionsMustHold) {
   auto* route = AddRoute("both", "outbox");
   route->mutable_match()->add_message_type("ORU^R01");

@@ -11,6 +11,7 @@
 
 #include "adapters/mllp/connection.h"
 #include "adapters/mllp/io_gate.h"
+#include "common/fmt_absl.h"
 #include "common/thread_name.h"
 
 namespace navette::adapters::mllp {
@@ -20,9 +21,10 @@ namespace navette::adapters::mllp {
 // Start); port_ is written before the thread starts.
 class MllpServer::Impl {
  public:
-  Impl(MllpServerOptions options, bus::Publisher& publisher)
+  Impl(MllpServerOptions options, bus::Publisher* publisher, PublisherFactory factory)
       : options_(std::move(options)),
         publisher_(publisher),
+        publisher_factory_(std::move(factory)),
         acceptor_(io_),
         accept_retry_timer_(io_),
         gate_(std::make_shared<IoGate>(io_)) {}
@@ -42,8 +44,12 @@ class MllpServer::Impl {
   void Run();
 
   const MllpServerOptions options_;
-  bus::Publisher& publisher_;
+  bus::Publisher* publisher_;  // the caller's, or owned_publisher_
+  PublisherFactory publisher_factory_;
   asio::io_context io_;
+  // Declared after io_, so destroyed before it; reset once the io thread has
+  // stopped.
+  std::unique_ptr<bus::Publisher> owned_publisher_;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_timer_;
   std::shared_ptr<IoGate> gate_;
@@ -98,6 +104,17 @@ absl::Status MllpServer::Impl::Start() {
   port_ = acceptor_.local_endpoint(error).port();
   spdlog::info("mllp source {}: listening on {}", options_.source_name,
                PeerName(asio::ip::tcp::endpoint(endpoint->address(), port_)));
+  if (publisher_factory_) {
+    auto publisher = publisher_factory_(io_);
+    if (!publisher.ok()) {
+      std::error_code ignored;
+      acceptor_.close(ignored);
+      return absl::UnavailableError(
+          fmt::format("mllp source {}: {}", options_.source_name, publisher.status().message()));
+    }
+    owned_publisher_ = std::move(*publisher);
+    publisher_ = owned_publisher_.get();
+  }
   Accept();
   work_.emplace(io_.get_executor());
   started_ = true;
@@ -155,7 +172,7 @@ void MllpServer::Impl::OnAccepted(asio::ip::tcp::socket socket) {
   socket.set_option(asio::ip::tcp::no_delay(true), error);
   spdlog::info("mllp source {}: peer {}: connected", options_.source_name, peer);
   auto connection =
-      std::make_shared<Connection>(std::move(socket), std::move(peer), options_, publisher_, gate_,
+      std::make_shared<Connection>(std::move(socket), std::move(peer), options_, *publisher_, gate_,
                                    [this](Connection* closed) { connections_.erase(closed); });
   connections_.emplace(connection.get(), connection);
   connection->Start();
@@ -172,6 +189,9 @@ void MllpServer::Impl::Stop() {
     for (auto& [key, connection] : connections_) open.push_back(connection);
     for (auto& connection : open) connection->Close();
     connections_.clear();
+    // Fails what is still in flight (the gate drops those callbacks) and
+    // cancels the publisher's waits, so that run() can return.
+    owned_publisher_.reset();
   });
   // With the acceptor, timers and sockets closed, run() returns once the
   // cancelled handlers have run.
@@ -181,7 +201,10 @@ void MllpServer::Impl::Stop() {
 }
 
 MllpServer::MllpServer(MllpServerOptions options, bus::Publisher& publisher)
-    : impl_(std::make_unique<Impl>(std::move(options), publisher)) {}
+    : impl_(std::make_unique<Impl>(std::move(options), &publisher, nullptr)) {}
+
+MllpServer::MllpServer(MllpServerOptions options, PublisherFactory publisher_factory)
+    : impl_(std::make_unique<Impl>(std::move(options), nullptr, std::move(publisher_factory))) {}
 
 MllpServer::~MllpServer() { Stop(); }
 

@@ -12,11 +12,16 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "adapters/bus/publisher.h"
+
+namespace asio {
+class io_context;
+}  // namespace asio
 
 namespace navette::adapters::mllp {
 
@@ -32,7 +37,15 @@ struct MllpServerOptions {
 
 class MllpServer {
  public:
+  // Builds the server's own publisher on its io_context at Start(), so that
+  // publishes and confirms run on the io thread without a hop (see
+  // bus::IoDealerPublisher). The publisher is destroyed after the io thread
+  // stops.
+  using PublisherFactory =
+      std::function<absl::StatusOr<std::unique_ptr<bus::Publisher>>(asio::io_context&)>;
+
   MllpServer(MllpServerOptions options, bus::Publisher& publisher);
+  MllpServer(MllpServerOptions options, PublisherFactory publisher_factory);
   ~MllpServer();  // Stop()s
   MllpServer(const MllpServer&) = delete;
   MllpServer& operator=(const MllpServer&) = delete;

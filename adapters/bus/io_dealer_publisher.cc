@@ -1,0 +1,144 @@
+#include "adapters/bus/io_dealer_publisher.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "proto/bus.pb.h"
+
+namespace navette::adapters::bus {
+
+using navette::bus::BusReply;
+using navette::bus::BusRequest;
+using navette::bus::Confirm;
+
+IoDealerPublisher::IoDealerPublisher(asio::io_context& io,
+                                     std::chrono::milliseconds confirm_timeout)
+    : io_(io), confirm_timeout_(confirm_timeout), watcher_(io), expiry_timer_(io) {}
+
+absl::StatusOr<std::unique_ptr<IoDealerPublisher>> IoDealerPublisher::Connect(
+    zmq::context_t& context, const std::string& endpoint, asio::io_context& io,
+    std::chrono::milliseconds confirm_timeout) {
+  std::unique_ptr<IoDealerPublisher> publisher(new IoDealerPublisher(io, confirm_timeout));
+  try {
+    publisher->socket_ = zmq::socket_t(context, zmq::socket_type::dealer);
+    publisher->socket_.set(zmq::sockopt::sndhwm, 0);
+    publisher->socket_.set(zmq::sockopt::rcvhwm, 0);
+    publisher->socket_.set(zmq::sockopt::linger, 0);
+    publisher->socket_.connect(endpoint);
+    publisher->watcher_.assign(publisher->socket_.get(zmq::sockopt::fd));
+  } catch (const zmq::error_t& error) {
+    return absl::UnavailableError(
+        fmt::format("bus: cannot connect to {}: {}", endpoint, error.what()));
+  } catch (const std::system_error& error) {
+    return absl::InternalError(fmt::format("bus: cannot watch the bus socket: {}", error.what()));
+  }
+  publisher->ArmWait();
+  publisher->ArmExpiryTimer();
+  return publisher;
+}
+
+IoDealerPublisher::~IoDealerPublisher() {
+  *alive_ = false;
+  std::error_code ignored;
+  watcher_.cancel(ignored);
+  watcher_.release();  // the descriptor is ZeroMQ's
+  expiry_timer_.cancel();
+  for (auto& [correlation, pending] : in_flight_) {
+    pending.done(absl::UnavailableError("bus: publisher stopped before the engine confirmed"));
+  }
+}
+
+void IoDealerPublisher::Publish(navette::Envelope envelope, PublishCallback done) {
+  BusRequest request;
+  const uint64_t correlation = next_correlation_++;
+  request.mutable_publish()->set_correlation(correlation);
+  *request.mutable_publish()->mutable_envelope() = std::move(envelope);
+  const std::string payload = request.SerializeAsString();
+  try {
+    // No high-water mark: a send never blocks or fails for lack of room.
+    socket_.send(zmq::buffer(payload), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t& error) {
+    done(absl::UnavailableError(fmt::format("bus: send failed: {}", error.what())));
+    return;
+  }
+  in_flight_.emplace(correlation,
+                     Pending{std::move(done), std::chrono::steady_clock::now() + confirm_timeout_});
+  // A send can consume the edge of ZMQ_FD: look at the socket again.
+  ScheduleDrain();
+}
+
+void IoDealerPublisher::ArmWait() {
+  watcher_.async_wait(asio::posix::stream_descriptor::wait_read,
+                      [this, alive = alive_](std::error_code error) {
+                        if (error || !*alive) return;  // cancelled: going away
+                        Drain();
+                        ArmWait();
+                      });
+  if (HasInput()) ScheduleDrain();
+}
+
+void IoDealerPublisher::ScheduleDrain() {
+  if (drain_scheduled_) return;
+  drain_scheduled_ = true;
+  // Posted rather than run inline so that callbacks never run inside
+  // Publish(), whose caller may not expect re-entry.
+  asio::post(io_, [this, alive = alive_] {
+    if (!*alive) return;
+    drain_scheduled_ = false;
+    Drain();
+  });
+}
+
+bool IoDealerPublisher::HasInput() {
+  try {
+    return (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
+  } catch (const zmq::error_t&) {
+    return false;
+  }
+}
+
+void IoDealerPublisher::Drain() {
+  zmq::message_t frame;
+  while (true) {
+    zmq::recv_result_t received;
+    try {
+      received = socket_.recv(frame, zmq::recv_flags::dontwait);
+    } catch (const zmq::error_t& error) {
+      spdlog::error("bus: receive failed: {}", error.what());
+      return;
+    }
+    if (!received) return;
+    BusReply reply;
+    if (!reply.ParseFromArray(frame.data(), static_cast<int>(frame.size())) ||
+        !reply.has_confirm()) {
+      spdlog::error("bus: unreadable reply from the engine ({} bytes)", frame.size());
+      continue;
+    }
+    const Confirm& confirm = reply.confirm();
+    auto it = in_flight_.find(confirm.correlation());
+    if (it == in_flight_.end()) continue;  // expired earlier; the sender got AE
+    PublishCallback done = std::move(it->second.done);
+    in_flight_.erase(it);
+    if (!confirm.error().empty()) {
+      done(absl::UnavailableError(confirm.error()));
+    } else {
+      done(PublishResult{confirm.message_id(), confirm.duplicate()});
+    }
+  }
+}
+
+void IoDealerPublisher::ArmExpiryTimer() {
+  expiry_timer_.expires_after(std::chrono::milliseconds(250));
+  expiry_timer_.async_wait([this, alive = alive_](std::error_code error) {
+    if (error || !*alive) return;
+    const auto now = std::chrono::steady_clock::now();
+    while (!in_flight_.empty() && in_flight_.begin()->second.deadline <= now) {
+      PublishCallback done = std::move(in_flight_.begin()->second.done);
+      in_flight_.erase(in_flight_.begin());
+      done(absl::DeadlineExceededError("bus: the engine did not confirm in time"));
+    }
+    ArmExpiryTimer();
+  });
+}
+
+}  // namespace navette::adapters::bus
