@@ -33,6 +33,7 @@ DeliveryWorker::~DeliveryWorker() { Stop(); }
 void DeliveryWorker::Start() {
   thread_ = std::thread([this] {
     SetThreadName("deliver-" + name_);
+    LowerThreadPriority(5);
     Run();
   });
 }

@@ -25,6 +25,7 @@ Router::~Router() { Stop(); }
 void Router::Start() {
   thread_ = std::thread([this] {
     SetThreadName("router");
+    LowerThreadPriority(5);
     Run();
   });
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
@@ -68,6 +69,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  // Flushes and compactions can wait; the commit that a sender's ACK waits
+  // for cannot. (Lowering priority needs no privilege.)
+  db_options.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW);
+  db_options.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::HIGH);
   // Reused WAL files keep their size, so each sync is a data-only
   // fdatasync with no file-size metadata to journal: shorter commits.
   db_options.recycle_log_file_num = 4;

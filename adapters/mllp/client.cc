@@ -86,7 +86,15 @@ absl::StatusOr<std::unique_ptr<MllpClient>> MllpClient::Connect(const std::strin
                                                std::string(last.message())));
 }
 
-MllpClient::~MllpClient() { close(fd_); }
+MllpClient::~MllpClient() {
+  if (fd_ >= 0) close(fd_);
+}
+
+int MllpClient::ReleaseFd() {
+  const int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
 
 absl::StatusOr<std::string> MllpClient::Exchange(std::string_view message,
                                                  std::chrono::milliseconds timeout) {

@@ -50,6 +50,10 @@ class MllpClient {
   // meanwhile are kept for ReadFrame.
   bool PeerClosed(std::chrono::milliseconds wait);
 
+  // Hands the connected socket over to the caller (a load generator driving
+  // many connections itself); the client must not be used afterwards.
+  int ReleaseFd();
+
  private:
   using Clock = std::chrono::steady_clock;
 
