@@ -225,6 +225,16 @@ TEST(CheckCommandTest, ThreeErrorsWithTheirLines) {
   EXPECT_NE(result.err.find("RE2"), std::string::npos) << result.err;
 }
 
+TEST(CheckCommandTest, ServeRefusesABadConfigurationWithTheSameErrors) {
+  CommandResult result =
+      RunNavette({"serve", "--config", kFixtures + "/config/three_errors.yaml", "--data-dir",
+                  (std::filesystem::temp_directory_path() / "navette-never-created").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(Lines(result.err).size(), 3u) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::temp_directory_path() /
+                                       "navette-never-created"));
+}
+
 TEST(CheckCommandTest, EmbeddedDefaultAndExampleAreValid) {
   CommandResult printed = RunNavette({"config", "default"});
   ASSERT_EQ(printed.exit_code, 0);
