@@ -13,13 +13,11 @@
 
 namespace navette::adapters::bus {
 
-using navette::bus::BusReply;
 using navette::bus::BusRequest;
-using navette::bus::Confirm;
 
 DealerPublisher::DealerPublisher(zmq::context_t& context, std::string endpoint,
                                  std::chrono::milliseconds confirm_timeout)
-    : context_(context), endpoint_(std::move(endpoint)), confirm_timeout_(confirm_timeout) {}
+    : context_(context), endpoint_(std::move(endpoint)), in_flight_(confirm_timeout) {}
 
 DealerPublisher::~DealerPublisher() { Stop(); }
 
@@ -66,7 +64,7 @@ void DealerPublisher::Run() {
     }
     SendQueued();
     if (items[0].revents & ZMQ_POLLIN) ReceiveConfirms();
-    ExpirePending();
+    in_flight_.ExpireOverdue(std::chrono::steady_clock::now());
   }
   FailAll();
   socket_.close();
@@ -79,12 +77,9 @@ void DealerPublisher::FailAll() {
     unsent.swap(outbox_);
   }
   for (Outgoing& outgoing : unsent) {
-    outgoing.pending.done(absl::UnavailableError("bus: publisher stopped before sending"));
+    outgoing.done(absl::UnavailableError("bus: publisher stopped before sending"));
   }
-  for (auto& [correlation, pending] : in_flight_) {
-    pending.done(absl::UnavailableError("bus: publisher stopped before the engine confirmed"));
-  }
-  in_flight_.clear();
+  in_flight_.FailAll(absl::UnavailableError("bus: publisher stopped before the engine confirmed"));
 }
 
 void DealerPublisher::Stop() {
@@ -125,9 +120,7 @@ void DealerPublisher::Publish(navette::Envelope envelope, PublishCallback done) 
     // non-empty outbox already has a wake-up pending: one syscall per burst
     // rather than one per message.
     wake = outbox_.empty();
-    outbox_.push_back(
-        Outgoing{correlation, request.SerializeAsString(),
-                 Pending{std::move(done), std::chrono::steady_clock::now() + confirm_timeout_}});
+    outbox_.push_back(Outgoing{correlation, request.SerializeAsString(), std::move(done)});
   }
   if (wake) Wake();
 }
@@ -141,10 +134,9 @@ void DealerPublisher::SendQueued() {
   for (Outgoing& outgoing : batch) {
     try {
       socket_.send(zmq::buffer(outgoing.payload), zmq::send_flags::none);
-      in_flight_.emplace(outgoing.correlation, std::move(outgoing.pending));
+      in_flight_.Add(outgoing.correlation, std::move(outgoing.done));
     } catch (const zmq::error_t& error) {
-      outgoing.pending.done(
-          absl::UnavailableError(fmt::format("bus: send failed: {}", error.what())));
+      outgoing.done(absl::UnavailableError(fmt::format("bus: send failed: {}", error.what())));
     }
   }
 }
@@ -152,31 +144,7 @@ void DealerPublisher::SendQueued() {
 void DealerPublisher::ReceiveConfirms() {
   zmq::message_t frame;
   while (socket_.recv(frame, zmq::recv_flags::dontwait)) {
-    BusReply reply;
-    if (!reply.ParseFromArray(frame.data(), static_cast<int>(frame.size())) ||
-        !reply.has_confirm()) {
-      spdlog::error("bus: unreadable reply from the engine ({} bytes)", frame.size());
-      continue;
-    }
-    const Confirm& confirm = reply.confirm();
-    auto it = in_flight_.find(confirm.correlation());
-    if (it == in_flight_.end()) continue;  // expired earlier; the sender got AE
-    PublishCallback done = std::move(it->second.done);
-    in_flight_.erase(it);
-    if (!confirm.error().empty()) {
-      done(absl::UnavailableError(confirm.error()));
-    } else {
-      done(PublishResult{confirm.message_id(), confirm.duplicate()});
-    }
-  }
-}
-
-void DealerPublisher::ExpirePending() {
-  const auto now = std::chrono::steady_clock::now();
-  while (!in_flight_.empty() && in_flight_.begin()->second.deadline <= now) {
-    in_flight_.begin()->second.done(
-        absl::DeadlineExceededError("bus: the engine did not confirm in time"));
-    in_flight_.erase(in_flight_.begin());
+    in_flight_.Complete(frame.data(), frame.size());
   }
 }
 

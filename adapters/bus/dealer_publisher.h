@@ -13,13 +13,13 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include <zmq.hpp>
 
+#include "adapters/bus/in_flight_publishes.h"
 #include "adapters/bus/publisher.h"
 
 namespace navette::adapters::bus {
@@ -37,25 +37,19 @@ class DealerPublisher : public Publisher {
   void Publish(navette::Envelope envelope, PublishCallback done) override;
 
  private:
-  struct Pending {
-    PublishCallback done;
-    std::chrono::steady_clock::time_point deadline;
-  };
   struct Outgoing {
     uint64_t correlation;
     std::string payload;  // serialized BusRequest
-    Pending pending;
+    PublishCallback done;
   };
   void Run();
   void SendQueued();
   void ReceiveConfirms();
-  void ExpirePending();
   void FailAll();
   void Wake();
 
   zmq::context_t& context_;
   const std::string endpoint_;
-  const std::chrono::milliseconds confirm_timeout_;
   int wake_fd_ = -1;
   std::thread thread_;
 
@@ -66,9 +60,7 @@ class DealerPublisher : public Publisher {
 
   // Created by Start(), then used by the bus thread only.
   zmq::socket_t socket_;
-  // Bus thread only. Correlations grow with time and share one timeout, so
-  // the map is also in deadline order.
-  std::map<uint64_t, Pending> in_flight_;
+  InFlightPublishes in_flight_;  // bus thread only
 };
 
 }  // namespace navette::adapters::bus

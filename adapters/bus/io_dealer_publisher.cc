@@ -7,13 +7,11 @@
 
 namespace navette::adapters::bus {
 
-using navette::bus::BusReply;
 using navette::bus::BusRequest;
-using navette::bus::Confirm;
 
 IoDealerPublisher::IoDealerPublisher(asio::io_context& io,
                                      std::chrono::milliseconds confirm_timeout)
-    : io_(io), confirm_timeout_(confirm_timeout), watcher_(io), expiry_timer_(io) {}
+    : io_(io), watcher_(io), expiry_timer_(io), in_flight_(confirm_timeout) {}
 
 absl::StatusOr<std::unique_ptr<IoDealerPublisher>> IoDealerPublisher::Connect(
     zmq::context_t& context, const std::string& endpoint, asio::io_context& io,
@@ -43,9 +41,7 @@ IoDealerPublisher::~IoDealerPublisher() {
   watcher_.cancel(ignored);
   watcher_.release();  // the descriptor is ZeroMQ's
   expiry_timer_.cancel();
-  for (auto& [correlation, pending] : in_flight_) {
-    pending.done(absl::UnavailableError("bus: publisher stopped before the engine confirmed"));
-  }
+  in_flight_.FailAll(absl::UnavailableError("bus: publisher stopped before the engine confirmed"));
 }
 
 void IoDealerPublisher::Publish(navette::Envelope envelope, PublishCallback done) {
@@ -61,8 +57,7 @@ void IoDealerPublisher::Publish(navette::Envelope envelope, PublishCallback done
     done(absl::UnavailableError(fmt::format("bus: send failed: {}", error.what())));
     return;
   }
-  in_flight_.emplace(correlation,
-                     Pending{std::move(done), std::chrono::steady_clock::now() + confirm_timeout_});
+  in_flight_.Add(correlation, std::move(done));
   // A send can consume the edge of ZMQ_FD: look at the socket again.
   ScheduleDrain();
 }
@@ -108,22 +103,7 @@ void IoDealerPublisher::Drain() {
       return;
     }
     if (!received) return;
-    BusReply reply;
-    if (!reply.ParseFromArray(frame.data(), static_cast<int>(frame.size())) ||
-        !reply.has_confirm()) {
-      spdlog::error("bus: unreadable reply from the engine ({} bytes)", frame.size());
-      continue;
-    }
-    const Confirm& confirm = reply.confirm();
-    auto it = in_flight_.find(confirm.correlation());
-    if (it == in_flight_.end()) continue;  // expired earlier; the sender got AE
-    PublishCallback done = std::move(it->second.done);
-    in_flight_.erase(it);
-    if (!confirm.error().empty()) {
-      done(absl::UnavailableError(confirm.error()));
-    } else {
-      done(PublishResult{confirm.message_id(), confirm.duplicate()});
-    }
+    in_flight_.Complete(frame.data(), frame.size());
   }
 }
 
@@ -131,12 +111,7 @@ void IoDealerPublisher::ArmExpiryTimer() {
   expiry_timer_.expires_after(std::chrono::milliseconds(250));
   expiry_timer_.async_wait([this, alive = alive_](std::error_code error) {
     if (error || !*alive) return;
-    const auto now = std::chrono::steady_clock::now();
-    while (!in_flight_.empty() && in_flight_.begin()->second.deadline <= now) {
-      PublishCallback done = std::move(in_flight_.begin()->second.done);
-      in_flight_.erase(in_flight_.begin());
-      done(absl::DeadlineExceededError("bus: the engine did not confirm in time"));
-    }
+    in_flight_.ExpireOverdue(std::chrono::steady_clock::now());
     ArmExpiryTimer();
   });
 }

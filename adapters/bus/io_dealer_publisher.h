@@ -16,13 +16,13 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 
 #include <asio.hpp>
 #include <zmq.hpp>
 
+#include "adapters/bus/in_flight_publishes.h"
 #include "adapters/bus/publisher.h"
 
 namespace navette::adapters::bus {
@@ -38,10 +38,6 @@ class IoDealerPublisher : public Publisher {
   void Publish(navette::Envelope envelope, PublishCallback done) override;
 
  private:
-  struct Pending {
-    PublishCallback done;
-    std::chrono::steady_clock::time_point deadline;
-  };
   IoDealerPublisher(asio::io_context& io, std::chrono::milliseconds confirm_timeout);
   void ArmWait();
   void ScheduleDrain();
@@ -50,13 +46,10 @@ class IoDealerPublisher : public Publisher {
   void ArmExpiryTimer();
 
   asio::io_context& io_;
-  const std::chrono::milliseconds confirm_timeout_;
   zmq::socket_t socket_;
   asio::posix::stream_descriptor watcher_;  // over ZMQ_FD; released, never closed
   asio::steady_timer expiry_timer_;
-  // Correlations grow with time and share one timeout: the map is also in
-  // deadline order.
-  std::map<uint64_t, Pending> in_flight_;
+  InFlightPublishes in_flight_;
   uint64_t next_correlation_ = 1;
   bool drain_scheduled_ = false;
   // Set to false by the destructor; every handler holds a copy and checks it
