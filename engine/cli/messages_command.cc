@@ -1,4 +1,5 @@
 #include <iostream>
+#include <vector>
 
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
@@ -99,14 +100,17 @@ int RunMessagesShow(const ShowOptions& options) {
   }
   std::cout << "\nHistory:\n";
   for (const admin::HistoryEvent& event : detail.history()) {
-    std::string where;
-    if (!event.route().empty()) where += " route=" + event.route();
-    if (!event.destination().empty()) where += " destination=" + event.destination();
-    if (event.attempt() > 0) where += fmt::format(" attempt={}", event.attempt());
-    if (event.duration_seconds() > 0) where += fmt::format(" ({:.3f} s)", event.duration_seconds());
-    if (!event.actor().empty()) where += " by " + event.actor();
-    std::cout << fmt::format("  {}  {:<15}{}{}\n", Time(event.at()), event.type(), where,
-                             event.detail().empty() ? "" : "  " + event.detail());
+    std::vector<std::string> parts;
+    if (!event.route().empty()) parts.push_back("route=" + event.route());
+    if (!event.destination().empty()) parts.push_back("destination=" + event.destination());
+    if (event.attempt() > 0) parts.push_back(fmt::format("attempt={}", event.attempt()));
+    if (event.duration_seconds() > 0)
+      parts.push_back(fmt::format("({:.3f} s)", event.duration_seconds()));
+    if (!event.actor().empty()) parts.push_back("by " + event.actor());
+    if (!event.detail().empty()) parts.push_back(event.detail());
+    std::string line = fmt::format("  {}  {:<15}", Time(event.at()), event.type());
+    for (size_t i = 0; i < parts.size(); ++i) line += (i == 0 ? "" : "  ") + parts[i];
+    std::cout << line << "\n";
   }
   return 0;
 }
