@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <fmt/format.h>
+
 #include <spdlog/spdlog.h>
 
 #include "common/fmt_absl.h"
@@ -91,6 +93,17 @@ bool Router::RouteBatch(const std::vector<uint64_t>& ids) {
   decisions.reserve(ids.size());
   for (uint64_t id : ids) {
     auto decision = Decide(id);
+    if (absl::IsNotFound(decision.status()) || absl::IsDataLoss(decision.status())) {
+      // This message cannot be read, and never will be: set it aside so that
+      // the messages behind it are routed.
+      spdlog::critical("router: id={} cannot be read, marked dead: {}", store::FormatMessageId(id),
+                       decision.status().message());
+      store::RoutingDecision unreadable;
+      unreadable.id = id;
+      unreadable.unreadable = fmt::format("message unreadable: {}", decision.status().message());
+      decisions.push_back(std::move(unreadable));
+      continue;
+    }
     if (!decision.ok()) {
       spdlog::error("router: id={}: {}", store::FormatMessageId(id), decision.status().message());
       return false;

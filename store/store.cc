@@ -286,7 +286,7 @@ std::vector<std::unique_lock<std::mutex>> Store::LockStates(const std::vector<ui
 absl::Status Store::CommitRouting(uint64_t id, const std::vector<std::string>& routes,
                                   const std::vector<RoutedDelivery>& deliveries,
                                   std::string_view config_version) {
-  const RoutingDecision decision{id, routes, deliveries};
+  const RoutingDecision decision{id, routes, deliveries, ""};
   return CommitRouting({&decision, 1}, config_version);
 }
 
@@ -301,6 +301,21 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
   for (const RoutingDecision& decision : decisions) {
     const uint64_t id = decision.id;
     auto state = GetState(id);
+    if (!decision.unreadable.empty()) {
+      batch.Delete(router_queue_, IdKey(id));
+      event.Clear();
+      event.set_at_us(now);
+      event.set_type(EVENT_DEAD);
+      event.set_detail(decision.unreadable);
+      batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+      if (state.ok()) {
+        const MessageStatus previous = state->status();
+        state->set_status(DEAD);
+        state->set_updated_at_us(now);
+        PutState(batch, state_, status_index_, id, previous, *state);
+      }
+      continue;
+    }
     if (!state.ok()) return state.status();
     const MessageStatus previous = state->status();
     state->clear_routes();

@@ -65,6 +65,10 @@ struct RoutingDecision {
   uint64_t id = 0;
   std::vector<std::string> routes;         // routes that matched
   std::vector<RoutedDelivery> deliveries;  // empty: unrouted
+  // Set when the message cannot be read (a missing or corrupt journal
+  // record): it leaves the router queue as dead with this reason, rather
+  // than stopping the routing of every message behind it.
+  std::string unreadable;
 };
 
 struct DeliveryOutcome {

@@ -150,6 +150,20 @@ TEST_F(StoreTest, UnroutedMessageIsKeptAndListed) {
   EXPECT_TRUE(store_->GetMessage(id).ok());
 }
 
+TEST_F(StoreTest, UnreadableMessageLeavesTheRouterQueueAsDead) {
+  const uint64_t id = Ingest("c1");
+  RoutingDecision decision;
+  decision.id = id;
+  decision.unreadable = "message unreadable: corrupt journal entry";
+  ASSERT_TRUE(store_->CommitRouting({&decision, 1}, "v").ok());
+  EXPECT_TRUE(store_->PeekRouterQueue("", 10)->empty());
+  EXPECT_EQ(store_->GetState(id)->status(), DEAD);
+  auto history = store_->GetHistory(id);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->back().type(), EVENT_DEAD);
+  EXPECT_EQ(history->back().detail(), decision.unreadable);
+}
+
 TEST_F(StoreTest, TwoRoutesToOneDestinationMakeTwoTasks) {
   const uint64_t id = Ingest("c1");
   ASSERT_TRUE(store_->CommitRouting(id, {"a", "b"}, {{"a", "outbox"}, {"b", "outbox"}}, "v").ok());
@@ -208,7 +222,7 @@ TEST_F(StoreTest, ReadingFromTrackedPositionSkipsNoTombstones) {
   for (int i = 0; i < kMessages; ++i) {
     ids.push_back(ids_.Next());
     records.push_back({ids.back(), &envelopes[i], "hash"});
-    decisions.push_back({ids.back(), {"r"}, {{"r", "outbox"}}});
+    decisions.push_back({ids.back(), {"r"}, {{"r", "outbox"}}, ""});
   }
   ASSERT_TRUE(store_->CommitIngress(records).ok());
   ASSERT_TRUE(store_->CommitRouting(decisions, "v").ok());
