@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "common/fmt_absl.h"
 #include "common/thread_name.h"
 
@@ -15,12 +16,6 @@ namespace {
 // Most tasks attempted together: large enough to share a flush across many
 // messages, small enough to keep a batch's latency low.
 constexpr size_t kBatchSize = 64;
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -60,7 +55,7 @@ void DeliveryWorker::Run() {
     }
     // Head-of-line: only the tasks before the first one waiting for its
     // retry time are attempted; nothing later goes before that retry.
-    const int64_t now = NowUs();
+    const int64_t now = NowMicros();
     size_t due = 0;
     while (due < tasks->size() && (*tasks)[due].task.not_before_us() <= now) ++due;
     if (due == 0) {
@@ -120,7 +115,7 @@ size_t DeliveryWorker::AttemptBatch(std::span<const store::QueuedTask> tasks) {
     const uint32_t attempt = tasks[i].task.attempt() + 1;
     const auto backoff = std::min<std::chrono::milliseconds>(
         retry_.max, retry_.initial * (int64_t{1} << std::min<uint32_t>(attempt - 1, 20)));
-    outcome.next_attempt_us = NowUs() + std::chrono::microseconds(backoff).count();
+    outcome.next_attempt_us = NowMicros() + std::chrono::microseconds(backoff).count();
     spdlog::warn(
         "delivery: attempt {} failed id={} destination={}{}: {}; next in {} ms", attempt,
         store::FormatMessageId(tasks[i].task.message_id()), name_,

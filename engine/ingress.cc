@@ -1,34 +1,19 @@
 #include "engine/ingress.h"
 
-#include <openssl/evp.h>
-
 #include <map>
 
 #include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
+#include "common/clock.h"
 #include "common/fmt_absl.h"
+#include "common/sha256.h"
 #include "common/thread_name.h"
 
 #include "proto/bus.pb.h"
 
 namespace navette::engine {
-namespace {
-
-std::string Sha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<char*>(digest), length);
-}
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Ingress::Ingress(zmq::context_t& context, store::Store& store, store::MessageIdGenerator& ids,
                  IngressOptions options, std::function<void()> on_commit)
@@ -107,7 +92,7 @@ void Ingress::Run() {
 }
 
 void Ingress::CommitBatch(std::vector<Received>& batch) {
-  const int64_t now = NowUs();
+  const int64_t now = NowMicros();
   std::vector<store::IngressRecord> records(batch.size());
   std::vector<bool> duplicate(batch.size(), false);
   // Retransmissions inside this batch: (source, control id) → record index.

@@ -12,6 +12,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include "common/clock.h"
 #include "store/keys.h"
 
 namespace navette::store {
@@ -20,12 +21,6 @@ namespace {
 absl::Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return absl::OkStatus();
   return absl::InternalError(fmt::format("store: {}: {}", what, status.ToString()));
-}
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 std::string Serialize(const google::protobuf::Message& message) {
@@ -170,7 +165,7 @@ uint64_t Store::LastMessageId() const {
 }
 
 uint64_t Store::NextEventSeq() {
-  const auto now = static_cast<uint64_t>(NowUs());
+  const auto now = static_cast<uint64_t>(NowMicros());
   uint64_t last = last_event_seq_.load(std::memory_order_relaxed);
   uint64_t next;
   do {
@@ -199,7 +194,7 @@ absl::Status Store::CommitIngress(std::span<const IngressRecord> records) {
     const std::string id_key = IdKey(record.id);
     event.Clear();
     if (record.envelope == nullptr) {
-      event.set_at_us(NowUs());
+      event.set_at_us(NowMicros());
       event.set_type(EVENT_RETRANSMISSION);
       event.set_detail("same MSH-10 and content as a message already received; acknowledged again");
       batch.Put(history_, HistoryKey(record.id, NextEventSeq()), Serialize(event));
@@ -295,7 +290,7 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
   std::vector<uint64_t> ids;
   for (const RoutingDecision& decision : decisions) ids.push_back(decision.id);
   auto locks = LockStates(ids);
-  const int64_t now = NowUs();
+  const int64_t now = NowMicros();
   rocksdb::WriteBatch batch;
   Event event;
   for (const RoutingDecision& decision : decisions) {
@@ -405,7 +400,7 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
   std::map<uint64_t, Pending> states;
   rocksdb::WriteBatch batch;
   Event event;
-  const int64_t now = NowUs();
+  const int64_t now = NowMicros();
   for (const DeliveryOutcome& outcome : outcomes) {
     const QueuedTask& queued = *outcome.task;
     const uint64_t id = queued.task.message_id();

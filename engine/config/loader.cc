@@ -8,9 +8,9 @@
 #include <variant>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/sha256.h"
 #include "engine/config/checks.h"
 #include "engine/config/defaults.h"
 #include "engine/config/yaml_to_proto.h"
@@ -46,14 +46,11 @@ LoadResult Fail(std::vector<ConfigError> errors) {
 }  // namespace
 
 std::string ConfigVersion(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
-    // Only when OpenSSL itself is broken; a version must still be a name.
-    return "0000000000000000";
-  }
+  const std::string digest = Sha256(text);
+  // Empty only when OpenSSL itself is broken; a version must still be a name.
+  if (digest.size() < 8) return "0000000000000000";
   std::string hex;
-  for (unsigned int i = 0; i < 8 && i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  for (int i = 0; i < 8; ++i) hex += fmt::format("{:02x}", static_cast<unsigned char>(digest[i]));
   return hex;
 }
 

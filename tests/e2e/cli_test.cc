@@ -18,13 +18,6 @@ namespace {
 
 const std::string kFixtures = NAVETTE_FIXTURES_DIR;
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::stringstream stream(text);
@@ -114,8 +107,8 @@ TEST_F(CliTest, SendCorpusOruThenFindAndShowIt) {
   ASSERT_FALSE(id.empty()) << engine_->Log();
 
   // The file destination holds the message as sent (CR segment terminators).
-  const std::string delivered = ReadFile(engine_->data_dir() / "outbox" / (id + ".hl7"));
-  std::string expected = ReadFile(file);
+  const std::string delivered = ReadFileBytes(engine_->data_dir() / "outbox" / (id + ".hl7"));
+  std::string expected = ReadFileBytes(file);
   std::replace(expected.begin(), expected.end(), '\n', '\r');
   EXPECT_EQ(delivered, expected);
 
@@ -231,8 +224,8 @@ TEST(CheckCommandTest, ServeRefusesABadConfigurationWithTheSameErrors) {
                   (std::filesystem::temp_directory_path() / "navette-never-created").string()});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(Lines(result.err).size(), 3u) << result.err;
-  EXPECT_FALSE(std::filesystem::exists(std::filesystem::temp_directory_path() /
-                                       "navette-never-created"));
+  EXPECT_FALSE(
+      std::filesystem::exists(std::filesystem::temp_directory_path() / "navette-never-created"));
 }
 
 TEST(CheckCommandTest, EmbeddedDefaultAndExampleAreValid) {

@@ -4,11 +4,9 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <random>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "adapters/hl7v2/ack.h"
@@ -43,10 +41,7 @@ class OutboxReader {
     for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
       const std::string name = entry.path().filename().string();
       if (name.front() == '.' || !seen_files_.insert(name).second) continue;
-      std::ifstream in(entry.path(), std::ios::binary);
-      std::stringstream buffer;
-      buffer << in.rdbuf();
-      control_ids_.insert(ControlIdOf(buffer.str()));
+      control_ids_.insert(ControlIdOf(ReadFileBytes(entry.path())));
     }
     return control_ids_;
   }

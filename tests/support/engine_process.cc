@@ -22,13 +22,6 @@ extern char** environ;
 namespace navette::testing {
 namespace {
 
-std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 size_t AppendToString(char* data, size_t size, size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
   return size * count;
@@ -56,6 +49,13 @@ pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::path& o
 
 }  // namespace
 
+std::string ReadFileBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
 uint16_t FreePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -81,8 +81,8 @@ CommandResult RunNavette(const std::vector<std::string>& args) {
     ::waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
-  result.out = ReadAll(dir / "out");
-  result.err = ReadAll(dir / "err");
+  result.out = ReadFileBytes(dir / "out");
+  result.err = ReadFileBytes(dir / "err");
   std::filesystem::remove_all(dir);
   return result;
 }
@@ -178,6 +178,6 @@ absl::Status EngineProcess::Stop() {
   return absl::OkStatus();
 }
 
-std::string EngineProcess::Log() const { return ReadAll(dir_ / "stderr.log"); }
+std::string EngineProcess::Log() const { return ReadFileBytes(dir_ / "stderr.log"); }
 
 }  // namespace navette::testing

@@ -18,6 +18,9 @@ namespace navette::testing {
 // A loopback TCP port that was free a moment ago.
 uint16_t FreePort();
 
+// The whole file, as bytes; empty if it cannot be read.
+std::string ReadFileBytes(const std::filesystem::path& path);
+
 // Path of the navette binary under test.
 std::string NavetteBinary();
 
