@@ -3,6 +3,7 @@
 // queued task and record the outcome; an adapter never touches the store.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -28,22 +29,28 @@ struct DeliveryResult {
   Outcome outcome = Outcome::kDelivered;
   // The peer's answer in short, kept in the history: never health data.
   std::string detail;
+  // For kTransient: the peer asked to wait at least this long before the
+  // next attempt (HTTP Retry-After); zero when it did not say.
+  std::chrono::milliseconds retry_after{0};
 
   static DeliveryResult Delivered(std::string detail) {
-    return {Outcome::kDelivered, std::move(detail)};
+    return {Outcome::kDelivered, std::move(detail), {}};
   }
-  static DeliveryResult Transient(std::string detail) {
-    return {Outcome::kTransient, std::move(detail)};
+  static DeliveryResult Transient(std::string detail,
+                                  std::chrono::milliseconds retry_after = {}) {
+    return {Outcome::kTransient, std::move(detail), retry_after};
   }
   static DeliveryResult Permanent(std::string detail) {
-    return {Outcome::kPermanent, std::move(detail)};
+    return {Outcome::kPermanent, std::move(detail), {}};
   }
 };
 
 class Destination {
  public:
   virtual ~Destination() = default;
-  // May be called from the destination's worker threads concurrently.
+  // Called from the destination's attempt threads concurrently, up to the
+  // destination's `delivery.max_in_flight` at once: an adapter keeps one
+  // connection per concurrent caller and reuses it across calls.
   virtual DeliveryResult Deliver(const DeliveryRequest& request) = 0;
 
   // Delivers several messages, one result per request in the same order. The

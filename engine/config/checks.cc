@@ -152,6 +152,7 @@ class Checker {
 
   void CheckEngine() {
     CheckListen("engine.admin.listen", "engine.admin", "listen", config_.engine().admin().listen());
+    CheckTokens();
     const auto& bind = config_.engine().ingress().bind();
     for (int i = 0; i < bind.size(); ++i) {
       const std::string& endpoint = bind[i];
@@ -199,12 +200,102 @@ class Checker {
         }
         break;
       }
+      case Destination::kHttp: {
+        const std::string& url = destination.http().url();
+        if (url.empty()) {
+          Report(FieldPathJoin(path, "http.url"), fmt::format("{}: http.url is required", label));
+        } else if (!url.starts_with("http://") && !url.starts_with("https://")) {
+          Report(FieldPathJoin(path, "http.url"),
+                 fmt::format("{}: http.url '{}' must start with http:// or https://", label, url));
+        }
+        CheckTls(destination.http().tls(), FieldPathJoin(path, "http.tls"), label);
+        break;
+      }
+      case Destination::kMllp: {
+        const std::string& address = destination.mllp().address();
+        std::string address_path = FieldPathJoin(path, "mllp.address");
+        if (address.empty()) {
+          Report(address_path, fmt::format("{}: mllp.address is required", label));
+        } else if (auto parsed = ParseListenAddress(address); !parsed.ok()) {
+          Report(address_path,
+                 fmt::format("{}: mllp.address: {}", label, std::string(parsed.status().message())));
+        }
+        break;
+      }
       case Destination::KIND_NOT_SET:
         if (!source_map_.HasInvalidWithin(path)) {
           Report(path, fmt::format("{}: no kind set (expected one of: {})", label,
                                    KindNames(*Destination::descriptor())));
         }
         break;
+    }
+    CheckDelivery(destination.delivery(), FieldPathJoin(path, "delivery"), label);
+  }
+
+  void CheckTls(const navette::config::Tls& tls, const std::string& path,
+                const std::string& label) {
+    if (tls.cert_file().empty() != tls.key_file().empty()) {
+      Report(FieldPathJoin(path, tls.cert_file().empty() ? "key_file" : "cert_file"),
+             fmt::format("{}: tls.cert_file and tls.key_file go together (a client certificate "
+                         "needs its key)",
+                         label));
+    }
+  }
+
+  void CheckDelivery(const navette::config::Delivery& delivery, const std::string& path,
+                     const std::string& label) {
+    if (delivery.rate_limit() < 0) {
+      Report(FieldPathJoin(path, "rate_limit"),
+             fmt::format("{}: delivery.rate_limit must be 0 (no limit) or more", label));
+    }
+    const navette::config::Retry& retry = delivery.retry();
+    const std::string retry_path = FieldPathJoin(path, "retry");
+    if (retry.factor() < 1) {
+      Report(FieldPathJoin(retry_path, "factor"),
+             fmt::format("{}: delivery.retry.factor must be 1 or more", label));
+    }
+    if (retry.jitter() < 0 || retry.jitter() > 1) {
+      Report(FieldPathJoin(retry_path, "jitter"),
+             fmt::format("{}: delivery.retry.jitter must be between 0 and 1", label));
+    }
+    auto millis = [](const google::protobuf::Duration& d) {
+      return d.seconds() * 1000 + d.nanos() / 1000000;
+    };
+    if (millis(retry.initial_delay()) <= 0) {
+      Report(FieldPathJoin(retry_path, "initial_delay"),
+             fmt::format("{}: delivery.retry.initial_delay must be at least 1ms", label));
+    } else if (millis(retry.max_delay()) < millis(retry.initial_delay())) {
+      Report(FieldPathJoin(retry_path, "max_delay"),
+             fmt::format("{}: delivery.retry.max_delay must not be shorter than initial_delay",
+                         label));
+    }
+  }
+
+  void CheckTokens() {
+    const auto& tokens = config_.engine().admin().tokens();
+    std::map<std::string, int> first_index;
+    for (int i = 0; i < tokens.size(); ++i) {
+      const navette::config::AdminToken& token = tokens[i];
+      const std::string path = IndexPathJoin("engine.admin.tokens", i);
+      if (token.user().empty()) {
+        Report(path, fmt::format("{}: user is required", path));
+      } else if (!first_index.emplace(token.user(), i).second) {
+        Report(FieldPathJoin(path, "user"),
+               fmt::format("engine.admin.tokens: duplicate user '{}'", token.user()));
+      }
+      const std::string& hash = token.sha256();
+      bool hex = hash.size() == 64 && std::all_of(hash.begin(), hash.end(), [](char c) {
+                   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                 });
+      if (!hex) {
+        Report(token.sha256().empty() ? path : FieldPathJoin(path, "sha256"),
+               fmt::format("{}: sha256 must be the token's SHA-256 in 64 lowercase hex digits "
+                           "(see `navette token new`)",
+                           path));
+      }
+      if (token.role() == navette::config::AdminToken::ROLE_UNSPECIFIED) {
+        Report(path, fmt::format("{}: role is required (viewer, operator or admin)", path));
+      }
     }
   }
 

@@ -13,6 +13,36 @@ void ApplyMllpDefaults(navette::config::MllpSource& mllp) {
   if (mllp.max_connections() == 0) mllp.set_max_connections(kDefaultMllpMaxConnections);
 }
 
+void SetDurationIfAbsent(bool present, google::protobuf::Duration* duration, int64_t seconds,
+                         int32_t nanos = 0) {
+  if (present) return;
+  duration->set_seconds(seconds);
+  duration->set_nanos(nanos);
+}
+
+void ApplyDeliveryDefaults(navette::config::Destination& destination) {
+  navette::config::Delivery& delivery = *destination.mutable_delivery();
+  if (delivery.max_in_flight() == 0) {
+    delivery.set_max_in_flight(destination.has_file() ? kDefaultFileMaxInFlight
+                                                      : kDefaultNetworkMaxInFlight);
+  }
+  navette::config::Retry& retry = *delivery.mutable_retry();
+  SetDurationIfAbsent(retry.has_initial_delay(), retry.mutable_initial_delay(),
+                      kDefaultRetryInitialDelayMs / 1000,
+                      static_cast<int32_t>(kDefaultRetryInitialDelayMs % 1000 * 1000000));
+  if (retry.factor() == 0) retry.set_factor(kDefaultRetryFactor);
+  SetDurationIfAbsent(retry.has_max_delay(), retry.mutable_max_delay(),
+                      kDefaultRetryMaxDelaySeconds);
+  SetDurationIfAbsent(retry.has_max_age(), retry.mutable_max_age(), kDefaultRetryMaxAgeSeconds);
+  if (!retry.has_jitter()) retry.set_jitter(kDefaultRetryJitter);
+  navette::config::CircuitBreaker& breaker = *delivery.mutable_circuit_breaker();
+  if (breaker.failure_threshold() == 0) {
+    breaker.set_failure_threshold(kDefaultCircuitFailureThreshold);
+  }
+  SetDurationIfAbsent(breaker.has_open_duration(), breaker.mutable_open_duration(),
+                      kDefaultCircuitOpenSeconds);
+}
+
 }  // namespace
 
 void ApplyDefaults(navette::config::Config& config) {
@@ -37,6 +67,26 @@ void ApplyDefaults(navette::config::Config& config) {
     if (destination.has_file() && destination.file().suffix().empty()) {
       destination.mutable_file()->set_suffix(std::string(kDefaultFileSuffix));
     }
+    if (destination.has_http()) {
+      navette::config::HttpDestination& http = *destination.mutable_http();
+      SetDurationIfAbsent(http.has_connect_timeout(), http.mutable_connect_timeout(),
+                          kDefaultConnectTimeoutSeconds);
+      SetDurationIfAbsent(http.has_timeout(), http.mutable_timeout(), kDefaultHttpTimeoutSeconds);
+    }
+    if (destination.has_mllp()) {
+      navette::config::MllpDestination& mllp = *destination.mutable_mllp();
+      SetDurationIfAbsent(mllp.has_connect_timeout(), mllp.mutable_connect_timeout(),
+                          kDefaultConnectTimeoutSeconds);
+      SetDurationIfAbsent(mllp.has_ack_timeout(), mllp.mutable_ack_timeout(),
+                          kDefaultMllpAckTimeoutSeconds);
+      if (mllp.on_ae() == navette::config::MllpDestination::FAILURE_UNSPECIFIED) {
+        mllp.set_on_ae(navette::config::MllpDestination::TRANSIENT);
+      }
+      if (mllp.on_ar() == navette::config::MllpDestination::FAILURE_UNSPECIFIED) {
+        mllp.set_on_ar(navette::config::MllpDestination::PERMANENT);
+      }
+    }
+    ApplyDeliveryDefaults(destination);
   }
 }
 

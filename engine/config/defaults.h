@@ -2,7 +2,8 @@
 // of the engine reads every setting from the Config without knowing them.
 //
 // proto3 cannot tell an unset number from 0, so a number left at 0 takes its
-// default (none of them has a useful 0). Durations are messages, so they
+// default (none of them has a useful 0; where 0 means "no limit" the default
+// is 0 too). Durations are messages, so they
 // take their default only when absent, and "0s" keeps its meaning of
 // "disabled".
 #pragma once
@@ -22,6 +23,18 @@ inline constexpr int64_t kDefaultMllpIdleTimeoutSeconds = 3600;
 inline constexpr uint32_t kDefaultMllpMaxConnections = 256;
 inline constexpr std::string_view kDefaultCharset = "UNICODE UTF-8";
 inline constexpr std::string_view kDefaultFileSuffix = ".hl7";
+inline constexpr uint32_t kDefaultFileMaxInFlight = 1;  // the file destination batches instead
+inline constexpr uint32_t kDefaultNetworkMaxInFlight = 4;  // http, mllp
+inline constexpr int64_t kDefaultRetryInitialDelayMs = 1000;
+inline constexpr double kDefaultRetryFactor = 2.0;
+inline constexpr int64_t kDefaultRetryMaxDelaySeconds = 300;
+inline constexpr int64_t kDefaultRetryMaxAgeSeconds = 72 * 3600;
+inline constexpr double kDefaultRetryJitter = 0.2;
+inline constexpr uint32_t kDefaultCircuitFailureThreshold = 5;
+inline constexpr int64_t kDefaultCircuitOpenSeconds = 5;
+inline constexpr int64_t kDefaultConnectTimeoutSeconds = 5;
+inline constexpr int64_t kDefaultHttpTimeoutSeconds = 30;
+inline constexpr int64_t kDefaultMllpAckTimeoutSeconds = 30;
 
 // Idempotent. Does not validate: checks.h does.
 void ApplyDefaults(navette::config::Config& config);

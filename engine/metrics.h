@@ -1,0 +1,63 @@
+// The engine's Prometheus metrics (prometheus-cpp), rendered in the text
+// exposition format on the admin listener's /metrics.
+//
+// Label values are configured names only (source, route, destination) and
+// fixed words (reason, result): never anything from a message, so no patient
+// data can reach a label. Series for every configured source, route and
+// destination exist from the start, at zero, so that rates and alerts work
+// before the first message.
+//
+// Thread safety: every method may be called from any thread. The hot-path
+// methods look their series up without allocating.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace navette::config {
+class Config;
+}
+
+namespace navette::engine {
+
+class Metrics {
+ public:
+  explicit Metrics(const navette::config::Config& config);
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // The whole registry in Prometheus text format.
+  std::string Render() const;
+
+  // navette_messages_received_total{source}
+  void Received(std::string_view source, uint64_t count = 1);
+  // navette_messages_rejected_total{source,reason}; reason is one of a fixed
+  // set of words ("too_large", "not_hl7", "bad_header", "publish_failed", ...).
+  void Rejected(std::string_view source, std::string_view reason);
+  // navette_ingest_commit_seconds: one synced ingress batch.
+  void IngestCommitted(double seconds);
+  // navette_messages_unrouted_total
+  void Unrouted(uint64_t count = 1);
+  // navette_routed_total{route}
+  void Routed(std::string_view route, uint64_t count = 1);
+  // navette_delivery_attempts_total{destination,result} with result one of
+  // "delivered", "retry", "dead"; navette_delivery_seconds{destination}.
+  // "delivered" also counts navette_delivered_total{destination}, "dead"
+  // navette_dead_letters_total{destination}.
+  void Attempted(std::string_view destination, std::string_view result, double seconds);
+  // navette_end_to_end_seconds{route,destination}: received -> delivered.
+  void EndToEnd(std::string_view route, std::string_view destination, double seconds);
+  // Gauges: navette_queue_depth{destination},
+  // navette_queue_oldest_age_seconds{destination}, navette_dead_letters{destination}.
+  void SetQueue(std::string_view destination, uint64_t depth, double oldest_age_seconds);
+  void SetDeadLetters(std::string_view destination, uint64_t count);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace navette::engine
