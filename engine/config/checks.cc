@@ -217,8 +217,8 @@ class Checker {
         if (address.empty()) {
           Report(address_path, fmt::format("{}: mllp.address is required", label));
         } else if (auto parsed = ParseListenAddress(address); !parsed.ok()) {
-          Report(address_path,
-                 fmt::format("{}: mllp.address: {}", label, std::string(parsed.status().message())));
+          Report(address_path, fmt::format("{}: mllp.address: {}", label,
+                                           std::string(parsed.status().message())));
         }
         break;
       }
@@ -250,7 +250,8 @@ class Checker {
     }
     const navette::config::Retry& retry = delivery.retry();
     const std::string retry_path = FieldPathJoin(path, "retry");
-    if (retry.factor() < 1) {
+    // Zero and absent values take their defaults (checks may run before them).
+    if (retry.factor() != 0 && retry.factor() < 1) {
       Report(FieldPathJoin(retry_path, "factor"),
              fmt::format("{}: delivery.retry.factor must be 1 or more", label));
     }
@@ -261,10 +262,11 @@ class Checker {
     auto millis = [](const google::protobuf::Duration& d) {
       return d.seconds() * 1000 + d.nanos() / 1000000;
     };
-    if (millis(retry.initial_delay()) <= 0) {
+    if (retry.has_initial_delay() && millis(retry.initial_delay()) <= 0) {
       Report(FieldPathJoin(retry_path, "initial_delay"),
              fmt::format("{}: delivery.retry.initial_delay must be at least 1ms", label));
-    } else if (millis(retry.max_delay()) < millis(retry.initial_delay())) {
+    } else if (retry.has_initial_delay() && retry.has_max_delay() &&
+               millis(retry.max_delay()) < millis(retry.initial_delay())) {
       Report(FieldPathJoin(retry_path, "max_delay"),
              fmt::format("{}: delivery.retry.max_delay must not be shorter than initial_delay",
                          label));

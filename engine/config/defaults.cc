@@ -13,9 +13,14 @@ void ApplyMllpDefaults(navette::config::MllpSource& mllp) {
   if (mllp.max_connections() == 0) mllp.set_max_connections(kDefaultMllpMaxConnections);
 }
 
-void SetDurationIfAbsent(bool present, google::protobuf::Duration* duration, int64_t seconds,
+// Sets a duration field to its default unless present. It takes the has_ and
+// mutable_ members rather than their results: as two arguments of one call,
+// mutable_ could run first and make has_ true.
+template <typename Message, typename Has, typename Mutable>
+void SetDurationIfAbsent(Message& message, Has has, Mutable mutable_field, int64_t seconds,
                          int32_t nanos = 0) {
-  if (present) return;
+  if ((message.*has)()) return;
+  google::protobuf::Duration* duration = (message.*mutable_field)();
   duration->set_seconds(seconds);
   duration->set_nanos(nanos);
 }
@@ -27,19 +32,22 @@ void ApplyDeliveryDefaults(navette::config::Destination& destination) {
                                                       : kDefaultNetworkMaxInFlight);
   }
   navette::config::Retry& retry = *delivery.mutable_retry();
-  SetDurationIfAbsent(retry.has_initial_delay(), retry.mutable_initial_delay(),
+  SetDurationIfAbsent(retry, &navette::config::Retry::has_initial_delay,
+                      &navette::config::Retry::mutable_initial_delay,
                       kDefaultRetryInitialDelayMs / 1000,
                       static_cast<int32_t>(kDefaultRetryInitialDelayMs % 1000 * 1000000));
   if (retry.factor() == 0) retry.set_factor(kDefaultRetryFactor);
-  SetDurationIfAbsent(retry.has_max_delay(), retry.mutable_max_delay(),
-                      kDefaultRetryMaxDelaySeconds);
-  SetDurationIfAbsent(retry.has_max_age(), retry.mutable_max_age(), kDefaultRetryMaxAgeSeconds);
+  SetDurationIfAbsent(retry, &navette::config::Retry::has_max_delay,
+                      &navette::config::Retry::mutable_max_delay, kDefaultRetryMaxDelaySeconds);
+  SetDurationIfAbsent(retry, &navette::config::Retry::has_max_age,
+                      &navette::config::Retry::mutable_max_age, kDefaultRetryMaxAgeSeconds);
   if (!retry.has_jitter()) retry.set_jitter(kDefaultRetryJitter);
   navette::config::CircuitBreaker& breaker = *delivery.mutable_circuit_breaker();
   if (breaker.failure_threshold() == 0) {
     breaker.set_failure_threshold(kDefaultCircuitFailureThreshold);
   }
-  SetDurationIfAbsent(breaker.has_open_duration(), breaker.mutable_open_duration(),
+  SetDurationIfAbsent(breaker, &navette::config::CircuitBreaker::has_open_duration,
+                      &navette::config::CircuitBreaker::mutable_open_duration,
                       kDefaultCircuitOpenSeconds);
 }
 
@@ -69,15 +77,20 @@ void ApplyDefaults(navette::config::Config& config) {
     }
     if (destination.has_http()) {
       navette::config::HttpDestination& http = *destination.mutable_http();
-      SetDurationIfAbsent(http.has_connect_timeout(), http.mutable_connect_timeout(),
+      SetDurationIfAbsent(http, &navette::config::HttpDestination::has_connect_timeout,
+                          &navette::config::HttpDestination::mutable_connect_timeout,
                           kDefaultConnectTimeoutSeconds);
-      SetDurationIfAbsent(http.has_timeout(), http.mutable_timeout(), kDefaultHttpTimeoutSeconds);
+      SetDurationIfAbsent(http, &navette::config::HttpDestination::has_timeout,
+                          &navette::config::HttpDestination::mutable_timeout,
+                          kDefaultHttpTimeoutSeconds);
     }
     if (destination.has_mllp()) {
       navette::config::MllpDestination& mllp = *destination.mutable_mllp();
-      SetDurationIfAbsent(mllp.has_connect_timeout(), mllp.mutable_connect_timeout(),
+      SetDurationIfAbsent(mllp, &navette::config::MllpDestination::has_connect_timeout,
+                          &navette::config::MllpDestination::mutable_connect_timeout,
                           kDefaultConnectTimeoutSeconds);
-      SetDurationIfAbsent(mllp.has_ack_timeout(), mllp.mutable_ack_timeout(),
+      SetDurationIfAbsent(mllp, &navette::config::MllpDestination::has_ack_timeout,
+                          &navette::config::MllpDestination::mutable_ack_timeout,
                           kDefaultMllpAckTimeoutSeconds);
       if (mllp.on_ae() == navette::config::MllpDestination::FAILURE_UNSPECIFIED) {
         mllp.set_on_ae(navette::config::MllpDestination::TRANSIENT);

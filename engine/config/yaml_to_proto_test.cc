@@ -186,8 +186,8 @@ routez: []
                                     config);
   ASSERT_THAT(result.errors, SizeIs(4)) << Messages(result);
   EXPECT_EQ(result.errors[0].ToString(),
-            "test.yaml:4:5: unknown key 'lisen' in engine.admin (expected one of: listen); did "
-            "you mean 'listen'?");
+            "test.yaml:4:5: unknown key 'lisen' in engine.admin (expected one of: listen, "
+            "tokens); did you mean 'listen'?");
   EXPECT_EQ(result.errors[1].ToString(),
             "test.yaml:9:7: unknown key 'max_conections' in sources[0].mllp (expected one of: "
             "listen, max_message_bytes, idle_timeout, max_connections); did you mean "
