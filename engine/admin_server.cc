@@ -1,6 +1,8 @@
 #include "engine/admin_server.h"
 
+#include <cctype>
 #include <charconv>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -10,6 +12,7 @@
 #include "common/thread_name.h"
 
 #include "engine/admin_views.h"
+#include "engine/metrics.h"
 #include "store/message_id.h"
 
 namespace navette::engine {
@@ -28,11 +31,87 @@ void SendError(httplib::Response& response, int status, const std::string& messa
   SendJson(response, status, ToJson(error));
 }
 
+// Paths anyone may read: liveness and readiness probes, the metrics
+// scraper. They carry no patient data.
+bool IsOpenPath(const std::string& path) {
+  return path == "/healthz" || path == "/readyz" || path == "/metrics";
+}
+
+// Reading needs a viewer; anything that may change state an operator.
+Role RequiredRole(const std::string& method) {
+  return method == "GET" || method == "HEAD" ? Role::kViewer : Role::kOperator;
+}
+
+// The token of an `Authorization: Bearer <token>` header; empty if absent
+// or of another scheme. The scheme name is case-insensitive (RFC 9110).
+std::string_view BearerToken(const httplib::Request& request) {
+  const auto header = request.headers.find("Authorization");
+  if (header == request.headers.end()) return {};
+  std::string_view value = header->second;
+  constexpr std::string_view kScheme = "bearer ";
+  if (value.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return {};
+  }
+  value.remove_prefix(kScheme.size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
+// A request path made safe for one log line: control characters replaced,
+// length bounded (the path is the caller's, not ours).
+std::string LoggablePath(const std::string& path) {
+  constexpr size_t kMax = 200;
+  std::string out;
+  for (char c : path.substr(0, kMax)) {
+    out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  }
+  if (path.size() > kMax) out += "...";
+  return out;
+}
+
 }  // namespace
 
-AdminServer::AdminServer(store::Store& store)
-    : store_(store), server_(std::make_unique<httplib::Server>()) {
+AdminServer::AdminServer(store::Store& store, const TokenAuthority& tokens)
+    : store_(store), tokens_(tokens), server_(std::make_unique<httplib::Server>()) {
+  RequireTokens();
   RegisterRoutes();
+}
+
+std::optional<Principal> AdminServer::Caller(const httplib::Request& request) const {
+  return tokens_.Authenticate(BearerToken(request));
+}
+
+void AdminServer::RequireTokens() {
+  server_->set_pre_routing_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        using Handled = httplib::Server::HandlerResponse;
+        if (IsOpenPath(request.path)) return Handled::Unhandled;
+        std::optional<Principal> caller = Caller(request);
+        if (!caller) {
+          // Address and path only: the header may hold a real token mistyped.
+          spdlog::warn("admin API: refused {} {} from {}: missing or unknown token", request.method,
+                       LoggablePath(request.path), request.remote_addr);
+          response.set_header("WWW-Authenticate", "Bearer");
+          SendError(response, 401,
+                    "a valid token is required, as \"Authorization: Bearer TOKEN\" "
+                    "(see `navette token new`)");
+          return Handled::Handled;
+        }
+        const Role required = RequiredRole(request.method);
+        if (caller->role < required) {
+          spdlog::warn("admin API: refused {} {} from {}: user '{}' is {}, {} needed",
+                       request.method, LoggablePath(request.path), request.remote_addr,
+                       caller->user, RoleName(caller->role), RoleName(required));
+          SendError(response, 403,
+                    fmt::format("user '{}' has the {} role; {} {} needs {} or above", caller->user,
+                                RoleName(caller->role), request.method, LoggablePath(request.path),
+                                RoleName(required)));
+          return Handled::Handled;
+        }
+        return Handled::Unhandled;
+      });
 }
 
 AdminServer::~AdminServer() { Stop(); }
@@ -44,6 +123,12 @@ void AdminServer::RegisterRoutes() {
   server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {
     response.status = ready_ ? 200 : 503;
     response.set_content(ready_ ? "ready\n" : "starting\n", "text/plain");
+  });
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+    const Metrics* metrics = metrics_;
+    if (metrics == nullptr) return SendError(response, 404, "metrics are not enabled");
+    // The version Prometheus expects of the text exposition format.
+    response.set_content(metrics->Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
 
   server_->Get(

@@ -4,42 +4,77 @@
 //   GET /readyz                  200 once every source listens, else 503
 //   GET /v1/messages             ?state=&source=&route=&limit=&before=
 //   GET /v1/messages/{id}        envelope, text and history of one message
+//   GET /metrics                 Prometheus text format (engine/metrics.h),
+//                                404 until SetMetrics; no token needed
 //
 // Responses are JSON renderings of proto/admin.proto. Errors are
 // {"error": "..."} with 400 (bad parameter), 404 (no such message) or 500.
+//
+// Access: every request needs `Authorization: Bearer <token>` (see
+// engine/auth.h) except /healthz, /readyz and /metrics, which stay open for
+// probes and scrapers and carry no patient data. GET (and HEAD) needs the
+// viewer role or above; any other method (POST, DELETE...) the operator role
+// or above. A missing or unknown token is answered 401 with
+// `WWW-Authenticate: Bearer`, too low a role 403, both as {"error": "..."}.
+// The check runs before routing, so that every route, including those added
+// later, is covered, and so that an unauthenticated caller cannot tell which
+// paths exist. Tokens are never logged.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "absl/status/status.h"
+#include "engine/auth.h"
 #include "store/store.h"
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace navette::engine {
 
+class Metrics;
+
 class AdminServer {
  public:
-  explicit AdminServer(store::Store& store);
+  // `tokens` must outlive the server.
+  AdminServer(store::Store& store, const TokenAuthority& tokens);
   ~AdminServer();
 
   absl::Status Start(const std::string& host, uint16_t port);
   void Stop();
   void SetReady(bool ready) { ready_ = ready; }
+  // What /metrics renders; `metrics` must outlive the server (or be unset
+  // with nullptr first).
+  void SetMetrics(const Metrics* metrics) { metrics_ = metrics; }
   uint16_t port() const { return port_; }
+
+  // Who sent `request`, authenticated again from its Authorization header:
+  // for handlers that record who asked (replay, discard). nullopt if the
+  // token is missing or unknown (the pre-routing check has already refused
+  // such a request on every protected path).
+  std::optional<Principal> Caller(const httplib::Request& request) const;
+  // The HTTP server, for other files to add their routes (engine/admin_actions.h)
+  // before Start().
+  httplib::Server& http() { return *server_; }
 
  private:
   void RegisterRoutes();
+  // Installs the token and role check as httplib's pre-routing handler.
+  void RequireTokens();
 
   store::Store& store_;
+  const TokenAuthority& tokens_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::atomic<bool> ready_{false};
+  std::atomic<const Metrics*> metrics_{nullptr};
   uint16_t port_ = 0;
 };
 

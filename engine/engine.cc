@@ -9,11 +9,16 @@
 
 #include "adapters/bus/io_dealer_publisher.h"
 #include "adapters/file/file_destination.h"
+#include "adapters/http/http_destination.h"
+#include "adapters/mllp/mllp_destination.h"
 #include "adapters/mllp/server.h"
+#include "engine/admin_actions.h"
 #include "engine/admin_server.h"
+#include "engine/auth.h"
 #include "engine/config/listen_address.h"
-#include "engine/delivery_worker.h"
+#include "engine/delivery_scheduler.h"
 #include "engine/ingress.h"
+#include "engine/metrics.h"
 #include "engine/router.h"
 #include "routes/route_table.h"
 #include "store/message_id.h"
@@ -34,6 +39,18 @@ absl::StatusOr<std::unique_ptr<adapters::Destination>> MakeDestination(
   switch (config.kind_case()) {
     case navette::config::Destination::kFile: {
       auto destination = adapters::file::FileDestination::Create(config.file(), data_dir);
+      if (!destination.ok()) return destination.status();
+      return std::unique_ptr<adapters::Destination>(std::move(*destination));
+    }
+    case navette::config::Destination::kHttp: {
+      auto destination =
+          adapters::http::HttpDestination::Create(config.http(), config.delivery().max_in_flight());
+      if (!destination.ok()) return destination.status();
+      return std::unique_ptr<adapters::Destination>(std::move(*destination));
+    }
+    case navette::config::Destination::kMllp: {
+      auto destination =
+          adapters::mllp::MllpDestination::Create(config.mllp(), config.delivery().max_in_flight());
       if (!destination.ok()) return destination.status();
       return std::unique_ptr<adapters::Destination>(std::move(*destination));
     }
@@ -65,6 +82,9 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
         fmt::format("cannot create data directory {}: {}", data_dir.string(), error.message()));
   }
 
+  // First: every component below counts into it.
+  metrics_ = std::make_unique<Metrics>(config);
+
   auto store = store::Store::Open((data_dir / "store").string());
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
@@ -82,23 +102,29 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   if (!routes.ok()) return routes.status();
   routes_ = std::move(*routes);
 
-  std::map<std::string, DeliveryWorker*> workers_by_name;
+  bool any_per_patient = false;
   for (const auto& destination_config : config.destinations()) {
     auto destination = MakeDestination(destination_config, data_dir);
     if (!destination.ok()) return destination.status();
-    auto worker =
-        std::make_unique<DeliveryWorker>(destination_config.name(), **destination, *store_);
-    workers_by_name[destination_config.name()] = worker.get();
+    const DeliveryPolicy policy = DeliveryPolicy::FromConfig(destination_config);
+    any_per_patient = any_per_patient || policy.per_patient;
+    auto scheduler = std::make_unique<DeliveryScheduler>(destination_config.name(), **destination,
+                                                         *store_, policy, metrics_.get());
+    schedulers_by_name_[destination_config.name()] = scheduler.get();
     destinations_.push_back(std::move(*destination));
-    workers_.push_back(std::move(worker));
+    schedulers_.push_back(std::move(scheduler));
   }
-  for (auto& worker : workers_) worker->Start();
+  for (auto& scheduler : schedulers_) {
+    if (absl::Status started = scheduler->Start(); !started.ok()) return started;
+  }
 
-  router_ = std::make_unique<Router>(*store_, *routes_, loaded.version,
-                                     [workers_by_name](const std::string& destination) {
-                                       auto it = workers_by_name.find(destination);
-                                       if (it != workers_by_name.end()) it->second->Notify();
-                                     });
+  router_ = std::make_unique<Router>(
+      *store_, *routes_, loaded.version,
+      [this](const std::string& destination, uint64_t count) {
+        if (DeliveryScheduler* scheduler = Scheduler(destination)) scheduler->Notify(count);
+      },
+      metrics_.get());
+  router_->set_patient_keys(any_per_patient);
   router_->Start();
 
   IngressOptions ingress_options;
@@ -106,13 +132,23 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   ingress_options.max_batch = ingress_config.max_batch();
   ingress_options.retransmission_window = ToMicros(ingress_config.retransmission_window());
   ingress_options.extra_binds.assign(ingress_config.bind().begin(), ingress_config.bind().end());
+  ingress_options.metrics = metrics_.get();
   ingress_ = std::make_unique<Ingress>(context_, *store_, *ids_, ingress_options,
                                        [router = router_.get()] { router->Notify(); });
   if (absl::Status started = ingress_->Start(); !started.ok()) return started;
 
   auto admin_address = config::ParseListenAddress(config.engine().admin().listen());
   if (!admin_address.ok()) return admin_address.status();
-  admin_ = std::make_unique<AdminServer>(*store_);
+  // After the store: its lock keeps a second engine from racing on admin.token.
+  auto tokens = TokenAuthority::Create(config.engine().admin(), data_dir);
+  if (!tokens.ok()) return tokens.status();
+  tokens_ = std::move(*tokens);
+  admin_ = std::make_unique<AdminServer>(*store_, *tokens_);
+  admin_->SetMetrics(metrics_.get());
+  actions_ = std::make_unique<AdminActions>(
+      *store_, *ids_, [this](const std::string& destination) { return Scheduler(destination); },
+      [router = router_.get()] { router->Notify(); });
+  actions_->Register(*admin_);
   if (absl::Status started = admin_->Start(admin_address->host, admin_address->port);
       !started.ok()) {
     return started;
@@ -131,6 +167,10 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
         ToMicros(source.mllp().idle_timeout()));
     options.max_connections = source.mllp().max_connections();
     options.default_charset = source.default_charset();
+    Metrics* metrics = metrics_.get();
+    options.on_rejected = [metrics, name = source.name()](std::string_view reason) {
+      metrics->Rejected(name, reason);
+    };
     // The source's io thread owns its bus socket: no thread hop per message.
     auto server = std::make_unique<adapters::mllp::MllpServer>(
         options,
@@ -152,6 +192,11 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   return absl::OkStatus();
 }
 
+DeliveryScheduler* Engine::Scheduler(const std::string& destination) const {
+  auto it = schedulers_by_name_.find(destination);
+  return it == schedulers_by_name_.end() ? nullptr : it->second;
+}
+
 uint16_t Engine::admin_port() const { return admin_ ? admin_->port() : 0; }
 
 Engine::~Engine() { Stop(); }
@@ -162,13 +207,15 @@ void Engine::Stop() {
   if (admin_) admin_->SetReady(false);
   for (auto& source : sources_) source->Stop();
   if (ingress_) ingress_->Stop();
+  if (admin_) admin_->Stop();  // no new operator actions
+  actions_.reset();            // waits for replay jobs
   if (router_) router_->Stop();
-  for (auto& worker : workers_) worker->Stop();
-  if (admin_) admin_->Stop();
+  for (auto& scheduler : schedulers_) scheduler->Stop();
   sources_.clear();
   ingress_.reset();
   router_.reset();
-  workers_.clear();
+  schedulers_by_name_.clear();
+  schedulers_.clear();
   destinations_.clear();
   admin_.reset();
   store_.reset();

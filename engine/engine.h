@@ -8,7 +8,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <zmq.hpp>
@@ -32,9 +34,12 @@ class MessageIdGenerator;
 
 namespace navette::engine {
 
+class AdminActions;
 class AdminServer;
-class DeliveryWorker;
+class TokenAuthority;
+class DeliveryScheduler;
 class Ingress;
+class Metrics;
 class Router;
 
 class Engine {
@@ -49,16 +54,22 @@ class Engine {
  private:
   Engine() = default;
   absl::Status StartAll(const config::LoadedConfig& config, const std::filesystem::path& data_dir);
+  DeliveryScheduler* Scheduler(const std::string& destination) const;
 
   zmq::context_t context_;
+  // Declared early so that it outlives every component that counts into it.
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::MessageIdGenerator> ids_;
   std::unique_ptr<routes::RouteTable> routes_;
   std::vector<std::unique_ptr<adapters::Destination>> destinations_;
-  std::vector<std::unique_ptr<DeliveryWorker>> workers_;
+  std::vector<std::unique_ptr<DeliveryScheduler>> schedulers_;
+  std::map<std::string, DeliveryScheduler*> schedulers_by_name_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<Ingress> ingress_;
+  std::unique_ptr<TokenAuthority> tokens_;  // declared before admin_, which refers to it
   std::unique_ptr<AdminServer> admin_;
+  std::unique_ptr<AdminActions> actions_;
   std::vector<std::unique_ptr<adapters::mllp::MllpServer>> sources_;
   bool stopped_ = false;
 };

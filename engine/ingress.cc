@@ -10,6 +10,7 @@
 #include "common/sha256.h"
 #include "common/thread_name.h"
 
+#include "engine/metrics.h"
 #include "proto/bus.pb.h"
 
 namespace navette::engine {
@@ -130,10 +131,10 @@ void Ingress::CommitBatch(std::vector<Received>& batch) {
 
   const auto commit_started = std::chrono::steady_clock::now();
   const absl::Status committed = store_.CommitIngress(records);
+  const std::chrono::duration<double> commit_time =
+      std::chrono::steady_clock::now() - commit_started;
   spdlog::debug("ingress: batch of {} committed in {} us", batch.size(),
-                std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - commit_started)
-                    .count());
+                std::chrono::duration_cast<std::chrono::microseconds>(commit_time).count());
   ++stats_.batches;
   bus::BusReply reply;
   bus::Confirm* confirm = reply.mutable_confirm();
@@ -153,6 +154,7 @@ void Ingress::CommitBatch(std::vector<Received>& batch) {
     spdlog::error("ingress: batch of {} not committed: {}", batch.size(), committed.message());
     return;
   }
+  if (options_.metrics != nullptr) options_.metrics->IngestCommitted(commit_time.count());
   for (size_t i = 0; i < batch.size(); ++i) {
     if (duplicate[i]) {
       ++stats_.retransmissions;
@@ -161,6 +163,7 @@ void Ingress::CommitBatch(std::vector<Received>& batch) {
                    batch[i].envelope.hl7().control_id());
     } else {
       ++stats_.committed;
+      if (options_.metrics != nullptr) options_.metrics->Received(batch[i].envelope.source());
     }
   }
   on_commit_();

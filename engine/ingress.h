@@ -27,10 +27,13 @@ namespace navette::engine {
 
 inline constexpr char kIngressInprocEndpoint[] = "inproc://navette-ingress";
 
+class Metrics;
+
 struct IngressOptions {
   size_t max_batch = 512;
   std::chrono::microseconds retransmission_window = std::chrono::hours(24);
   std::vector<std::string> extra_binds;  // e.g. tcp://127.0.0.1:5571
+  Metrics* metrics = nullptr;            // optional; must outlive the ingress
 };
 
 struct IngressStats {

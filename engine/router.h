@@ -20,6 +20,8 @@
 
 namespace navette::engine {
 
+class Metrics;
+
 struct RouterStats {
   std::atomic<uint64_t> routed{0};
   std::atomic<uint64_t> unrouted{0};
@@ -27,29 +29,35 @@ struct RouterStats {
 
 class Router {
  public:
-  // `on_queued(destination)` is called after tasks were queued for it.
+  // `on_queued(destination, count)` is called after tasks were queued for it.
+  // `metrics` may be null (no metrics); it must outlive the router.
   Router(store::Store& store, const routes::RouteTable& routes, std::string config_version,
-         std::function<void(const std::string&)> on_queued);
+         std::function<void(const std::string&, uint64_t)> on_queued, Metrics* metrics = nullptr);
   ~Router();
 
   void Start();
   void Stop();
   // Called by ingress after each commit.
   void Notify() { wakeup_.Notify(); }
+  // Whether to compute each message's patient key (for destinations with
+  // per-patient ordering). Before Start().
+  void set_patient_keys(bool enabled) { patient_keys_ = enabled; }
   const RouterStats& stats() const { return stats_; }
 
  private:
   void Run();
   // Routes a batch of messages in one store write; false if the store failed
   // (the messages then stay in the router queue).
-  bool RouteBatch(const std::vector<uint64_t>& ids);
+  bool RouteBatch(const std::vector<store::RouterQueueEntry>& entries);
   // The routing of one message: a pure function of the message and the routes.
-  absl::StatusOr<store::RoutingDecision> Decide(uint64_t id);
+  absl::StatusOr<store::RoutingDecision> Decide(const store::RouterQueueEntry& entry);
 
   store::Store& store_;
   const routes::RouteTable& routes_;
   const std::string config_version_;
-  std::function<void(const std::string&)> on_queued_;
+  std::function<void(const std::string&, uint64_t)> on_queued_;
+  Metrics* const metrics_;
+  bool patient_keys_ = false;
   Wakeup wakeup_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

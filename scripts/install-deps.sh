@@ -14,6 +14,9 @@ packages=(
   libcurl4-openssl-dev
   prometheus-cpp-dev
   libgtest-dev libgmock-dev
+  # promtool, for the e2e test that checks /metrics; Debian 12 ships it only
+  # in the server package (on a systemd host that also enables prometheus.service).
+  prometheus
   libyaml-cpp-dev libre2-dev libcli11-dev libspdlog-dev libabsl-dev
   libasio-dev libcpp-httplib-dev nlohmann-json3-dev
   procps python3

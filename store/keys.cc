@@ -57,4 +57,11 @@ std::string ConfigKey(std::string_view version) {
   return key;
 }
 
+std::string DeadLetterKey(std::string_view destination, uint64_t id) {
+  std::string key(destination);
+  key.push_back('\0');
+  AppendBigEndian64(key, id);
+  return key;
+}
+
 }  // namespace navette::store

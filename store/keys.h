@@ -10,13 +10,15 @@
 //   history       id(8) event_seq(8)                    Event
 //   index.status  status(1) id(8)                       empty
 //   index.msh10   source '\0' control_id                ControlIdEntry
+//   dead_letters  destination '\0' id(8)                 empty
 //   default       "config/" version                     configuration text
 //
 // Invariants (each kept by one atomic WriteBatch per state change):
 //   - an id is in router_queue iff it is in journal and not yet routed;
 //   - index.status holds exactly one entry per id in state, under its status;
 //   - a (seq, id) in q.<dest> exists iff that delivery is pending (queued or
-//     waiting for a retry).
+//     waiting for a retry);
+//   - (destination, id) is in dead_letters iff that delivery is dead.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,7 @@ inline constexpr char kRouterQueueCf[] = "router_queue";
 inline constexpr char kHistoryCf[] = "history";
 inline constexpr char kStatusIndexCf[] = "index.status";
 inline constexpr char kControlIdIndexCf[] = "index.msh10";
+inline constexpr char kDeadLettersCf[] = "dead_letters";
 inline constexpr char kQueueCfPrefix[] = "q.";
 
 void AppendBigEndian64(std::string& out, uint64_t value);
@@ -42,5 +45,6 @@ std::string HistoryKey(uint64_t id, uint64_t event_seq);
 std::string StatusIndexKey(int status, uint64_t id);
 std::string ControlIdKey(std::string_view source, std::string_view control_id);
 std::string ConfigKey(std::string_view version);
+std::string DeadLetterKey(std::string_view destination, uint64_t id);
 
 }  // namespace navette::store

@@ -36,8 +36,9 @@ rocksdb::WriteOptions SyncedWrite() {
   return options;
 }
 
-const char* const kFixedColumnFamilies[] = {kJournalCf, kStateCf,       kRouterQueueCf,
-                                            kHistoryCf, kStatusIndexCf, kControlIdIndexCf};
+const char* const kFixedColumnFamilies[] = {kJournalCf,    kStateCf,       kRouterQueueCf,
+                                            kHistoryCf,    kStatusIndexCf, kControlIdIndexCf,
+                                            kDeadLettersCf};
 
 rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor() {
   rocksdb::ColumnFamilyOptions options;
@@ -48,6 +49,22 @@ rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor() {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
+}
+
+// The destination entry whose pending task is `queue_key`, or null.
+DestinationState* PendingEntry(MessageState& state, std::string_view destination,
+                               std::string_view queue_key) {
+  for (DestinationState& entry : *state.mutable_destinations()) {
+    if (entry.destination() == destination && entry.queue_key() == queue_key &&
+        (entry.status() == DELIVERY_QUEUED || entry.status() == DELIVERY_RETRYING)) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+bool IsPendingStatus(DeliveryStatus status) {
+  return status == DELIVERY_QUEUED || status == DELIVERY_RETRYING;
 }
 
 // Puts the new state and moves its status index entry, in `batch`.
@@ -111,6 +128,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
     if (name == kHistoryCf) store->history_ = handle;
     if (name == kStatusIndexCf) store->status_index_ = handle;
     if (name == kControlIdIndexCf) store->control_id_index_ = handle;
+    if (name == kDeadLettersCf) store->dead_letters_ = handle;
     if (name.rfind(kQueueCfPrefix, 0) == 0) {
       absl::Status added = store->AddQueue(name.substr(sizeof(kQueueCfPrefix) - 1), handle);
       if (!added.ok()) return added;
@@ -237,18 +255,23 @@ absl::Status Store::CommitIngress(std::span<const IngressRecord> records) {
   return FromRocks(db_->Write(SyncedWrite(), &batch), "committing received messages");
 }
 
-absl::StatusOr<std::vector<uint64_t>> Store::PeekRouterQueue(const std::string& from,
-                                                             size_t limit) const {
+absl::StatusOr<std::vector<RouterQueueEntry>> Store::PeekRouterQueue(const std::string& from,
+                                                                     size_t limit) const {
   rocksdb::ReadOptions options;
   rocksdb::Slice lower(from);
   if (!from.empty()) options.iterate_lower_bound = &lower;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, router_queue_));
-  std::vector<uint64_t> ids;
-  for (it->Seek(from); it->Valid() && ids.size() < limit; it->Next()) {
-    ids.push_back(ReadBigEndian64(it->key().ToStringView()));
+  std::vector<RouterQueueEntry> entries;
+  for (it->Seek(from); it->Valid() && entries.size() < limit; it->Next()) {
+    RouterQueueEntry entry;
+    entry.key_id = ReadBigEndian64(it->key().ToStringView());
+    // An empty value: the message itself; else a reroute ticket naming it.
+    entry.message_id =
+        it->value().size() >= 8 ? ReadBigEndian64(it->value().ToStringView()) : entry.key_id;
+    entries.push_back(entry);
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the router queue");
-  return ids;
+  return entries;
 }
 
 absl::StatusOr<StoredMessage> Store::GetMessage(uint64_t id) const {
@@ -287,7 +310,7 @@ std::vector<std::unique_lock<std::mutex>> Store::LockStates(const std::vector<ui
 absl::Status Store::CommitRouting(uint64_t id, const std::vector<std::string>& routes,
                                   const std::vector<RoutedDelivery>& deliveries,
                                   std::string_view config_version) {
-  const RoutingDecision decision{id, routes, deliveries, ""};
+  const RoutingDecision decision{id, 0, routes, deliveries, ""};
   return CommitRouting({&decision, 1}, config_version);
 }
 
@@ -301,9 +324,10 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
   Event event;
   for (const RoutingDecision& decision : decisions) {
     const uint64_t id = decision.id;
+    const std::string queue_key = IdKey(decision.queue_key_id ? decision.queue_key_id : id);
     auto state = GetState(id);
     if (!decision.unreadable.empty()) {
-      batch.Delete(router_queue_, IdKey(id));
+      batch.Delete(router_queue_, queue_key);
       event.Clear();
       event.set_at_us(now);
       event.set_type(EVENT_DEAD);
@@ -343,13 +367,17 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
       task.set_message_id(id);
       task.set_route(delivery.route);
       task.set_enqueued_at_us(now);
-      batch.Put(queue->handle, QueueKey(queue->next_seq.fetch_add(1), id), Serialize(task));
+      task.set_patient(delivery.patient);
+      const std::string task_key = QueueKey(queue->next_seq.fetch_add(1), id);
+      batch.Put(queue->handle, task_key, Serialize(task));
 
       DestinationState* destination = state->add_destinations();
       destination->set_destination(delivery.destination);
       destination->set_route(delivery.route);
       destination->set_status(DELIVERY_QUEUED);
       destination->set_updated_at_us(now);
+      destination->set_queue_key(task_key);
+      destination->set_patient(delivery.patient);
 
       event.set_type(EVENT_ROUTED);
       event.set_route(delivery.route);
@@ -358,7 +386,7 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
     }
     if (!decision.deliveries.empty()) state->set_status(AggregateStatus(*state));
     PutState(batch, state_, status_index_, id, previous, *state);
-    batch.Delete(router_queue_, IdKey(id));
+    batch.Delete(router_queue_, queue_key);
   }
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "committing routing");
 }
@@ -418,30 +446,38 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
       it = states.emplace(id, Pending{std::move(*state), previous}).first;
     }
     MessageState& state = it->second.state;
-    for (DestinationState& entry : *state.mutable_destinations()) {
-      if (entry.destination() != destination || entry.route() != queued.task.route()) continue;
-      entry.set_status(outcome.delivered ? DELIVERY_DELIVERED : DELIVERY_RETRYING);
-      entry.set_attempts(entry.attempts() + 1);
-      entry.set_updated_at_us(now);
-      if (outcome.delivered) {
-        entry.clear_last_error();
-      } else {
-        entry.set_last_error(outcome.detail);
-      }
+    DestinationState* entry = PendingEntry(state, destination, queued.key);
+    if (entry == nullptr) continue;  // discarded or superseded meanwhile
+    const AttemptResult result = outcome.result;
+    entry->set_status(result == AttemptResult::kDelivered ? DELIVERY_DELIVERED
+                      : result == AttemptResult::kDead    ? DELIVERY_DEAD
+                                                          : DELIVERY_RETRYING);
+    entry->set_attempts(entry->attempts() + 1);
+    entry->set_updated_at_us(now);
+    if (result == AttemptResult::kDelivered) {
+      entry->clear_last_error();
+    } else {
+      entry->set_last_error(outcome.detail);
     }
+    if (result != AttemptResult::kRetry) entry->clear_queue_key();
     state.set_updated_at_us(now);
 
     event.Clear();
     event.set_at_us(now);
-    event.set_type(outcome.delivered ? EVENT_DELIVERED : EVENT_ATTEMPT_FAILED);
+    event.set_type(result == AttemptResult::kDelivered ? EVENT_DELIVERED
+                   : result == AttemptResult::kDead    ? EVENT_DEAD
+                                                       : EVENT_ATTEMPT_FAILED);
     event.set_route(queued.task.route());
     event.set_destination(std::string(destination));
     event.set_attempt(queued.task.attempt() + 1);
     event.set_duration_us(outcome.duration_us);
     event.set_detail(outcome.detail);
     batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
-    if (outcome.delivered) {
+    if (result != AttemptResult::kRetry) {
       batch.Delete(queue->handle, queued.key);
+      if (result == AttemptResult::kDead) {
+        batch.Put(dead_letters_, DeadLetterKey(destination, id), "");
+      }
     } else {
       DeliveryTask rewritten = queued.task;
       rewritten.set_attempt(queued.task.attempt() + 1);
@@ -458,14 +494,16 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
 
 absl::Status Store::CommitDelivered(std::string_view destination, const QueuedTask& queued,
                                     int64_t duration_us, std::string_view detail) {
-  const DeliveryOutcome outcome{&queued, true, duration_us, std::string(detail), 0};
+  const DeliveryOutcome outcome{&queued, AttemptResult::kDelivered, duration_us,
+                                std::string(detail), 0};
   return CommitDeliveryOutcomes(destination, {&outcome, 1});
 }
 
 absl::Status Store::CommitAttemptFailed(std::string_view destination, const QueuedTask& queued,
                                         int64_t duration_us, std::string_view error,
                                         int64_t next_attempt_us) {
-  const DeliveryOutcome outcome{&queued, false, duration_us, std::string(error), next_attempt_us};
+  const DeliveryOutcome outcome{&queued, AttemptResult::kRetry, duration_us, std::string(error),
+                                next_attempt_us};
   return CommitDeliveryOutcomes(destination, {&outcome, 1});
 }
 
@@ -545,9 +583,209 @@ absl::Status Store::SaveConfigVersion(std::string_view version, std::string_view
       "saving the configuration version");
 }
 
+absl::StatusOr<bool> Store::IsPending(std::string_view destination, const QueuedTask& task) const {
+  auto state = GetState(task.task.message_id());
+  if (absl::IsNotFound(state.status())) return false;
+  if (!state.ok()) return state.status();
+  return PendingEntry(*state, destination, task.key) != nullptr;
+}
+
+absl::StatusOr<uint64_t> Store::CountQueue(std::string_view destination) const {
+  QueueCf* queue = Queue(destination);
+  if (queue == nullptr) {
+    return absl::NotFoundError(fmt::format("store: no queue for destination '{}'", destination));
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), queue->handle));
+  uint64_t count = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  if (!it->status().ok()) return FromRocks(it->status(), "counting a delivery queue");
+  return count;
+}
+
+absl::StatusOr<std::vector<ActionEffect>> Store::Replay(uint64_t id, std::string_view destination,
+                                                        std::string_view actor) {
+  auto locks = LockStates({id});
+  auto state = GetState(id);
+  if (!state.ok()) return state.status();
+  const MessageStatus previous = state->status();
+  const int64_t now = NowMicros();
+  rocksdb::WriteBatch batch;
+  std::vector<ActionEffect> effects;
+  bool found = false;
+  for (DestinationState& entry : *state->mutable_destinations()) {
+    if (!destination.empty() && entry.destination() != destination) continue;
+    found = true;
+    if (IsPendingStatus(entry.status())) continue;
+    QueueCf* queue = Queue(entry.destination());
+    if (queue == nullptr) continue;  // no longer configured
+    ActionEffect effect{entry.destination(), entry.status() == DELIVERY_DEAD, false};
+    if (effect.was_dead) batch.Delete(dead_letters_, DeadLetterKey(entry.destination(), id));
+    DeliveryTask task;
+    task.set_message_id(id);
+    task.set_route(entry.route());
+    task.set_enqueued_at_us(now);
+    task.set_patient(entry.patient());
+    const std::string task_key = QueueKey(queue->next_seq.fetch_add(1), id);
+    batch.Put(queue->handle, task_key, Serialize(task));
+    entry.set_status(DELIVERY_QUEUED);
+    entry.set_updated_at_us(now);
+    entry.set_queue_key(task_key);
+    Event event;
+    event.set_at_us(now);
+    event.set_type(EVENT_REPLAYED);
+    event.set_route(entry.route());
+    event.set_destination(entry.destination());
+    event.set_actor(std::string(actor));
+    event.set_detail("replay requested");
+    batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+    effects.push_back(std::move(effect));
+  }
+  if (!found) {
+    return absl::NotFoundError(
+        destination.empty()
+            ? fmt::format("message {:016x} has no destination to replay (it was not routed)", id)
+            : fmt::format("message {:016x} was never routed to '{}'", id, destination));
+  }
+  if (effects.empty()) {
+    return absl::FailedPreconditionError(
+        fmt::format("message {:016x}: its delivery is still pending", id));
+  }
+  state->set_updated_at_us(now);
+  state->set_status(AggregateStatus(*state));
+  PutState(batch, state_, status_index_, id, previous, *state);
+  absl::Status written = FromRocks(db_->Write(SyncedWrite(), &batch), "recording a replay");
+  if (!written.ok()) return written;
+  return effects;
+}
+
+absl::StatusOr<std::vector<ActionEffect>> Store::Reroute(uint64_t id, uint64_t ticket_id,
+                                                         std::string_view actor) {
+  auto locks = LockStates({id});
+  auto state = GetState(id);
+  if (!state.ok()) return state.status();
+  std::vector<ActionEffect> effects;
+  rocksdb::WriteBatch batch;
+  for (const DestinationState& entry : state->destinations()) {
+    if (IsPendingStatus(entry.status())) {
+      return absl::FailedPreconditionError(fmt::format(
+          "message {:016x}: its delivery to '{}' is still pending", id, entry.destination()));
+    }
+    if (entry.status() == DELIVERY_DEAD) {
+      batch.Delete(dead_letters_, DeadLetterKey(entry.destination(), id));
+      effects.push_back({entry.destination(), true, false});
+    }
+  }
+  const MessageStatus previous = state->status();
+  const int64_t now = NowMicros();
+  std::string target;
+  AppendBigEndian64(target, id);
+  batch.Put(router_queue_, IdKey(ticket_id), target);
+  Event event;
+  event.set_at_us(now);
+  event.set_type(EVENT_REPLAYED);
+  event.set_actor(std::string(actor));
+  event.set_detail("reroute requested");
+  batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+  // Its earlier deliveries stay in the history; routing starts afresh.
+  for (DestinationState& entry : *state->mutable_destinations()) {
+    if (entry.status() == DELIVERY_DEAD) entry.set_status(DELIVERY_DISCARDED);
+  }
+  state->set_status(RECEIVED);
+  state->set_updated_at_us(now);
+  PutState(batch, state_, status_index_, id, previous, *state);
+  absl::Status written = FromRocks(db_->Write(SyncedWrite(), &batch), "recording a reroute");
+  if (!written.ok()) return written;
+  return effects;
+}
+
+absl::StatusOr<std::vector<ActionEffect>> Store::Discard(uint64_t id, std::string_view actor) {
+  auto locks = LockStates({id});
+  auto state = GetState(id);
+  if (!state.ok()) return state.status();
+  const MessageStatus previous = state->status();
+  if (previous == DISCARDED) {
+    return absl::FailedPreconditionError(fmt::format("message {:016x} is already discarded", id));
+  }
+  const int64_t now = NowMicros();
+  rocksdb::WriteBatch batch;
+  std::vector<ActionEffect> effects;
+  for (DestinationState& entry : *state->mutable_destinations()) {
+    ActionEffect effect{entry.destination(), entry.status() == DELIVERY_DEAD,
+                        IsPendingStatus(entry.status())};
+    if (!effect.was_dead && !effect.was_pending) continue;
+    if (effect.was_dead) batch.Delete(dead_letters_, DeadLetterKey(entry.destination(), id));
+    if (effect.was_pending) {
+      if (QueueCf* queue = Queue(entry.destination()))
+        batch.Delete(queue->handle, entry.queue_key());
+    }
+    entry.set_status(DELIVERY_DISCARDED);
+    entry.clear_queue_key();
+    entry.set_updated_at_us(now);
+    effects.push_back(std::move(effect));
+  }
+  Event event;
+  event.set_at_us(now);
+  event.set_type(EVENT_DISCARDED);
+  event.set_actor(std::string(actor));
+  event.set_detail("discard requested");
+  batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+  state->set_status(DISCARDED);
+  state->set_updated_at_us(now);
+  PutState(batch, state_, status_index_, id, previous, *state);
+  absl::Status written = FromRocks(db_->Write(SyncedWrite(), &batch), "recording a discard");
+  if (!written.ok()) return written;
+  return effects;
+}
+
+absl::StatusOr<std::vector<DeadLetter>> Store::ListDeadLetters(std::string_view destination,
+                                                               const DeadLetter* after,
+                                                               size_t limit) const {
+  std::string lower;
+  if (after != nullptr) {
+    lower = DeadLetterKey(after->destination, after->id);
+    lower.push_back('\0');  // just past it
+  } else if (!destination.empty()) {
+    lower = std::string(destination);
+    lower.push_back('\0');
+  }
+  std::string upper;
+  if (!destination.empty()) {
+    upper = std::string(destination);
+    upper.push_back('\1');  // every key of this destination is "<name>\0<id>"
+  }
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions options;
+  if (!lower.empty()) options.iterate_lower_bound = &lower_slice;
+  if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, dead_letters_));
+  std::vector<DeadLetter> letters;
+  for (it->Seek(lower); it->Valid() && letters.size() < limit; it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    const size_t separator = key.find('\0');
+    if (separator == std::string_view::npos || key.size() != separator + 9) {
+      return absl::DataLossError("store: corrupt dead letter key");
+    }
+    letters.push_back(
+        {std::string(key.substr(0, separator)), ReadBigEndian64(key.substr(separator + 1))});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the dead letters");
+  return letters;
+}
+
+absl::StatusOr<std::map<std::string, uint64_t>> Store::CountDeadLetters() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), dead_letters_));
+  std::map<std::string, uint64_t> counts;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    ++counts[std::string(key.substr(0, key.find('\0')))];
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "counting the dead letters");
+  return counts;
+}
+
 MessageStatus AggregateStatus(const MessageState& state) {
   if (state.destinations().empty()) return state.status();
-  bool pending = false, retrying = false, dead = false;
+  bool pending = false, retrying = false, dead = false, discarded = false;
   for (const DestinationState& destination : state.destinations()) {
     switch (destination.status()) {
       case DELIVERY_QUEUED:
@@ -559,13 +797,17 @@ MessageStatus AggregateStatus(const MessageState& state) {
       case DELIVERY_DEAD:
         dead = true;
         break;
+      case DELIVERY_DISCARDED:
+        discarded = true;
+        break;
       default:
         break;
     }
   }
   if (retrying) return RETRYING;
   if (pending) return QUEUED;
-  return dead ? DEAD : DELIVERED;
+  if (dead) return DEAD;
+  return discarded ? DISCARDED : DELIVERED;
 }
 
 namespace {
@@ -599,11 +841,13 @@ std::string_view EventTypeName(EventType type) {
     case EVENT_UNROUTED:
       return "unrouted";
     case EVENT_ATTEMPT_FAILED:
-      return "attempt_failed";
+      return "retry";
     case EVENT_DELIVERED:
       return "delivered";
     case EVENT_DEAD:
       return "dead";
+    case EVENT_DISCARDED:
+      return "discarded";
     case EVENT_REPLAYED:
       return "replayed";
     case EVENT_RETRANSMISSION:

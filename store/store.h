@@ -54,6 +54,15 @@ struct IngressRecord {
 struct RoutedDelivery {
   std::string route;
   std::string destination;
+  std::string patient;  // for per-patient ordering; empty: none
+};
+
+// An entry of the router queue. Messages enter it under their own id; a
+// reroute enters it under a new, later id (a "ticket") so that the router,
+// which reads its queue in key order from a position, sees it.
+struct RouterQueueEntry {
+  uint64_t key_id = 0;
+  uint64_t message_id = 0;
 };
 
 struct QueuedTask {
@@ -63,6 +72,7 @@ struct QueuedTask {
 
 struct RoutingDecision {
   uint64_t id = 0;
+  uint64_t queue_key_id = 0;               // its router queue key; 0: the message id
   std::vector<std::string> routes;         // routes that matched
   std::vector<RoutedDelivery> deliveries;  // empty: unrouted
   // Set when the message cannot be read (a missing or corrupt journal
@@ -71,12 +81,30 @@ struct RoutingDecision {
   std::string unreadable;
 };
 
+enum class AttemptResult {
+  kDelivered,  // leaves the queue
+  kRetry,      // stays in the queue until next_attempt_us
+  kDead,       // leaves the queue for the dead letters
+};
+
 struct DeliveryOutcome {
   const QueuedTask* task = nullptr;
-  bool delivered = false;
+  AttemptResult result = AttemptResult::kDelivered;
   int64_t duration_us = 0;
   std::string detail;           // the peer's answer or the error, in short
-  int64_t next_attempt_us = 0;  // when not delivered
+  int64_t next_attempt_us = 0;  // for kRetry
+};
+
+// What an operator action did to one destination of a message.
+struct ActionEffect {
+  std::string destination;
+  bool was_dead = false;     // it left the dead letters
+  bool was_pending = false;  // it left its queue (discard)
+};
+
+struct DeadLetter {
+  std::string destination;
+  uint64_t id = 0;
 };
 
 struct ListFilter {
@@ -118,8 +146,8 @@ class Store {
   // ---- router
   // Ids in the router queue at or after `from` (a key; empty = start), oldest
   // first.
-  absl::StatusOr<std::vector<uint64_t>> PeekRouterQueue(const std::string& from,
-                                                        size_t limit) const;
+  absl::StatusOr<std::vector<RouterQueueEntry>> PeekRouterQueue(const std::string& from,
+                                                                size_t limit) const;
   absl::StatusOr<StoredMessage> GetMessage(uint64_t id) const;
   absl::StatusOr<MessageState> GetState(uint64_t id) const;
   // Records the routing of messages, in one batch: for each, its delivery
@@ -135,8 +163,10 @@ class Store {
   absl::StatusOr<std::vector<QueuedTask>> PeekQueue(std::string_view destination,
                                                     const std::string& from, size_t limit) const;
   // Records the outcomes of attempts on one destination's tasks, in one
-  // batch: a delivered task leaves the queue; a failed one stays in place
-  // with its attempt count and next attempt time updated.
+  // batch: a delivered or dead task leaves the queue (a dead one for the
+  // dead letters); a retried one stays in place with its attempt count and
+  // next attempt time updated. An outcome for a task that is no longer the
+  // message's pending one (discarded meanwhile) is ignored.
   absl::Status CommitDeliveryOutcomes(std::string_view destination,
                                       std::span<const DeliveryOutcome> outcomes);
   absl::Status CommitDelivered(std::string_view destination, const QueuedTask& task,
@@ -144,6 +174,32 @@ class Store {
   absl::Status CommitAttemptFailed(std::string_view destination, const QueuedTask& task,
                                    int64_t duration_us, std::string_view error,
                                    int64_t next_attempt_us);
+  // Whether `task` is still the pending delivery of its message.
+  absl::StatusOr<bool> IsPending(std::string_view destination, const QueuedTask& task) const;
+  // Tasks in a queue, counted by a full scan (at start).
+  absl::StatusOr<uint64_t> CountQueue(std::string_view destination) const;
+
+  // ---- operator actions; `actor` is who asked, kept in the history
+  // Queues the message again for `destination` (empty: each destination it
+  // was routed to that is not pending). FailedPrecondition if nothing can
+  // be replayed (all pending), NotFound if it never went to `destination`.
+  absl::StatusOr<std::vector<ActionEffect>> Replay(uint64_t id, std::string_view destination,
+                                                   std::string_view actor);
+  // Puts the message back in the router queue under `ticket_id` (a new
+  // message id), to be routed again with the current routes.
+  // FailedPrecondition while a delivery is pending.
+  absl::StatusOr<std::vector<ActionEffect>> Reroute(uint64_t id, uint64_t ticket_id,
+                                                    std::string_view actor);
+  // Removes the message's pending tasks and dead letters; it is kept, as
+  // discarded.
+  absl::StatusOr<std::vector<ActionEffect>> Discard(uint64_t id, std::string_view actor);
+  // Dead letters in key order (destination, then id) after `after` (empty:
+  // from the start), of `destination` only unless empty.
+  absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(std::string_view destination,
+                                                          const DeadLetter* after,
+                                                          size_t limit) const;
+  // Dead letters per destination, counted by a full scan (at start).
+  absl::StatusOr<std::map<std::string, uint64_t>> CountDeadLetters() const;
 
   // ---- reading for people
   absl::StatusOr<std::vector<ListedMessage>> ListMessages(const ListFilter& filter) const;
@@ -177,6 +233,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* history_ = nullptr;
   rocksdb::ColumnFamilyHandle* status_index_ = nullptr;
   rocksdb::ColumnFamilyHandle* control_id_index_ = nullptr;
+  rocksdb::ColumnFamilyHandle* dead_letters_ = nullptr;
 
   mutable std::shared_mutex queues_mu_;  // guards queues_
   std::map<std::string, std::unique_ptr<QueueCf>, std::less<>> queues_;

@@ -68,7 +68,9 @@ TEST_F(StoreTest, IngressCommitIsVisibleAfterReopen) {
   EXPECT_EQ(store_->LastMessageId(), id);
   auto queued = store_->PeekRouterQueue("", 10);
   ASSERT_TRUE(queued.ok());
-  EXPECT_EQ(*queued, std::vector<uint64_t>{id});
+  ASSERT_EQ(queued->size(), 1u);
+  EXPECT_EQ((*queued)[0].key_id, id);
+  EXPECT_EQ((*queued)[0].message_id, id);
   auto entry = store_->LookupControlId("sgl", "c1");
   ASSERT_TRUE(entry.ok());
   ASSERT_TRUE(entry->has_value());
@@ -93,7 +95,8 @@ TEST_F(StoreTest, RetransmissionAddsAnEventOnly) {
 
 TEST_F(StoreTest, RoutingThenDeliveryWalksTheStates) {
   const uint64_t id = Ingest("c1");
-  ASSERT_TRUE(store_->CommitRouting(id, {"r1"}, {{"r1", "outbox"}, {"r1", "dmp"}}, "v1").ok());
+  ASSERT_TRUE(
+      store_->CommitRouting(id, {"r1"}, {{"r1", "outbox", ""}, {"r1", "dmp", ""}}, "v1").ok());
   EXPECT_TRUE(store_->PeekRouterQueue("", 10)->empty());
   EXPECT_EQ(store_->GetState(id)->status(), QUEUED);
 
@@ -166,7 +169,8 @@ TEST_F(StoreTest, UnreadableMessageLeavesTheRouterQueueAsDead) {
 
 TEST_F(StoreTest, TwoRoutesToOneDestinationMakeTwoTasks) {
   const uint64_t id = Ingest("c1");
-  ASSERT_TRUE(store_->CommitRouting(id, {"a", "b"}, {{"a", "outbox"}, {"b", "outbox"}}, "v").ok());
+  ASSERT_TRUE(
+      store_->CommitRouting(id, {"a", "b"}, {{"a", "outbox", ""}, {"b", "outbox", ""}}, "v").ok());
   auto tasks = store_->PeekQueue("outbox", "", 10);
   ASSERT_EQ(tasks->size(), 2u);
   EXPECT_EQ((*tasks)[0].task.route(), "a");
@@ -175,10 +179,10 @@ TEST_F(StoreTest, TwoRoutesToOneDestinationMakeTwoTasks) {
 
 TEST_F(StoreTest, QueueSequenceContinuesAfterReopen) {
   const uint64_t first = Ingest("c1");
-  ASSERT_TRUE(store_->CommitRouting(first, {"r"}, {{"r", "outbox"}}, "v").ok());
+  ASSERT_TRUE(store_->CommitRouting(first, {"r"}, {{"r", "outbox", ""}}, "v").ok());
   Reopen();
   const uint64_t second = Ingest("c2");
-  ASSERT_TRUE(store_->CommitRouting(second, {"r"}, {{"r", "outbox"}}, "v").ok());
+  ASSERT_TRUE(store_->CommitRouting(second, {"r"}, {{"r", "outbox", ""}}, "v").ok());
   auto tasks = store_->PeekQueue("outbox", "", 10);
   ASSERT_EQ(tasks->size(), 2u);
   EXPECT_EQ((*tasks)[0].task.message_id(), first);
@@ -222,7 +226,7 @@ TEST_F(StoreTest, ReadingFromTrackedPositionSkipsNoTombstones) {
   for (int i = 0; i < kMessages; ++i) {
     ids.push_back(ids_.Next());
     records.push_back({ids.back(), &envelopes[i], "hash"});
-    decisions.push_back({ids.back(), {"r"}, {{"r", "outbox"}}, ""});
+    decisions.push_back({ids.back(), 0, {"r"}, {{"r", "outbox", ""}}, ""});
   }
   ASSERT_TRUE(store_->CommitIngress(records).ok());
   ASSERT_TRUE(store_->CommitRouting(decisions, "v").ok());

@@ -47,6 +47,10 @@ void Connection::Close() {
   if (on_closed_) std::exchange(on_closed_, nullptr)(this);
 }
 
+void Connection::Rejected(std::string_view reason) {
+  if (options_.on_rejected) options_.on_rejected(reason);
+}
+
 bool Connection::QueueFull() const {
   // One message of the largest size may wait; more would let a pipelining
   // sender hold several times the limit in memory per connection.
@@ -77,6 +81,7 @@ void Connection::OnRead(const std::error_code& error, size_t size) {
     if (event.kind == DecoderEvent::kGarbage) {
       spdlog::warn("mllp source {}: peer {}: closing connection: {}", options_.source_name, peer_,
                    event.reason);
+      Rejected("framing");
       Close();
       return;
     }
@@ -125,6 +130,7 @@ void Connection::ProcessNext() {
     spdlog::warn("mllp source {}: peer {}: refused message (MSH-10 {}): {}", options_.source_name,
                  peer_, refusal->control_id.empty() ? "unknown" : refusal->control_id,
                  refusal->reason);
+    Rejected(refusal->kind);
     WriteAck(std::move(refusal->ack));
     return;
   }
@@ -158,6 +164,7 @@ void Connection::OnPublished(const navette::Hl7Header& header,
   } else {
     spdlog::error("mllp source {}: peer {}: message MSH-10 {} not stored, answering AE: {}",
                   options_.source_name, peer_, header.control_id(), result.status().ToString());
+    Rejected("publish_failed");
   }
   WriteAck(PublishAck(header, result.status()));
 }

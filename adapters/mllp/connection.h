@@ -66,6 +66,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ArmIdleTimer(SteadyClock::duration after);
   void OnIdleTimer(const std::error_code& error);
   bool QueueFull() const;
+  // Reports a refusal (one of kRejectReasons) to options_.on_rejected.
+  void Rejected(std::string_view reason);
 
   asio::ip::tcp::socket socket_;
   asio::steady_timer idle_timer_;

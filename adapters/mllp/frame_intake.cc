@@ -19,10 +19,11 @@ constexpr int kSegmentSequenceError = 100;
 constexpr int kRequiredFieldMissing = 101;
 constexpr int kApplicationInternalError = 207;
 
-Refusal Refuse(const navette::Hl7Header* header, int condition_code, std::string reason,
-               std::string location = "") {
+Refusal Refuse(std::string_view kind, const navette::Hl7Header* header, int condition_code,
+               std::string reason, std::string location = "") {
   AckError error{condition_code, std::move(reason), std::move(location)};
   Refusal refusal;
+  refusal.kind = kind;
   refusal.ack = hl7v2::BuildAck(header, AckCode::kAR, &error, NextAckControlId(),
                                 std::chrono::system_clock::now());
   refusal.reason = std::move(error.text);
@@ -43,7 +44,7 @@ std::optional<navette::Hl7Header> HeaderOfPrefix(std::string_view prefix) {
 
 Refusal RefuseOversize(const DecoderEvent& event, const FrameOrigin& origin) {
   std::optional<navette::Hl7Header> header = HeaderOfPrefix(event.content);
-  return Refuse(header ? &*header : nullptr, kApplicationInternalError,
+  return Refuse("too_large", header ? &*header : nullptr, kApplicationInternalError,
                 fmt::format("message of {} bytes exceeds the limit of {} bytes", event.total_bytes,
                             origin.max_message_bytes));
 }
@@ -55,18 +56,18 @@ std::variant<navette::Envelope, Refusal> TakeFrame(DecoderEvent event, const Fra
 
   std::string_view content = event.content;
   if (content.find_last_not_of("\r\n") == std::string_view::npos) {
-    return Refuse(nullptr, kSegmentSequenceError, "empty message: no MSH segment");
+    return Refuse("empty", nullptr, kSegmentSequenceError, "empty message: no MSH segment");
   }
   auto view = hl7v2::MessageView::Parse(content);
   if (!view.ok()) {
-    return Refuse(nullptr, kSegmentSequenceError, std::string(view.status().message()));
+    return Refuse("not_hl7", nullptr, kSegmentSequenceError, std::string(view.status().message()));
   }
   std::string location;
   auto header = hl7v2::ReadHeader(*view, &location);
   if (!header.ok()) {
     navette::Hl7Header partial = hl7v2::ReadHeaderFields(*view);
-    return Refuse(&partial, kRequiredFieldMissing, std::string(header.status().message()),
-                  location);
+    return Refuse("bad_header", &partial, kRequiredFieldMissing,
+                  std::string(header.status().message()), location);
   }
 
   navette::Envelope envelope;

@@ -35,6 +35,7 @@ struct Refusal {
   std::string ack;         // the AR to send
   std::string reason;      // for the log and ERR-8; never message content
   std::string control_id;  // MSH-10 when it could be read, else empty
+  std::string_view kind;   // one of kRejectReasons (server.h), for metrics
 };
 
 inline constexpr std::string_view kContentType = "application/hl7-v2";

@@ -65,6 +65,7 @@ TEST(FrameIntakeTest, RefusesAnEmptyMessage) {
     ASSERT_TRUE(std::holds_alternative<Refusal>(taken));
     const auto& refusal = std::get<Refusal>(taken);
     EXPECT_EQ(refusal.reason, "empty message: no MSH segment");
+    EXPECT_EQ(refusal.kind, "empty");
     auto ack = AckOf(refusal);
     EXPECT_EQ(ack.code, "AR");
     EXPECT_EQ(ack.condition_code, 100);
@@ -77,6 +78,7 @@ TEST(FrameIntakeTest, RefusesWhatIsNotHl7) {
   ASSERT_TRUE(std::holds_alternative<Refusal>(taken));
   const auto& refusal = std::get<Refusal>(taken);
   EXPECT_THAT(refusal.reason, HasSubstr("must start with \"MSH\""));
+  EXPECT_EQ(refusal.kind, "not_hl7");
   EXPECT_EQ(refusal.control_id, "");
   EXPECT_THAT(refusal.ack, StartsWith("MSH|^~\\&|"));
   auto ack = AckOf(refusal);
@@ -91,6 +93,7 @@ TEST(FrameIntakeTest, RefusesAMissingControlIdPointingAtIt) {
   ASSERT_TRUE(std::holds_alternative<Refusal>(taken));
   const auto& refusal = std::get<Refusal>(taken);
   EXPECT_EQ(refusal.reason, "MSH-10 (message control id) is empty");
+  EXPECT_EQ(refusal.kind, "bad_header");
   // The refusal still answers in the message's delimiters, applications swapped.
   EXPECT_THAT(refusal.ack, StartsWith("MSH*^~\\&*NAV*H*APP*FAC*"));
   EXPECT_THAT(refusal.ack, HasSubstr("\rERR**MSH^1^10*101^Required field missing^HL70357*E"));
@@ -106,6 +109,7 @@ TEST(FrameIntakeTest, RefusesAnOversizeMessageWithItsControlId) {
   ASSERT_TRUE(std::holds_alternative<Refusal>(taken));
   const auto& refusal = std::get<Refusal>(taken);
   EXPECT_EQ(refusal.reason, "message of 5000 bytes exceeds the limit of 1024 bytes");
+  EXPECT_EQ(refusal.kind, "too_large");
   EXPECT_EQ(refusal.control_id, "OVER1");
   auto ack = AckOf(refusal);
   EXPECT_EQ(ack.code, "AR");

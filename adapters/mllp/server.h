@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "adapters/bus/publisher.h"
@@ -25,6 +26,18 @@ class io_context;
 
 namespace navette::adapters::mllp {
 
+// Why a source refused a message: the fixed words passed to
+// MllpServerOptions::on_rejected (and used as a metrics label, so never
+// anything taken from a message).
+//   framing         bytes outside MLLP framing: the connection is closed
+//   too_large       over max_message_bytes: AR
+//   empty           a frame with no segment: AR
+//   not_hl7         not parseable as HL7 v2: AR
+//   bad_header      MSH-9 or MSH-10 missing: AR
+//   publish_failed  the engine could not commit it: AE
+inline constexpr std::string_view kRejectReasons[] = {"framing", "too_large",  "empty",
+                                                      "not_hl7", "bad_header", "publish_failed"};
+
 struct MllpServerOptions {
   std::string source_name;
   std::string listen_host = "127.0.0.1";
@@ -33,6 +46,9 @@ struct MllpServerOptions {
   std::chrono::milliseconds idle_timeout{3600000};  // 0 = none
   size_t max_connections = 256;
   std::string default_charset = "UNICODE UTF-8";  // when MSH-18 is empty
+  // Called on the io thread for each refusal, with one of kRejectReasons;
+  // must not block. Optional.
+  std::function<void(std::string_view reason)> on_rejected;
 };
 
 class MllpServer {

@@ -434,6 +434,39 @@ TEST_F(MllpServerTest, RefusesAMissingControlId) {
   EXPECT_TRUE(publisher_.envelopes().empty());
 }
 
+TEST_F(MllpServerTest, ReportsEachRefusalWithItsReason) {
+  std::mutex mutex;
+  std::vector<std::string> reasons;
+  MllpServerOptions options;
+  options.max_message_bytes = 1024;
+  options.on_rejected = [&](std::string_view reason) {
+    std::lock_guard lock(mutex);
+    reasons.emplace_back(reason);
+  };
+  StartServer(options);
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  // Each refusal is reported before its answer is written, so it is recorded
+  // by the time the answer arrives.
+  EXPECT_EQ(ParsedAck(client->Exchange("not hl7", kArrival)).code, "AR");
+  EXPECT_EQ(ParsedAck(client->Exchange("\r", kArrival)).code, "AR");
+  EXPECT_EQ(ParsedAck(client->Exchange("MSH|^~\\&|GAM|CHU-X|DPI|CHU-X|20240306||ADT^A01||P|2.5\r",
+                                       kArrival))
+                .code,
+            "AR");
+  EXPECT_EQ(
+      ParsedAck(client->Exchange(Message("BIG-1", std::string(2000, 'A') + "\r"), kArrival)).code,
+      "AR");
+  publisher_.set_mode(FakePublisher::Mode::kFail);
+  EXPECT_EQ(ParsedAck(client->Exchange(Message("FAIL-1"), kArrival)).code, "AE");
+  ASSERT_TRUE(client->SendRaw("GET / HTTP/1.1\r\n").ok());
+  EXPECT_TRUE(client->PeerClosed(kArrival));
+
+  std::lock_guard lock(mutex);
+  EXPECT_THAT(reasons, ::testing::ElementsAre("not_hl7", "empty", "bad_header", "too_large",
+                                              "publish_failed", "framing"));
+}
+
 TEST_F(MllpServerTest, AnswersInTheSenderDelimiters) {
   StartServer();
   auto client = Connect();

@@ -2,11 +2,13 @@
 
 #include <curl/curl.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "engine/auth.h"
 #include "engine/config/default_config.h"
 #include "engine/config/loader.h"
 #include "proto/admin.pb.h"
@@ -21,11 +23,42 @@ size_t AppendToString(char* data, size_t size, size_t count, void* out) {
 
 }  // namespace
 
+AdminClient AdminClient::FromOptions(const AdminOptions& options) {
+  return AdminClient(options.admin_url.empty() ? DefaultAdminUrl() : options.admin_url,
+                     ResolveToken(options));
+}
+
 absl::Status AdminClient::Get(const std::string& path_and_query,
                               google::protobuf::Message& out) const {
-  const std::string url = base_url_ + path_and_query;
+  return Call("GET", path_and_query, nullptr, out);
+}
+
+absl::Status AdminClient::Post(const std::string& path, const google::protobuf::Message& body,
+                               google::protobuf::Message& out) const {
+  std::string json;
+  auto printed = google::protobuf::util::MessageToJsonString(body, &json);
+  if (!printed.ok()) {
+    return absl::InternalError(
+        fmt::format("cannot encode the request to {}: {}", path, std::string(printed.message())));
+  }
+  return Call("POST", path, &json, out);
+}
+
+absl::Status AdminClient::Call(const std::string& method, const std::string& path,
+                               const std::string* request_body,
+                               google::protobuf::Message& out) const {
+  const std::string url = base_url_ + path;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return absl::InternalError("cannot initialise libcurl");
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
+  auto add_header = [&](const std::string& header) {
+    // On failure curl_slist_append returns null and leaves the list as it was.
+    if (curl_slist* list = curl_slist_append(headers.get(), header.c_str())) {
+      (void)headers.release();
+      headers.reset(list);
+    }
+  };
+  if (!token_.empty()) add_header("Authorization: Bearer " + token_);
   std::string body;
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendToString);
@@ -33,6 +66,14 @@ absl::Status AdminClient::Get(const std::string& path_and_query,
   curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, 3000L);
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 30000L);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  if (method == "POST") {
+    add_header("Content-Type: application/json");
+    curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, request_body->data());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request_body->size()));
+  }
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   CURLcode code = curl_easy_perform(curl.get());
   if (code != CURLE_OK) {
     return absl::UnavailableError(fmt::format(
@@ -41,13 +82,22 @@ absl::Status AdminClient::Get(const std::string& path_and_query,
   }
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) {
+  if (status == 401) {
+    return absl::UnauthenticatedError(
+        "the admin API refused the token (401): give --token, set NAVETTE_TOKEN, or run from the "
+        "engine's data directory's parent (--data-dir)");
+  }
+  if (status == 403) {
+    return absl::PermissionDeniedError("this token's role may not do that (403)");
+  }
+  if (status < 200 || status >= 300) {
     admin::ErrorResponse error;
     if (google::protobuf::util::JsonStringToMessage(body, &error).ok() && !error.error().empty()) {
       return absl::FailedPreconditionError(fmt::format("{} (HTTP {})", error.error(), status));
     }
     return absl::FailedPreconditionError(fmt::format("{} answered HTTP {}", url, status));
   }
+  if (body.empty()) return absl::OkStatus();  // e.g. 204: nothing to parse
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;  // a newer engine may add fields
   auto parsed = google::protobuf::util::JsonStringToMessage(body, &out, options);
@@ -56,6 +106,14 @@ absl::Status AdminClient::Get(const std::string& path_and_query,
         fmt::format("unreadable answer from {}: {}", url, std::string(parsed.message())));
   }
   return absl::OkStatus();
+}
+
+std::string ResolveToken(const AdminOptions& options) {
+  if (!options.token.empty()) return options.token;
+  if (const char* env = std::getenv("NAVETTE_TOKEN"); env != nullptr && *env != '\0') return env;
+  // Missing or unreadable: send none, and the 401 says where a token comes from.
+  auto local = ReadLocalToken(options.data_dir);
+  return local.ok() ? *local : std::string();
 }
 
 std::string DefaultAdminUrl() {

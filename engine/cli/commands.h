@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/cli/admin_client.h"
+
 namespace navette::engine::cli {
 
 struct ServeOptions {
@@ -23,7 +25,7 @@ struct SendOptions {
 int RunSend(const SendOptions& options);
 
 struct ListOptions {
-  std::string admin_url;
+  AdminOptions admin;
   std::string state, source, route;
   int limit = 50;
   bool json = false;
@@ -31,10 +33,18 @@ struct ListOptions {
 int RunMessagesList(const ListOptions& options);
 
 struct ShowOptions {
-  std::string admin_url;
+  AdminOptions admin;
   std::string id;
   bool json = false;
 };
 int RunMessagesShow(const ShowOptions& options);
+
+// `navette token new`: prints a new token and the configuration entry that
+// accepts it (its SHA-256, never the token itself, goes in the file).
+struct TokenNewOptions {
+  std::string user;
+  std::string role;  // viewer, operator or admin
+};
+int RunTokenNew(const TokenNewOptions& options);
 
 }  // namespace navette::engine::cli

@@ -8,6 +8,23 @@
 #include "engine/config/default_config.h"
 #include "engine/config/loader.h"
 
+namespace {
+
+// The options of every command that talks to the admin API: where it is and
+// which token to send (see cli::ResolveToken).
+void AddAdminOptions(CLI::App* command, navette::engine::cli::AdminOptions& options) {
+  command->add_option("--admin", options.admin_url,
+                      "Admin API URL (default: the default config's)");
+  command->add_option("--token", options.token,
+                      "Admin API token (default: $NAVETTE_TOKEN, else <data dir>/admin.token)");
+  command
+      ->add_option("--data-dir,-d", options.data_dir,
+                   "The engine's data directory, for its local admin token")
+      ->capture_default_str();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace navette::engine;
   CLI::App app{"navette: integration engine for French hospitals (HL7 v2, INS, CDA, DMP, MSSanté)"};
@@ -57,12 +74,22 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   list_cmd->add_flag("--json", list.json, "One JSON object per line");
-  list_cmd->add_option("--admin", list.admin_url, "Admin API URL (default: the default config's)");
+  AddAdminOptions(list_cmd, list.admin);
   cli::ShowOptions show;
   auto* show_cmd = messages_cmd->add_subcommand("show", "Show one message with its history");
   show_cmd->add_option("id", show.id, "Message id")->required();
   show_cmd->add_flag("--json", show.json, "One JSON object");
-  show_cmd->add_option("--admin", show.admin_url, "Admin API URL (default: the default config's)");
+  AddAdminOptions(show_cmd, show.admin);
+
+  auto* token_cmd = app.add_subcommand("token", "Admin API tokens");
+  token_cmd->require_subcommand(1);
+  cli::TokenNewOptions token_new;
+  auto* token_new_cmd = token_cmd->add_subcommand(
+      "new", "Print a new token and the engine.admin.tokens entry that accepts it");
+  token_new_cmd->add_option("--user", token_new.user, "Who the token is for")->required();
+  token_new_cmd->add_option("--role", token_new.role, "viewer, operator or admin")
+      ->required()
+      ->check(CLI::IsMember({"viewer", "operator", "admin"}));
 
   CLI11_PARSE(app, argc, argv);
 
@@ -75,5 +102,6 @@ int main(int argc, char** argv) {
   if (send_cmd->parsed()) return cli::RunSend(send);
   if (list_cmd->parsed()) return cli::RunMessagesList(list);
   if (show_cmd->parsed()) return cli::RunMessagesShow(show);
+  if (token_new_cmd->parsed()) return cli::RunTokenNew(token_new);
   return 1;
 }

@@ -21,10 +21,6 @@ std::string Compact(const google::protobuf::Message& message) {
   return json;  // ToJson prints on one line
 }
 
-std::string BaseUrl(const std::string& admin_url) {
-  return admin_url.empty() ? DefaultAdminUrl() : admin_url;
-}
-
 }  // namespace
 
 int RunMessagesList(const ListOptions& options) {
@@ -33,7 +29,7 @@ int RunMessagesList(const ListOptions& options) {
   if (!options.source.empty()) query += "&source=" + UrlEncode(options.source);
   if (!options.route.empty()) query += "&route=" + UrlEncode(options.route);
   admin::ListMessagesResponse response;
-  absl::Status status = AdminClient(BaseUrl(options.admin_url)).Get(query, response);
+  absl::Status status = AdminClient::FromOptions(options.admin).Get(query, response);
   if (!status.ok()) {
     std::cerr << "navette messages list: " << status.message() << "\n";
     return 1;
@@ -58,7 +54,7 @@ int RunMessagesList(const ListOptions& options) {
 int RunMessagesShow(const ShowOptions& options) {
   admin::MessageDetail detail;
   absl::Status status =
-      AdminClient(BaseUrl(options.admin_url)).Get("/v1/messages/" + UrlEncode(options.id), detail);
+      AdminClient::FromOptions(options.admin).Get("/v1/messages/" + UrlEncode(options.id), detail);
   if (!status.ok()) {
     std::cerr << "navette messages show: " << status.message() << "\n";
     return 1;

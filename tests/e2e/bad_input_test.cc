@@ -58,7 +58,7 @@ class BadInputTest : public ::testing::Test {
   }
   // Every message stored is one of the good ones.
   void ExpectOnlyGoodMessagesStored(int extra_good = 0) {
-    auto listed = HttpGet(admin_port_, "/v1/messages?limit=1000");
+    auto listed = HttpGet(admin_port_, "/v1/messages?limit=1000", engine_->admin_token());
     ASSERT_TRUE(listed.ok());
     size_t count = 0;
     for (size_t pos = 0; (pos = listed->second.find("\"control_id\":", pos)) != std::string::npos;

@@ -56,6 +56,12 @@ class CliTest : public ::testing::Test {
     ASSERT_TRUE(engine_->Start().ok()) << engine_->Log();
   }
   std::string Admin() const { return fmt::format("http://127.0.0.1:{}", admin_port_); }
+  // `navette messages ...` against this engine: its URL, and its data
+  // directory, where the CLI finds the local admin token.
+  CommandResult Messages(std::vector<std::string> args) {
+    args.insert(args.end(), {"--admin", Admin(), "--data-dir", (dir_ / "data").string()});
+    return RunNavette(args);
+  }
   CommandResult Send(const std::string& file) {
     return RunNavette({"send", "--port", std::to_string(mllp_port_), file});
   }
@@ -65,9 +71,9 @@ class CliTest : public ::testing::Test {
     return path.string();
   }
   std::vector<std::string> ListJson(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"messages", "list", "--json", "--admin", Admin()};
+    std::vector<std::string> args = {"messages", "list", "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
-    CommandResult result = RunNavette(args);
+    CommandResult result = Messages(args);
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return Lines(result.out);
   }
@@ -112,7 +118,7 @@ TEST_F(CliTest, SendCorpusOruThenFindAndShowIt) {
   std::replace(expected.begin(), expected.end(), '\n', '\r');
   EXPECT_EQ(delivered, expected);
 
-  CommandResult shown = RunNavette({"messages", "show", id, "--admin", Admin()});
+  CommandResult shown = Messages({"messages", "show", id});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_NE(shown.out.find("state:        delivered"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("\n  MSH|^~\\&|SIL-Y|labo|"), std::string::npos) << shown.out;
@@ -126,7 +132,7 @@ TEST_F(CliTest, SendCorpusOruThenFindAndShowIt) {
   EXPECT_LT(received, routed);
   EXPECT_LT(routed, delivered_event);
 
-  CommandResult json = RunNavette({"messages", "show", id, "--json", "--admin", Admin()});
+  CommandResult json = Messages({"messages", "show", id, "--json"});
   ASSERT_EQ(json.exit_code, 0);
   EXPECT_EQ(Lines(json.out).size(), 1u);
   EXPECT_NE(json.out.find("\"type\":\"delivered\""), std::string::npos) << json.out;
@@ -146,8 +152,7 @@ TEST_F(CliTest, UnmatchedMessageIsKeptAsUnrouted) {
   EXPECT_FALSE(std::filesystem::exists(engine_->data_dir() / "outbox" / (unrouted + ".hl7")));
   EXPECT_NE(engine_->Log().find("no route matched"), std::string::npos);
 
-  CommandResult table =
-      RunNavette({"messages", "list", "--admin", Admin(), "--route", "lab-results"});
+  CommandResult table = Messages({"messages", "list", "--route", "lab-results"});
   ASSERT_EQ(table.exit_code, 0);
   EXPECT_NE(table.out.find("ORU-1"), std::string::npos);
   EXPECT_EQ(table.out.find("ADT-1"), std::string::npos);
@@ -165,7 +170,7 @@ TEST_F(CliTest, RetransmissionIsAcknowledgedButStoredOnce) {
   int count = 0;
   for (const std::string& line : ListJson()) count += JsonField(line, "control_id") == "RT-1";
   EXPECT_EQ(count, 1);
-  CommandResult shown = RunNavette({"messages", "show", id, "--admin", Admin()});
+  CommandResult shown = Messages({"messages", "show", id});
   EXPECT_NE(shown.out.find("retransmission"), std::string::npos) << shown.out;
 
   // Same MSH-10, different content: a new message, not a retransmission.
@@ -197,10 +202,10 @@ TEST_F(CliTest, CliWithoutEngineSaysSo) {
 
 TEST_F(CliTest, ShowUnknownMessageIsNotFound) {
   StartEngine();
-  CommandResult shown = RunNavette({"messages", "show", "00000000000000ff", "--admin", Admin()});
+  CommandResult shown = Messages({"messages", "show", "00000000000000ff"});
   EXPECT_EQ(shown.exit_code, 1);
   EXPECT_NE(shown.err.find("no message 00000000000000ff"), std::string::npos) << shown.err;
-  CommandResult bad_state = RunNavette({"messages", "list", "--state", "lost", "--admin", Admin()});
+  CommandResult bad_state = Messages({"messages", "list", "--state", "lost"});
   EXPECT_EQ(bad_state.exit_code, 1);
   EXPECT_NE(bad_state.err.find("unknown state 'lost'"), std::string::npos) << bad_state.err;
 }

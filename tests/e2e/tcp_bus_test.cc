@@ -55,7 +55,7 @@ TEST(TcpBusTest, PublisherInAnotherProcessIsConfirmedAndRouted) {
   EXPECT_TRUE(WaitFor(
       [&] { return std::filesystem::exists(engine.data_dir() / "outbox" / (id + ".hl7")); },
       std::chrono::seconds(20)));
-  auto shown = HttpGet(admin_port, "/v1/messages/" + id);
+  auto shown = HttpGet(admin_port, "/v1/messages/" + id, engine.admin_token());
   ASSERT_TRUE(shown.ok());
   EXPECT_EQ(shown->first, 200);
   EXPECT_NE(shown->second.find("\"control_id\":\"TCP-1\""), std::string::npos) << shown->second;

@@ -87,20 +87,50 @@ CommandResult RunNavette(const std::vector<std::string>& args) {
   return result;
 }
 
-absl::StatusOr<std::pair<long, std::string>> HttpGet(uint16_t port, const std::string& path) {
+namespace {
+
+absl::StatusOr<std::pair<long, std::string>> HttpRequest(uint16_t port, const std::string& path,
+                                                         const std::string* post_body,
+                                                         const std::string& token) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   const std::string url = fmt::format("http://127.0.0.1:{}{}", port, path);
   std::string body;
+  curl_slist* headers = nullptr;
+  if (!token.empty()) {
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
+  }
+  if (post_body != nullptr) {
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, post_body->data());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(post_body->size()));
+  }
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendToString);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 5000L);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   CURLcode code = curl_easy_perform(curl.get());
+  curl_slist_free_all(headers);
   if (code != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(code));
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   return std::make_pair(status, body);
+}
+
+}  // namespace
+
+absl::StatusOr<std::pair<long, std::string>> HttpGet(uint16_t port, const std::string& path,
+                                                     const std::string& token) {
+  return HttpRequest(port, path, nullptr, token);
+}
+
+absl::StatusOr<std::pair<long, std::string>> HttpPost(uint16_t port, const std::string& path,
+                                                      const std::string& body,
+                                                      const std::string& token) {
+  return HttpRequest(port, path, &body, token);
 }
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
@@ -176,6 +206,12 @@ absl::Status EngineProcess::Stop() {
         fmt::format("navette serve ended with status {}:\n{}", status, Log()));
   }
   return absl::OkStatus();
+}
+
+std::string EngineProcess::admin_token() const {
+  std::string token = ReadFileBytes(data_dir() / "admin.token");
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  return token;
 }
 
 std::string EngineProcess::Log() const { return ReadFileBytes(dir_ / "stderr.log"); }

@@ -32,8 +32,14 @@ struct CommandResult {
 // Runs `navette <args>` to completion.
 CommandResult RunNavette(const std::vector<std::string>& args);
 
-// GET http://127.0.0.1:<port><path>; returns the status code and body.
-absl::StatusOr<std::pair<long, std::string>> HttpGet(uint16_t port, const std::string& path);
+// GET http://127.0.0.1:<port><path>; returns the status code and body. A
+// non-empty `token` is sent as `Authorization: Bearer <token>`.
+absl::StatusOr<std::pair<long, std::string>> HttpGet(uint16_t port, const std::string& path,
+                                                     const std::string& token = "");
+// POST of a JSON `body`, otherwise as HttpGet.
+absl::StatusOr<std::pair<long, std::string>> HttpPost(uint16_t port, const std::string& path,
+                                                      const std::string& body,
+                                                      const std::string& token = "");
 
 // Polls `condition` until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
@@ -49,6 +55,8 @@ class EngineProcess {
   absl::Status Stop();  // SIGTERM, then reap; error if it exits non-zero
   bool running() const { return pid_ > 0; }
   std::filesystem::path data_dir() const { return dir_ / "data"; }
+  // The engine's local admin token (<data dir>/admin.token), once started.
+  std::string admin_token() const;
   std::string Log() const;  // the engine's stderr so far
   int restarts() const { return starts_ - 1; }
 

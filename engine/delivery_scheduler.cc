@@ -1,0 +1,473 @@
+#include "engine/delivery_scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+#include "common/fmt_absl.h"
+#include "common/thread_name.h"
+#include "engine/metrics.h"
+#include "store/message_id.h"
+
+namespace navette::engine {
+namespace {
+
+// Most tasks held in memory per destination: bounds memory whatever the
+// queue's length, and is far more than any destination has in flight.
+constexpr size_t kWindow = 4096;
+// Tasks read from the store at a time to refill the window.
+constexpr size_t kLoadChunk = 512;
+// The attempt threads wait this long after a store failure.
+constexpr int64_t kStoreRetryUs = 1000000;
+
+std::chrono::microseconds ToMicros(const google::protobuf::Duration& duration) {
+  return std::chrono::seconds(duration.seconds()) +
+         std::chrono::microseconds(duration.nanos() / 1000);
+}
+
+const char* ResultLabel(store::AttemptResult result) {
+  switch (result) {
+    case store::AttemptResult::kDelivered:
+      return "delivered";
+    case store::AttemptResult::kRetry:
+      return "retry";
+    case store::AttemptResult::kDead:
+      return "dead";
+  }
+  return "retry";
+}
+
+}  // namespace
+
+DeliveryPolicy DeliveryPolicy::FromConfig(const navette::config::Destination& destination) {
+  const navette::config::Delivery& delivery = destination.delivery();
+  DeliveryPolicy policy;
+  policy.max_in_flight = std::max<uint32_t>(1, delivery.max_in_flight());
+  // Files share one directory sync across a batch; network peers take one
+  // message per exchange.
+  policy.batch_size = destination.has_file() ? 64 : 1;
+  policy.rate_limit = delivery.rate_limit();
+  policy.per_patient = delivery.ordering() == navette::config::Delivery::PER_PATIENT;
+  const navette::config::Retry& retry = delivery.retry();
+  policy.initial_delay = ToMicros(retry.initial_delay());
+  policy.factor = retry.factor();
+  policy.max_delay = ToMicros(retry.max_delay());
+  policy.max_attempts = retry.max_attempts();
+  policy.max_age = ToMicros(retry.max_age());
+  policy.jitter = retry.jitter();
+  policy.failure_threshold = delivery.circuit_breaker().failure_threshold();
+  policy.open_duration = ToMicros(delivery.circuit_breaker().open_duration());
+  return policy;
+}
+
+DeliveryScheduler::DeliveryScheduler(std::string destination_name,
+                                     adapters::Destination& destination, store::Store& store,
+                                     DeliveryPolicy policy, Metrics* metrics)
+    : name_(std::move(destination_name)),
+      destination_(destination),
+      store_(store),
+      policy_(policy),
+      metrics_(metrics),
+      random_(std::random_device{}()) {}
+
+DeliveryScheduler::~DeliveryScheduler() { Stop(); }
+
+absl::Status DeliveryScheduler::Start() {
+  auto depth = store_.CountQueue(name_);
+  if (!depth.ok()) return depth.status();
+  depth_ = static_cast<int64_t>(*depth);
+  auto dead = store_.CountDeadLetters();
+  if (!dead.ok()) return dead.status();
+  auto found = dead->find(name_);
+  dead_letters_ = found == dead->end() ? 0 : static_cast<int64_t>(found->second);
+  tokens_ = std::max(1.0, policy_.rate_limit);
+  tokens_at_us_ = NowMicros();
+  PublishGauges(NowMicros());
+
+  dispatcher_ = std::thread([this] {
+    SetThreadName("deliver-" + name_);
+    LowerThreadPriority(5);
+    RunDispatcher();
+  });
+  for (uint32_t i = 0; i < policy_.max_in_flight; ++i) {
+    attempt_threads_.emplace_back([this] {
+      SetThreadName("attempt-" + name_);
+      LowerThreadPriority(5);
+      RunAttempts();
+    });
+  }
+  return absl::OkStatus();
+}
+
+void DeliveryScheduler::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  wakeup_.Notify();
+  if (dispatcher_.joinable()) dispatcher_.join();
+  for (std::thread& thread : attempt_threads_) thread.join();
+  attempt_threads_.clear();
+}
+
+void DeliveryScheduler::Notify(uint64_t queued) {
+  depth_ += static_cast<int64_t>(queued);
+  queue_has_more_ = true;
+  wakeup_.Notify();
+}
+
+void DeliveryScheduler::TasksRemoved(uint64_t count) { depth_ -= static_cast<int64_t>(count); }
+
+void DeliveryScheduler::DeadLettersChanged(int64_t delta) {
+  dead_letters_ += delta;
+  if (metrics_)
+    metrics_->SetDeadLetters(name_, static_cast<uint64_t>(std::max<int64_t>(0, dead_letters_)));
+}
+
+bool DeliveryScheduler::LoadMore() {
+  // The store read happens without the lock; only this thread touches
+  // window_ and position_.
+  auto tasks = store_.PeekQueue(name_, position_, std::min(kLoadChunk, kWindow - window_.size()));
+  if (!tasks.ok()) {
+    spdlog::error("delivery: destination={}: {}", name_, tasks.status().message());
+    return false;
+  }
+  if (tasks->empty()) {
+    queue_has_more_ = false;
+    return false;
+  }
+  position_ = tasks->back().key;
+  position_.push_back('\0');  // just past the last task loaded
+  std::lock_guard lock(mu_);
+  for (store::QueuedTask& queued : *tasks) {
+    if (policy_.per_patient && !queued.task.patient().empty()) {
+      patients_[queued.task.patient()].push_back(queued.key);
+    }
+    std::string key = queued.key;
+    window_.emplace(std::move(key), Slot{std::move(queued), false});
+  }
+  return true;
+}
+
+void DeliveryScheduler::RunDispatcher() {
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    // Refill the window first: new tasks, or the rest of a long queue.
+    while (queue_has_more_ && window_.size() < kWindow) {
+      // Clear the flag before reading, so a Notify() racing with the read
+      // is not lost.
+      queue_has_more_ = false;
+      if (!LoadMore()) break;
+      queue_has_more_ = true;
+    }
+    int64_t wake_at = 0;
+    {
+      std::lock_guard lock(mu_);
+      const int64_t now = NowMicros();
+      ApplyCompletions(now);
+      wake_at = Dispatch(now);
+      PublishGauges(now);
+    }
+    const int64_t now = NowMicros();
+    if (wake_at == 0) {
+      wakeup_.WaitFor(std::chrono::seconds(1));
+    } else if (wake_at > now) {
+      wakeup_.WaitFor(std::chrono::microseconds(wake_at - now));
+    }
+  }
+}
+
+void DeliveryScheduler::ApplyCompletions(int64_t now) {
+  for (Completion& completion : completions_) {
+    auto it = window_.find(completion.key);
+    if (it == window_.end()) continue;
+    Slot& slot = it->second;
+    slot.in_flight = false;
+    const bool leaves = completion.kind == Completion::Kind::kDelivered ||
+                        completion.kind == Completion::Kind::kDead ||
+                        completion.kind == Completion::Kind::kGone;
+    if (completion.kind == Completion::Kind::kDelivered ||
+        completion.kind == Completion::Kind::kDead) {
+      --depth_;
+    }
+    if (completion.kind == Completion::Kind::kDead) ++dead_letters_;
+    if (completion.kind == Completion::Kind::kDelivered) {
+      consecutive_failures_ = 0;
+      if (open_until_us_ != 0) {
+        spdlog::info("delivery: destination={} answers again; circuit closed", name_);
+        open_until_us_ = 0;
+        // Tasks waiting on their own backoff need not wait any longer.
+        for (auto& [key, other] : window_) {
+          if (!other.in_flight) other.queued.task.set_not_before_us(now);
+        }
+      }
+    } else if (completion.transient_failure) {
+      ++consecutive_failures_;
+      if (policy_.failure_threshold != 0 && consecutive_failures_ >= policy_.failure_threshold) {
+        if (open_until_us_ == 0) {
+          open_for_ = policy_.open_duration;
+          spdlog::warn(
+              "delivery: destination={}: {} consecutive failures (last: {}); circuit open, "
+              "pausing deliveries for {} ms",
+              name_, consecutive_failures_, completion.detail, open_for_.count() / 1000);
+        } else {
+          // A failed probe: pause longer, up to the longest retry delay.
+          open_for_ = std::min(open_for_ * 2, std::max(policy_.max_delay, policy_.open_duration));
+        }
+        open_until_us_ = now + open_for_.count();
+      }
+    }
+    if (completion.kind == Completion::Kind::kRetry ||
+        completion.kind == Completion::Kind::kStoreFailed) {
+      slot.queued.task.set_attempt(slot.queued.task.attempt() +
+                                   (completion.kind == Completion::Kind::kRetry ? 1 : 0));
+      slot.queued.task.set_not_before_us(completion.next_attempt_us);
+    }
+    if (leaves) {
+      const std::string& patient = slot.queued.task.patient();
+      if (policy_.per_patient && !patient.empty()) {
+        auto found = patients_.find(patient);
+        if (found != patients_.end()) {
+          std::deque<std::string>& keys = found->second;
+          keys.erase(std::remove(keys.begin(), keys.end(), completion.key), keys.end());
+          if (keys.empty()) patients_.erase(found);
+        }
+      }
+      window_.erase(it);
+    }
+  }
+  completions_.clear();
+  probe_in_flight_ = probe_in_flight_ && in_flight_batches_ > 0;
+}
+
+int64_t DeliveryScheduler::Dispatch(int64_t now) {
+  if (in_flight_batches_ >= policy_.max_in_flight) return 0;
+  size_t capacity_batches = policy_.max_in_flight - in_flight_batches_;
+  bool probing = false;
+  if (open_until_us_ != 0) {
+    // Open circuit: nothing until the pause ends, then one probe at a time.
+    if (now < open_until_us_) return open_until_us_;
+    if (probe_in_flight_) return 0;
+    probing = true;
+    capacity_batches = 1;
+  }
+  if (policy_.rate_limit > 0) {
+    const double burst = std::max(1.0, policy_.rate_limit);
+    tokens_ = std::min(burst, tokens_ + (now - tokens_at_us_) / 1e6 * policy_.rate_limit);
+    tokens_at_us_ = now;
+  }
+  int64_t wake_at = 0;
+  auto consider_wake = [&wake_at](int64_t at) {
+    if (wake_at == 0 || at < wake_at) wake_at = at;
+  };
+  std::vector<store::QueuedTask> batch;
+  const size_t batch_limit = probing ? 1 : policy_.batch_size;
+  for (auto& [key, slot] : window_) {
+    if (capacity_batches == 0) break;
+    if (slot.in_flight) continue;
+    const store::DeliveryTask& task = slot.queued.task;
+    if (policy_.per_patient && !task.patient().empty()) {
+      const auto found = patients_.find(task.patient());
+      if (found != patients_.end() && found->second.front() != key) continue;
+    }
+    if (task.not_before_us() > now) {
+      consider_wake(task.not_before_us());
+      continue;
+    }
+    if (policy_.rate_limit > 0) {
+      if (tokens_ < 1) {
+        consider_wake(now + static_cast<int64_t>((1 - tokens_) / policy_.rate_limit * 1e6) + 1);
+        break;
+      }
+      tokens_ -= 1;
+    }
+    slot.in_flight = true;
+    batch.push_back(slot.queued);
+    if (batch.size() >= batch_limit) {
+      work_.push_back(std::move(batch));
+      batch.clear();
+      ++in_flight_batches_;
+      --capacity_batches;
+    }
+  }
+  if (!batch.empty()) {
+    work_.push_back(std::move(batch));
+    ++in_flight_batches_;
+  }
+  if (probing && !work_.empty()) probe_in_flight_ = true;
+  if (!work_.empty()) work_ready_.notify_all();
+  return wake_at;
+}
+
+void DeliveryScheduler::RunAttempts() {
+  while (true) {
+    std::vector<store::QueuedTask> batch;
+    {
+      std::unique_lock lock(mu_);
+      work_ready_.wait(lock, [this] { return stopping_ || !work_.empty(); });
+      if (stopping_) return;
+      batch = std::move(work_.front());
+      work_.pop_front();
+    }
+    std::vector<Completion> done = Attempt(std::move(batch));
+    {
+      std::lock_guard lock(mu_);
+      --in_flight_batches_;
+      for (Completion& completion : done) completions_.push_back(std::move(completion));
+    }
+    wakeup_.Notify();
+  }
+}
+
+std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
+    std::vector<store::QueuedTask> batch) {
+  std::vector<Completion> completions;
+  std::vector<store::QueuedTask> live;
+  std::vector<store::StoredMessage> messages;
+  live.reserve(batch.size());
+  messages.reserve(batch.size());
+  for (store::QueuedTask& queued : batch) {
+    // Discarded or superseded while it waited: nothing to attempt.
+    auto pending = store_.IsPending(name_, queued);
+    auto message = pending.ok() && *pending
+                       ? store_.GetMessage(queued.task.message_id())
+                       : absl::StatusOr<store::StoredMessage>(absl::NotFoundError("not pending"));
+    if (pending.ok() && !*pending) {
+      completions.push_back({queued.key, Completion::Kind::kGone, 0, false, ""});
+      continue;
+    }
+    if (!pending.ok() || !message.ok()) {
+      const absl::Status& error = !pending.ok() ? pending.status() : message.status();
+      spdlog::error("delivery: destination={} id={}: {}", name_,
+                    store::FormatMessageId(queued.task.message_id()), error.message());
+      completions.push_back(
+          {queued.key, Completion::Kind::kStoreFailed, NowMicros() + kStoreRetryUs, false, ""});
+      continue;
+    }
+    live.push_back(std::move(queued));
+    messages.push_back(std::move(*message));
+  }
+  if (live.empty()) return completions;
+
+  std::vector<adapters::DeliveryRequest> requests;
+  requests.reserve(live.size());
+  for (size_t i = 0; i < live.size(); ++i) {
+    requests.push_back(
+        {live[i].task.message_id(), live[i].task.route(), &messages[i], live[i].task.attempt()});
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<adapters::DeliveryResult> results =
+      live.size() == 1 ? std::vector<adapters::DeliveryResult>{destination_.Deliver(requests[0])}
+                       : destination_.DeliverBatch(requests);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // A batch shares its cost; each message is charged its share.
+  const int64_t duration_us =
+      static_cast<int64_t>(seconds * 1e6) / static_cast<int64_t>(live.size());
+
+  std::vector<store::DeliveryOutcome> outcomes(live.size());
+  std::vector<Completion> attempted(live.size());
+  for (size_t i = 0; i < live.size(); ++i) {
+    const adapters::DeliveryResult& result = results[i];
+    store::DeliveryOutcome& outcome = outcomes[i];
+    Completion& completion = attempted[i];
+    outcome.task = &live[i];
+    outcome.duration_us = duration_us;
+    outcome.detail = result.detail;
+    completion.key = live[i].key;
+    completion.detail = result.detail;
+    if (result.outcome == adapters::DeliveryResult::Outcome::kDelivered) {
+      outcome.result = store::AttemptResult::kDelivered;
+      completion.kind = Completion::Kind::kDelivered;
+      continue;
+    }
+    DecideFailure(live[i], result, messages[i].envelope().received_at_us(), outcome, completion);
+  }
+  absl::Status committed = store_.CommitDeliveryOutcomes(name_, outcomes);
+  if (!committed.ok()) {
+    // Attempted but not recorded: attempted again later (at-least-once).
+    spdlog::error("delivery: destination={}: {}", name_, committed.message());
+    for (Completion& completion : attempted) {
+      completion.kind = Completion::Kind::kStoreFailed;
+      completion.next_attempt_us = NowMicros() + kStoreRetryUs;
+      completion.transient_failure = false;
+    }
+  } else if (metrics_ != nullptr) {
+    const int64_t now = NowMicros();
+    for (size_t i = 0; i < live.size(); ++i) {
+      metrics_->Attempted(name_, ResultLabel(outcomes[i].result), duration_us / 1e6);
+      if (outcomes[i].result == store::AttemptResult::kDelivered) {
+        metrics_->EndToEnd(live[i].task.route(), name_,
+                           (now - messages[i].envelope().received_at_us()) / 1e6);
+      }
+    }
+  }
+  for (Completion& completion : attempted) completions.push_back(std::move(completion));
+  return completions;
+}
+
+void DeliveryScheduler::DecideFailure(const store::QueuedTask& queued,
+                                      const adapters::DeliveryResult& result,
+                                      int64_t received_at_us, store::DeliveryOutcome& outcome,
+                                      Completion& completion) {
+  const uint32_t attempts = queued.task.attempt() + 1;
+  const int64_t now = NowMicros();
+  const std::string id = store::FormatMessageId(queued.task.message_id());
+  std::string why_dead;
+  if (result.outcome == adapters::DeliveryResult::Outcome::kPermanent) {
+    why_dead = "refused";
+  } else if (policy_.max_attempts != 0 && attempts >= policy_.max_attempts) {
+    why_dead = fmt::format("gave up after {} attempts", attempts);
+  } else if (policy_.max_age.count() != 0 && now - received_at_us >= policy_.max_age.count()) {
+    why_dead = "gave up: older than retry.max_age";
+  }
+  completion.transient_failure = result.outcome == adapters::DeliveryResult::Outcome::kTransient;
+  if (!why_dead.empty()) {
+    outcome.result = store::AttemptResult::kDead;
+    if (why_dead != "refused") outcome.detail = fmt::format("{}; {}", result.detail, why_dead);
+    completion.kind = Completion::Kind::kDead;
+    spdlog::warn("delivery: dead id={} destination={} after attempt {}: {}", id, name_, attempts,
+                 outcome.detail);
+    return;
+  }
+  // Exponential backoff, drawn in [delay × (1 - jitter), delay] so that
+  // messages failed together do not all come back together.
+  double delay = static_cast<double>(policy_.initial_delay.count()) *
+                 std::pow(policy_.factor, static_cast<double>(attempts - 1));
+  delay = std::min(delay, static_cast<double>(policy_.max_delay.count()));
+  double fraction = 1;
+  {
+    std::lock_guard lock(mu_);
+    fraction = 1 - policy_.jitter * std::uniform_real_distribution<double>(0, 1)(random_);
+  }
+  int64_t delay_us = static_cast<int64_t>(delay * fraction);
+  const int64_t asked_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(result.retry_after).count();
+  delay_us = std::max(delay_us, asked_us);  // the peer's Retry-After is a floor
+  outcome.result = store::AttemptResult::kRetry;
+  outcome.next_attempt_us = now + delay_us;
+  outcome.detail = fmt::format("{}; retry in {} ms", result.detail, delay_us / 1000);
+  completion.kind = Completion::Kind::kRetry;
+  completion.next_attempt_us = outcome.next_attempt_us;
+  spdlog::debug("delivery: attempt {} failed id={} destination={}: {}", attempts, id, name_,
+                outcome.detail);
+}
+
+void DeliveryScheduler::PublishGauges(int64_t now) {
+  if (metrics_ == nullptr) return;
+  double oldest_age = 0;
+  if (!window_.empty()) {
+    oldest_age =
+        std::max<int64_t>(0, now - window_.begin()->second.queued.task.enqueued_at_us()) / 1e6;
+  }
+  metrics_->SetQueue(name_, static_cast<uint64_t>(std::max<int64_t>(0, depth_)), oldest_age);
+  metrics_->SetDeadLetters(name_, static_cast<uint64_t>(std::max<int64_t>(0, dead_letters_)));
+}
+
+}  // namespace navette::engine

@@ -1,0 +1,149 @@
+// Delivery scheduler: works one destination's durable queue.
+//
+// One dispatcher thread decides what to attempt and when; `max_in_flight`
+// attempt threads carry the attempts out (a batch of tasks each for a
+// destination that shares the cost of durability, such as files; one task
+// each otherwise). Each attempt ends as delivered, retry or dead, recorded
+// with its history event in one store batch.
+//
+// The dispatcher holds a window of the queue in memory (at most kWindow
+// tasks, read in key order from a position kept in memory, so it never
+// walks over tombstones and memory stays bounded however long the queue).
+// Within the window:
+//   - ordering `none`: a retrying task holds nothing up;
+//   - ordering `per_patient`: a task waits while an earlier task of the
+//     same patient key is in the window (in flight, or waiting to retry);
+//   - the circuit breaker: after `failure_threshold` consecutive transient
+//     failures the destination pauses as a whole; after `open_duration` one
+//     probe attempt goes out; success closes the circuit (and tasks waiting
+//     on their backoff are tried at once), failure doubles the pause up to
+//     the retry policy's max delay. Opening and closing are logged once.
+//   - the rate limit: a token bucket of `rate_limit` attempts per second.
+//
+// After a restart the window is read from the start of the queue: attempts
+// that were in flight are simply attempted again (at-least-once).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <span>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "adapters/destination.h"
+#include "engine/wakeup.h"
+#include "proto/config.pb.h"
+#include "store/store.h"
+
+namespace navette::engine {
+
+class Metrics;
+
+struct DeliveryPolicy {
+  uint32_t max_in_flight = 1;
+  size_t batch_size = 1;  // tasks per attempt
+  double rate_limit = 0;  // attempts per second; 0: none
+  bool per_patient = false;
+  std::chrono::microseconds initial_delay{1000000};
+  double factor = 2;
+  std::chrono::microseconds max_delay{300000000};
+  uint32_t max_attempts = 0;             // 0: no limit
+  std::chrono::microseconds max_age{0};  // 0: no limit
+  double jitter = 0.2;
+  uint32_t failure_threshold = 5;  // 0: no circuit breaker
+  std::chrono::microseconds open_duration{5000000};
+
+  // From a destination's configuration, defaults applied.
+  static DeliveryPolicy FromConfig(const navette::config::Destination& destination);
+};
+
+class DeliveryScheduler {
+ public:
+  // `metrics` may be null.
+  DeliveryScheduler(std::string destination_name, adapters::Destination& destination,
+                    store::Store& store, DeliveryPolicy policy, Metrics* metrics);
+  ~DeliveryScheduler();
+
+  // Counts the queue and the dead letters (for the gauges), starts threads.
+  absl::Status Start();
+  void Stop();
+
+  // New tasks were queued (by the router or a replay).
+  void Notify(uint64_t queued);
+  // Operator actions moved tasks or dead letters of this destination.
+  void TasksRemoved(uint64_t count);
+  void DeadLettersChanged(int64_t delta);
+
+  const std::string& name() const { return name_; }
+
+ private:
+  struct Slot {
+    store::QueuedTask queued;
+    bool in_flight = false;
+  };
+  struct Completion {
+    std::string key;
+    enum class Kind { kDelivered, kRetry, kDead, kGone, kStoreFailed } kind;
+    int64_t next_attempt_us = 0;
+    bool transient_failure = false;  // counts toward the circuit breaker
+    std::string detail;
+  };
+
+  void RunDispatcher();
+  void RunAttempts();
+  // Under mu_: applies finished attempts to the window and the breaker.
+  void ApplyCompletions(int64_t now);
+  // Under mu_: hands eligible tasks to the attempt threads; returns when the
+  // dispatcher should look again (0: only when woken).
+  int64_t Dispatch(int64_t now);
+  bool LoadMore();
+  std::vector<Completion> Attempt(std::vector<store::QueuedTask> batch);
+  // The outcome of a failed attempt: retry at some time, or dead.
+  void DecideFailure(const store::QueuedTask& queued, const adapters::DeliveryResult& result,
+                     int64_t received_at_us, store::DeliveryOutcome& outcome,
+                     Completion& completion);
+  void PublishGauges(int64_t now);
+
+  const std::string name_;
+  adapters::Destination& destination_;
+  store::Store& store_;
+  const DeliveryPolicy policy_;
+  Metrics* const metrics_;
+
+  std::mutex mu_;
+  std::condition_variable work_ready_;
+  std::deque<std::vector<store::QueuedTask>> work_;  // batches for the attempt threads
+  std::vector<Completion> completions_;
+  bool stopping_ = false;
+
+  // Dispatcher-owned (read under mu_ by nobody else).
+  std::map<std::string, Slot> window_;
+  std::unordered_map<std::string, std::deque<std::string>> patients_;  // patient -> keys
+  std::string position_;  // key after the last task loaded
+  size_t in_flight_batches_ = 0;
+  uint32_t consecutive_failures_ = 0;
+  int64_t open_until_us_ = 0;  // circuit open until; 0: closed
+  std::chrono::microseconds open_for_{0};
+  bool probe_in_flight_ = false;
+  double tokens_ = 0;
+  int64_t tokens_at_us_ = 0;
+  std::atomic<bool> queue_has_more_{true};
+
+  std::atomic<int64_t> depth_{0};
+  std::atomic<int64_t> dead_letters_{0};
+  std::mt19937_64 random_;  // jitter; attempt threads take mu_ to use it
+
+  Wakeup wakeup_;
+  std::thread dispatcher_;
+  std::vector<std::thread> attempt_threads_;
+};
+
+}  // namespace navette::engine

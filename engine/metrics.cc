@@ -1,0 +1,283 @@
+#include "engine/metrics.h"
+
+#include <array>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include "adapters/mllp/server.h"
+#include "proto/config.pb.h"
+
+#ifndef NAVETTE_VERSION
+#error "NAVETTE_VERSION is defined by engine/CMakeLists.txt"
+#endif
+
+namespace navette::engine {
+namespace {
+
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Histogram;
+
+// Series are indexed by the values of at most two labels; a one-label series
+// leaves the second empty. The comparator is transparent so that a lookup by
+// a pair of string_views allocates nothing.
+using Key = std::pair<std::string, std::string>;
+using KeyView = std::pair<std::string_view, std::string_view>;
+
+struct KeyLess {
+  using is_transparent = void;
+  static KeyView View(const Key& key) { return {key.first, key.second}; }
+  static KeyView View(const KeyView& key) { return key; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return View(a) < View(b);
+  }
+};
+
+// The series of one family, by label values. Those known at construction
+// (the configured names) are read without a lock; any other name (a caller
+// naming something the configuration does not) is created on first use under
+// a mutex, so it is counted rather than dropped.
+template <typename T>
+class Index {
+ public:
+  // `label_names` are the family's labels, in Key order (one or two).
+  Index(Family<T>& family, std::vector<std::string> label_names,
+        std::function<T&(Family<T>&, const prometheus::Labels&)> add)
+      : family_(family), label_names_(std::move(label_names)), add_(std::move(add)) {}
+
+  // Construction only: before any Get.
+  void Preset(KeyView key) { preset_.emplace(Key(key.first, key.second), &Create(key)); }
+
+  T& Get(KeyView key) {
+    if (auto it = preset_.find(key); it != preset_.end()) return *it->second;
+    std::lock_guard lock(mutex_);
+    if (auto it = lazy_.find(key); it != lazy_.end()) return *it->second;
+    T& series = Create(key);
+    lazy_.emplace(Key(key.first, key.second), &series);
+    return series;
+  }
+
+ private:
+  T& Create(KeyView key) {
+    prometheus::Labels labels;
+    labels.emplace(label_names_[0], std::string(key.first));
+    if (label_names_.size() > 1) labels.emplace(label_names_[1], std::string(key.second));
+    return add_(family_, labels);
+  }
+
+  Family<T>& family_;
+  const std::vector<std::string> label_names_;
+  const std::function<T&(Family<T>&, const prometheus::Labels&)> add_;
+  std::map<Key, T*, KeyLess> preset_;  // read-only after construction
+  std::mutex mutex_;
+  std::map<Key, T*, KeyLess> lazy_;
+};
+
+// Counters and gauges start at zero with no argument.
+template <typename T>
+T& AddPlain(Family<T>& family, const prometheus::Labels& labels) {
+  return family.Add(labels);
+}
+
+std::function<Histogram&(Family<Histogram>&, const prometheus::Labels&)> AddHistogram(
+    Histogram::BucketBoundaries buckets) {
+  return [buckets = std::move(buckets)](Family<Histogram>& family,
+                                        const prometheus::Labels& labels) -> Histogram& {
+    return family.Add(labels, buckets);
+  };
+}
+
+// A group commit is one fsync: tens of µs on NVMe, tens of ms on a busy disk.
+const Histogram::BucketBoundaries kCommitBuckets = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+// One delivery attempt: a file write is ~1 ms; a remote peer may take up to
+// its timeouts (5 s to connect, then 30 s for the answer by default).
+const Histogram::BucketBoundaries kDeliveryBuckets = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+// Received -> delivered: milliseconds when all goes well, up to a day when a
+// destination was down and the message waited in its queue.
+const Histogram::BucketBoundaries kEndToEndBuckets = {0.01, 0.025, 0.05,  0.1,   0.25, 0.5, 1,
+                                                      2.5,  5,     10,    30,    60,   300, 900,
+                                                      1800, 3600,  14400, 43200, 86400};
+
+constexpr std::array<std::string_view, 3> kResults = {"delivered", "retry", "dead"};
+
+}  // namespace
+
+struct Metrics::Impl {
+  explicit Impl(const navette::config::Config& config);
+
+  prometheus::Registry registry;
+
+  Family<Counter>& received_family = prometheus::BuildCounter()
+                                         .Name("navette_messages_received_total")
+                                         .Help(
+                                             "Messages committed, by source (retransmissions "
+                                             "excluded)")
+                                         .Register(registry);
+  Family<Counter>& rejected_family = prometheus::BuildCounter()
+                                         .Name("navette_messages_rejected_total")
+                                         .Help(
+                                             "Messages a source answered AR or AE, or "
+                                             "connections it closed for bad framing, by reason")
+                                         .Register(registry);
+  Family<Counter>& unrouted_family = prometheus::BuildCounter()
+                                         .Name("navette_messages_unrouted_total")
+                                         .Help("Messages that matched no route (kept as unrouted)")
+                                         .Register(registry);
+  Family<Counter>& routed_family = prometheus::BuildCounter()
+                                       .Name("navette_routed_total")
+                                       .Help("Messages matched by each route")
+                                       .Register(registry);
+  Family<Counter>& attempts_family = prometheus::BuildCounter()
+                                         .Name("navette_delivery_attempts_total")
+                                         .Help(
+                                             "Delivery attempts by destination and result "
+                                             "(delivered, retry, dead)")
+                                         .Register(registry);
+  Family<Counter>& delivered_family = prometheus::BuildCounter()
+                                          .Name("navette_delivered_total")
+                                          .Help("Messages delivered, by destination")
+                                          .Register(registry);
+  Family<Counter>& dead_total_family = prometheus::BuildCounter()
+                                           .Name("navette_dead_letters_total")
+                                           .Help(
+                                               "Messages given up on (dead letters), by "
+                                               "destination")
+                                           .Register(registry);
+  Family<Gauge>& queue_depth_family = prometheus::BuildGauge()
+                                          .Name("navette_queue_depth")
+                                          .Help("Messages waiting in a destination's queue")
+                                          .Register(registry);
+  Family<Gauge>& queue_age_family = prometheus::BuildGauge()
+                                        .Name("navette_queue_oldest_age_seconds")
+                                        .Help(
+                                            "Age of the oldest message waiting in a "
+                                            "destination's queue (0 when empty)")
+                                        .Register(registry);
+  Family<Gauge>& dead_letters_family = prometheus::BuildGauge()
+                                           .Name("navette_dead_letters")
+                                           .Help("Dead letters currently kept for a destination")
+                                           .Register(registry);
+  Family<Histogram>& commit_family = prometheus::BuildHistogram()
+                                         .Name("navette_ingest_commit_seconds")
+                                         .Help("Duration of one synced ingress batch commit")
+                                         .Register(registry);
+  Family<Histogram>& delivery_seconds_family =
+      prometheus::BuildHistogram()
+          .Name("navette_delivery_seconds")
+          .Help("Duration of one delivery attempt, by destination")
+          .Register(registry);
+  Family<Histogram>& end_to_end_family = prometheus::BuildHistogram()
+                                             .Name("navette_end_to_end_seconds")
+                                             .Help(
+                                                 "Time from receipt to delivery, by route and "
+                                                 "destination")
+                                             .Register(registry);
+  Family<Gauge>& build_info_family = prometheus::BuildGauge()
+                                         .Name("navette_build_info")
+                                         .Help("Always 1; the version is in the label")
+                                         .Register(registry);
+
+  Counter& unrouted = unrouted_family.Add({});
+  Histogram& ingest_commit = commit_family.Add({}, kCommitBuckets);
+
+  Index<Counter> received{received_family, {"source"}, AddPlain<Counter>};
+  Index<Counter> rejected{rejected_family, {"source", "reason"}, AddPlain<Counter>};
+  Index<Counter> routed{routed_family, {"route"}, AddPlain<Counter>};
+  Index<Counter> attempts{attempts_family, {"destination", "result"}, AddPlain<Counter>};
+  Index<Counter> delivered{delivered_family, {"destination"}, AddPlain<Counter>};
+  Index<Counter> dead_total{dead_total_family, {"destination"}, AddPlain<Counter>};
+  Index<Gauge> queue_depth{queue_depth_family, {"destination"}, AddPlain<Gauge>};
+  Index<Gauge> queue_age{queue_age_family, {"destination"}, AddPlain<Gauge>};
+  Index<Gauge> dead_letters{dead_letters_family, {"destination"}, AddPlain<Gauge>};
+  Index<Histogram> delivery_seconds{
+      delivery_seconds_family, {"destination"}, AddHistogram(kDeliveryBuckets)};
+  Index<Histogram> end_to_end{
+      end_to_end_family, {"route", "destination"}, AddHistogram(kEndToEndBuckets)};
+};
+
+Metrics::Impl::Impl(const navette::config::Config& config) {
+  build_info_family.Add({{"version", NAVETTE_VERSION}}).Set(1);
+  for (const auto& source : config.sources()) {
+    received.Preset({source.name(), ""});
+    if (source.kind_case() == navette::config::Source::kMllp) {
+      for (std::string_view reason : adapters::mllp::kRejectReasons) {
+        rejected.Preset({source.name(), reason});
+      }
+    }
+  }
+  for (const auto& route : config.routes()) {
+    routed.Preset({route.name(), ""});
+    for (const std::string& destination : route.to())
+      end_to_end.Preset({route.name(), destination});
+  }
+  for (const auto& destination : config.destinations()) {
+    const std::string& name = destination.name();
+    for (std::string_view result : kResults) attempts.Preset({name, result});
+    delivered.Preset({name, ""});
+    dead_total.Preset({name, ""});
+    queue_depth.Preset({name, ""});
+    queue_age.Preset({name, ""});
+    dead_letters.Preset({name, ""});
+    delivery_seconds.Preset({name, ""});
+  }
+}
+
+Metrics::Metrics(const navette::config::Config& config) : impl_(std::make_unique<Impl>(config)) {}
+
+Metrics::~Metrics() = default;
+
+std::string Metrics::Render() const {
+  return prometheus::TextSerializer().Serialize(impl_->registry.Collect());
+}
+
+void Metrics::Received(std::string_view source, uint64_t count) {
+  impl_->received.Get({source, ""}).Increment(static_cast<double>(count));
+}
+
+void Metrics::Rejected(std::string_view source, std::string_view reason) {
+  impl_->rejected.Get({source, reason}).Increment();
+}
+
+void Metrics::IngestCommitted(double seconds) { impl_->ingest_commit.Observe(seconds); }
+
+void Metrics::Unrouted(uint64_t count) { impl_->unrouted.Increment(static_cast<double>(count)); }
+
+void Metrics::Routed(std::string_view route, uint64_t count) {
+  impl_->routed.Get({route, ""}).Increment(static_cast<double>(count));
+}
+
+void Metrics::Attempted(std::string_view destination, std::string_view result, double seconds) {
+  impl_->attempts.Get({destination, result}).Increment();
+  impl_->delivery_seconds.Get({destination, ""}).Observe(seconds);
+  if (result == "delivered") impl_->delivered.Get({destination, ""}).Increment();
+  if (result == "dead") impl_->dead_total.Get({destination, ""}).Increment();
+}
+
+void Metrics::EndToEnd(std::string_view route, std::string_view destination, double seconds) {
+  impl_->end_to_end.Get({route, destination}).Observe(seconds);
+}
+
+void Metrics::SetQueue(std::string_view destination, uint64_t depth, double oldest_age_seconds) {
+  impl_->queue_depth.Get({destination, ""}).Set(static_cast<double>(depth));
+  impl_->queue_age.Get({destination, ""}).Set(oldest_age_seconds);
+}
+
+void Metrics::SetDeadLetters(std::string_view destination, uint64_t count) {
+  impl_->dead_letters.Get({destination, ""}).Set(static_cast<double>(count));
+}
+
+}  // namespace navette::engine
