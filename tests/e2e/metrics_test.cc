@@ -146,8 +146,8 @@ TEST_F(MetricsTest, CountsWhatTheEngineDid) {
 
   SendAndDeliver();
 
-  // Ingress and router count after they commit, which may be a moment after
-  // the ACK: poll until the counters settle.
+  // Each component counts once its store write is done, which may be a moment
+  // after the ACK or the file: poll until the counters and gauges settle.
   std::string text;
   EXPECT_TRUE(WaitFor(
       [&] {
@@ -155,7 +155,9 @@ TEST_F(MetricsTest, CountsWhatTheEngineDid) {
         if (!scrape || scrape->status != 200) return false;
         text = scrape->body;
         return Sample(text, R"(navette_messages_received_total{source="lab"})") == kMessages &&
-               Sample(text, R"(navette_routed_total{route="all"})") == kMessages;
+               Sample(text, R"(navette_routed_total{route="all"})") == kMessages &&
+               Sample(text, R"(navette_delivered_total{destination="outbox"})") == kMessages &&
+               Sample(text, R"(navette_queue_depth{destination="outbox"})") == 0;
       },
       10s))
       << text;
@@ -169,12 +171,19 @@ TEST_F(MetricsTest, CountsWhatTheEngineDid) {
   ASSERT_TRUE(batches.has_value()) << text;
   EXPECT_GE(*batches, 1);
   EXPECT_LE(*batches, kMessages);
-  // TODO(delivery metrics): once engine/delivery_worker reports through
-  // Metrics::Attempted, also assert
-  // navette_delivered_total{destination="outbox"} == kMessages and
-  // navette_delivery_attempts_total{destination="outbox",result="delivered"}
-  // == kMessages.
-  EXPECT_TRUE(Sample(text, R"(navette_delivered_total{destination="outbox"})").has_value());
+
+  EXPECT_EQ(Sample(text, R"(navette_delivered_total{destination="outbox"})"), kMessages);
+  EXPECT_EQ(
+      Sample(text, R"(navette_delivery_attempts_total{destination="outbox",result="delivered"})"),
+      kMessages);
+  EXPECT_EQ(Sample(text, R"(navette_delivery_attempts_total{destination="outbox",result="retry"})"),
+            0);
+  EXPECT_EQ(Sample(text, R"(navette_dead_letters_total{destination="outbox"})"), 0);
+  EXPECT_EQ(Sample(text, R"(navette_delivery_seconds_count{destination="outbox"})"), kMessages);
+  EXPECT_EQ(Sample(text, R"(navette_end_to_end_seconds_count{destination="outbox",route="all"})"),
+            kMessages);
+  EXPECT_EQ(Sample(text, R"(navette_queue_depth{destination="outbox"})"), 0);
+  EXPECT_EQ(Sample(text, R"(navette_dead_letters{destination="outbox"})"), 0);
 
   // Nothing from the messages themselves reaches the text.
   EXPECT_EQ(text.find("MET-"), std::string::npos);
