@@ -8,6 +8,7 @@
 
 #include "common/fmt_absl.h"
 #include "common/thread_name.h"
+#include "engine/admin_responses.h"
 #include "engine/admin_server.h"
 #include "engine/admin_views.h"
 #include "engine/delivery_scheduler.h"
@@ -20,17 +21,6 @@ using google::protobuf::util::TimeUtil;
 
 // Dead letters read from the store at a time by a bulk replay.
 constexpr size_t kBulkPage = 256;
-
-void SendJson(httplib::Response& response, int status, const google::protobuf::Message& body) {
-  response.status = status;
-  response.set_content(ToJson(body), "application/json");
-}
-
-void SendError(httplib::Response& response, int status, const std::string& message) {
-  admin::ErrorResponse error;
-  error.set_error(message);
-  SendJson(response, status, error);
-}
 
 int HttpStatusOf(const absl::Status& status) {
   if (absl::IsNotFound(status)) return 404;
@@ -179,16 +169,11 @@ absl::StatusOr<admin::Job> AdminActions::StartBulkReplay(const admin::BulkReplay
   }
   // Counted first, for the progress bar; letters added meanwhile are
   // replayed too, so `done` can pass `total` by a little.
+  auto counts = store_.CountDeadLetters();
+  if (!counts.ok()) return counts.status();
   uint64_t total = 0;
-  if (request.destination().empty()) {
-    auto counts = store_.CountDeadLetters();
-    if (!counts.ok()) return counts.status();
-    for (const auto& [destination, count] : *counts) total += count;
-  } else {
-    auto counts = store_.CountDeadLetters();
-    if (!counts.ok()) return counts.status();
-    auto found = counts->find(request.destination());
-    total = found == counts->end() ? 0 : found->second;
+  for (const auto& [destination, count] : *counts) {
+    if (request.destination().empty() || destination == request.destination()) total += count;
   }
   auto record = std::make_shared<JobRecord>();
   std::lock_guard lock(jobs_mu_);

@@ -11,6 +11,7 @@
 #include "common/fmt_absl.h"
 #include "common/thread_name.h"
 
+#include "engine/admin_responses.h"
 #include "engine/admin_views.h"
 #include "engine/metrics.h"
 #include "store/message_id.h"
@@ -19,17 +20,6 @@ namespace navette::engine {
 namespace {
 
 constexpr size_t kMaxListLimit = 10000;
-
-void SendJson(httplib::Response& response, int status, const std::string& json) {
-  response.status = status;
-  response.set_content(json, "application/json");
-}
-
-void SendError(httplib::Response& response, int status, const std::string& message) {
-  admin::ErrorResponse error;
-  error.set_error(message);
-  SendJson(response, status, ToJson(error));
-}
 
 // Paths anyone may read: liveness and readiness probes, the metrics
 // scraper. They carry no patient data.

@@ -74,14 +74,11 @@ DeliveryScheduler::DeliveryScheduler(std::string destination_name,
 
 DeliveryScheduler::~DeliveryScheduler() { Stop(); }
 
-absl::Status DeliveryScheduler::Start() {
+absl::Status DeliveryScheduler::Start(uint64_t dead_letters) {
   auto depth = store_.CountQueue(name_);
   if (!depth.ok()) return depth.status();
   depth_ = static_cast<int64_t>(*depth);
-  auto dead = store_.CountDeadLetters();
-  if (!dead.ok()) return dead.status();
-  auto found = dead->find(name_);
-  dead_letters_ = found == dead->end() ? 0 : static_cast<int64_t>(found->second);
+  dead_letters_ = static_cast<int64_t>(dead_letters);
   tokens_ = std::max(1.0, policy_.rate_limit);
   tokens_at_us_ = NowMicros();
   PublishGauges(NowMicros());

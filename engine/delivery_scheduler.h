@@ -72,8 +72,9 @@ class DeliveryScheduler {
                     store::Store& store, DeliveryPolicy policy, Metrics* metrics);
   ~DeliveryScheduler();
 
-  // Counts the queue and the dead letters (for the gauges), starts threads.
-  absl::Status Start();
+  // Counts the queue (for the gauges) and starts the threads;
+  // `dead_letters` is this destination's count at start.
+  absl::Status Start(uint64_t dead_letters);
   void Stop();
 
   // New tasks were queued (by the router or a replay).

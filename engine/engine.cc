@@ -114,8 +114,13 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     destinations_.push_back(std::move(*destination));
     schedulers_.push_back(std::move(scheduler));
   }
+  // One scan of the dead letters for every destination's gauge.
+  auto dead_letters = store_->CountDeadLetters();
+  if (!dead_letters.ok()) return dead_letters.status();
   for (auto& scheduler : schedulers_) {
-    if (absl::Status started = scheduler->Start(); !started.ok()) return started;
+    auto found = dead_letters->find(scheduler->name());
+    absl::Status started = scheduler->Start(found == dead_letters->end() ? 0 : found->second);
+    if (!started.ok()) return started;
   }
 
   router_ = std::make_unique<Router>(

@@ -55,10 +55,7 @@ httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "B
 class AuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("navette-auth-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshTestDir("navette-auth");
     admin_port_ = FreePort();
     mllp_port_ = FreePort();
   }

@@ -23,10 +23,7 @@ constexpr size_t kMaxMessageBytes = 4096;
 class BadInputTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("navette-bad-input-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshTestDir("navette-bad-input");
     admin_port_ = FreePort();
     mllp_port_ = FreePort();
     engine_ = std::make_unique<EngineProcess>(

@@ -37,10 +37,7 @@ std::string JsonField(const std::string& json, const std::string& key) {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("navette-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshTestDir("navette-cli");
     admin_port_ = FreePort();
     mllp_port_ = FreePort();
   }

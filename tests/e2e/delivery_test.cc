@@ -117,11 +117,7 @@ routes:
   - {{ name: all, to: [web] }}
 )",
                     admin_port_, HexSha256(kOperatorToken), mllp_port_, peer_port, delivery_yaml);
-    dir_ = std::filesystem::temp_directory_path() /
-           fmt::format("navette-delivery-{}-{}", getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = FreshTestDir("navette-delivery");
     engine_ = std::make_unique<EngineProcess>(dir_, config);
     ASSERT_TRUE(engine_->Start().ok()) << engine_->Log();
     admin_ = std::make_unique<httplib::Client>("127.0.0.1", admin_port_);

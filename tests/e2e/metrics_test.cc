@@ -83,10 +83,7 @@ std::string FindOnPath(const std::string& name) {
 class MetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("navette-metrics-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshTestDir("navette-metrics");
     admin_port_ = FreePort();
     mllp_port_ = FreePort();
     engine_ = std::make_unique<EngineProcess>(dir_, FileEngineConfig(admin_port_, mllp_port_));

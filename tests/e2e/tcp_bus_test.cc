@@ -19,12 +19,13 @@ TEST(TcpBusTest, PublisherInAnotherProcessIsConfirmedAndRouted) {
   const uint16_t admin_port = FreePort();
   const uint16_t mllp_port = FreePort();
   const uint16_t bus_port = FreePort();
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("navette-tcp-bus-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("navette-tcp-bus-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::string config = FileEngineConfig(admin_port, mllp_port);
-  config.replace(config.find("engine:\n"), 8,
-                 fmt::format("engine:\n  ingress: {{ bind: [\"tcp://127.0.0.1:{}\"] }}\n", bus_port));
+  config.replace(
+      config.find("engine:\n"), 8,
+      fmt::format("engine:\n  ingress: {{ bind: [\"tcp://127.0.0.1:{}\"] }}\n", bus_port));
   EngineProcess engine(dir, config);
   ASSERT_TRUE(engine.Start().ok()) << engine.Log();
 
@@ -52,9 +53,9 @@ TEST(TcpBusTest, PublisherInAnotherProcessIsConfirmedAndRouted) {
   publisher.Stop();
 
   const std::string id = fmt::format("{:016x}", result->message_id);
-  EXPECT_TRUE(WaitFor(
-      [&] { return std::filesystem::exists(engine.data_dir() / "outbox" / (id + ".hl7")); },
-      std::chrono::seconds(20)));
+  EXPECT_TRUE(
+      WaitFor([&] { return std::filesystem::exists(engine.data_dir() / "outbox" / (id + ".hl7")); },
+              std::chrono::seconds(20)));
   auto shown = HttpGet(admin_port, "/v1/messages/" + id, engine.admin_token());
   ASSERT_TRUE(shown.ok());
   EXPECT_EQ(shown->first, 200);
@@ -65,8 +66,8 @@ TEST(TcpBusTest, PublisherInAnotherProcessIsConfirmedAndRouted) {
 
 TEST(TcpBusTest, PublishWithoutEngineFailsInsteadOfHanging) {
   zmq::context_t context;
-  adapters::bus::DealerPublisher publisher(
-      context, fmt::format("tcp://127.0.0.1:{}", FreePort()), std::chrono::milliseconds(300));
+  adapters::bus::DealerPublisher publisher(context, fmt::format("tcp://127.0.0.1:{}", FreePort()),
+                                           std::chrono::milliseconds(300));
   ASSERT_TRUE(publisher.Start().ok());
   std::promise<absl::StatusOr<adapters::bus::PublishResult>> confirmed;
   publisher.Publish(navette::Envelope(), [&](absl::StatusOr<adapters::bus::PublishResult> result) {

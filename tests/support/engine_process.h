@@ -18,6 +18,10 @@ namespace navette::testing {
 // A loopback TCP port that was free a moment ago.
 uint16_t FreePort();
 
+// An empty directory for the running test, named after `prefix`, the process
+// and the test, so that parallel tests never share one.
+std::filesystem::path FreshTestDir(const std::string& prefix);
+
 // The whole file, as bytes; empty if it cannot be read.
 std::string ReadFileBytes(const std::filesystem::path& path);
 
