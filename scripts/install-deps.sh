@@ -20,6 +20,8 @@ packages=(
   libyaml-cpp-dev libre2-dev libcli11-dev libspdlog-dev libabsl-dev
   libasio-dev libcpp-httplib-dev nlohmann-json3-dev
   procps python3
+  # zone data: --since 2026-11-22 means midnight where the operator is
+  tzdata
 )
 
 missing=()

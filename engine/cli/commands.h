@@ -39,6 +39,23 @@ struct ShowOptions {
 };
 int RunMessagesShow(const ShowOptions& options);
 
+// `navette messages replay`: one message by ID, or the dead letters that
+// match --state dead and the filters, as a job followed to its end.
+struct ReplayOptions {
+  AdminOptions admin;
+  std::string id;
+  std::string destination;
+  bool reroute = false;
+  std::string state, since, until;  // bulk replay only
+};
+int RunMessagesReplay(const ReplayOptions& options);
+
+struct DiscardOptions {
+  AdminOptions admin;
+  std::string id;
+};
+int RunMessagesDiscard(const DiscardOptions& options);
+
 // `navette token new`: prints a new token and the configuration entry that
 // accepts it (its SHA-256, never the token itself, goes in the file).
 struct TokenNewOptions {

@@ -81,6 +81,29 @@ int main(int argc, char** argv) {
   show_cmd->add_flag("--json", show.json, "One JSON object");
   AddAdminOptions(show_cmd, show.admin);
 
+  cli::ReplayOptions replay;
+  auto* replay_cmd = messages_cmd->add_subcommand(
+      "replay",
+      "Deliver a message again (by ID), or replay dead letters in bulk (--state dead and filters)");
+  replay_cmd->add_option("id", replay.id, "Message id; omit for a bulk replay");
+  replay_cmd->add_option("--destination", replay.destination,
+                         "Only this destination (default: every one that is not pending)");
+  replay_cmd->add_flag("--reroute", replay.reroute,
+                       "Route the message again with the current routes instead");
+  replay_cmd->add_option("--state", replay.state, "Bulk replay of messages in this state")
+      ->check(CLI::IsMember({"dead"}));
+  replay_cmd->add_option("--since", replay.since,
+                         "Bulk: received at or after (2026-11-22T08:00:00Z, 2026-11-22, 6h)");
+  replay_cmd->add_option("--until", replay.until, "Bulk: received before (same forms)");
+  AddAdminOptions(replay_cmd, replay.admin);
+  cli::DiscardOptions discard;
+  auto* discard_cmd =
+      messages_cmd->add_subcommand("discard",
+                                   "Give up on a message: its pending and dead deliveries are "
+                                   "dropped; the message and its history stay");
+  discard_cmd->add_option("id", discard.id, "Message id")->required();
+  AddAdminOptions(discard_cmd, discard.admin);
+
   auto* token_cmd = app.add_subcommand("token", "Admin API tokens");
   token_cmd->require_subcommand(1);
   cli::TokenNewOptions token_new;
@@ -102,6 +125,8 @@ int main(int argc, char** argv) {
   if (send_cmd->parsed()) return cli::RunSend(send);
   if (list_cmd->parsed()) return cli::RunMessagesList(list);
   if (show_cmd->parsed()) return cli::RunMessagesShow(show);
+  if (replay_cmd->parsed()) return cli::RunMessagesReplay(replay);
+  if (discard_cmd->parsed()) return cli::RunMessagesDiscard(discard);
   if (token_new_cmd->parsed()) return cli::RunTokenNew(token_new);
   return 1;
 }

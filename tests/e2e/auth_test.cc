@@ -12,8 +12,9 @@
 
 #include <fmt/format.h>
 
-#include "common/sha256.h"
+#include "adapters/mllp/client.h"
 #include "tests/support/engine_process.h"
+#include "tests/support/hl7_samples.h"
 
 namespace navette::testing {
 namespace {
@@ -24,14 +25,6 @@ const std::string kOperatorToken = "operator-token-for-the-auth-test";
 const std::string kWrongToken = "not-a-configured-token";
 // A message id that need not exist: the role check comes before the route.
 const std::string kReplayPath = "/v1/messages/0000000000000001/replay";
-
-// Computed here with OpenSSL rather than with the engine's HashToken, so that
-// the test also checks the format the configuration expects.
-std::string Sha256Hex(const std::string& text) {
-  std::string hex;
-  for (unsigned char c : Sha256(text)) hex += fmt::format("{:02x}", c);
-  return hex;
-}
 
 std::string AuthConfig(uint16_t admin_port, uint16_t mllp_port, const std::string& tokens_yaml) {
   return fmt::format(
@@ -127,24 +120,58 @@ TEST_F(AuthTest, ReadingNeedsAKnownToken) {
 
 TEST_F(AuthTest, ChangingNeedsTheOperatorRole) {
   StartWithViewerAndOperator();
+  // A real message, delivered to the outbox, for the operator to replay.
+  auto mllp = adapters::mllp::MllpClient::Connect("127.0.0.1", mllp_port_, std::chrono::seconds(5));
+  ASSERT_TRUE(mllp.ok()) << mllp.status();
+  auto ack = (*mllp)->Exchange(MakeOru("AUTH1"), std::chrono::seconds(10));
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  ASSERT_NE(ack->find("MSA|AA|"), std::string::npos) << *ack;
   httplib::Client client = Client();
+  std::string id;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto listed = client.Get("/v1/messages?state=delivered", Bearer(kViewerToken));
+        if (!listed || listed->body.find("\"id\":\"") == std::string::npos) return false;
+        id = listed->body.substr(listed->body.find("\"id\":\"") + 6, 16);
+        return true;
+      },
+      std::chrono::seconds(10)))
+      << engine_->Log();
+  const std::string replay_path = "/v1/messages/" + id + "/replay";
 
-  auto anonymous = client.Post(kReplayPath, "{}", "application/json");
+  auto anonymous = client.Post(replay_path, "{}", "application/json");
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
+  auto wrong = client.Post(replay_path, Bearer(kWrongToken), "{}", "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
 
-  auto viewer = client.Post(kReplayPath, Bearer(kViewerToken), "{}", "application/json");
+  auto viewer = client.Post(replay_path, Bearer(kViewerToken), "{}", "application/json");
   ASSERT_TRUE(viewer);
   EXPECT_EQ(viewer->status, 403) << viewer->body;
   EXPECT_NE(viewer->body.find("\"error\""), std::string::npos) << viewer->body;
+  auto viewer_discards =
+      client.Post("/v1/messages/" + id + "/discard", Bearer(kViewerToken), "", "application/json");
+  ASSERT_TRUE(viewer_discards);
+  EXPECT_EQ(viewer_discards->status, 403);
+  auto viewer_bulk =
+      client.Post("/v1/replays", Bearer(kViewerToken), R"({"state":"dead"})", "application/json");
+  ASSERT_TRUE(viewer_bulk);
+  EXPECT_EQ(viewer_bulk->status, 403);
+  // The viewer's refusal changed nothing.
+  auto before = client.Get("/v1/messages/" + id, Bearer(kViewerToken));
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->body.find("\"type\":\"replayed\""), std::string::npos) << before->body;
 
-  auto operator_posts = client.Post(kReplayPath, Bearer(kOperatorToken), "{}", "application/json");
-  ASSERT_TRUE(operator_posts);
-  // tightened once replay exists
-  EXPECT_NE(operator_posts->status, 401) << operator_posts->body;
-  EXPECT_NE(operator_posts->status, 403) << operator_posts->body;
+  auto operator_replays = client.Post(replay_path, Bearer(kOperatorToken),
+                                      R"({"destination":"outbox"})", "application/json");
+  ASSERT_TRUE(operator_replays);
+  EXPECT_EQ(operator_replays->status, 200) << operator_replays->body;
+  auto after = client.Get("/v1/messages/" + id, Bearer(kViewerToken));
+  ASSERT_TRUE(after);
+  EXPECT_NE(after->body.find("\"actor\":\"otto\""), std::string::npos) << after->body;
 
-  auto viewer_deletes = client.Delete("/v1/messages/0000000000000001", Bearer(kViewerToken));
+  auto viewer_deletes = client.Delete("/v1/messages/" + id, Bearer(kViewerToken));
   ASSERT_TRUE(viewer_deletes);
   EXPECT_EQ(viewer_deletes->status, 403);
 }
@@ -158,10 +185,9 @@ TEST_F(AuthTest, ProbesAndMetricsStayOpen) {
   auto ready = client.Get("/readyz");
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 200);
-  // May be 404 until the metrics route lands; never a demand for a token.
   auto metrics = client.Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->status, 401);
+  EXPECT_EQ(metrics->status, 200);
 }
 
 TEST_F(AuthTest, LocalAdminTokenIsPrivateAndAccepted) {

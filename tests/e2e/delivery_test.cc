@@ -17,7 +17,6 @@
 #include <httplib.h>
 
 #include "adapters/mllp/client.h"
-#include "common/sha256.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/hl7_samples.h"
 
@@ -27,13 +26,6 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kOperatorToken[] = "operator-token-for-tests-0123456789";
-
-std::string HexSha256(const std::string& text) {
-  const std::string digest = Sha256(text);
-  std::string hex;
-  for (unsigned char c : digest) hex += fmt::format("{:02x}", c);
-  return hex;
-}
 
 // One request as the test server saw it.
 struct Received {
@@ -116,7 +108,7 @@ destinations:
 routes:
   - {{ name: all, to: [web] }}
 )",
-                    admin_port_, HexSha256(kOperatorToken), mllp_port_, peer_port, delivery_yaml);
+                    admin_port_, Sha256Hex(kOperatorToken), mllp_port_, peer_port, delivery_yaml);
     dir_ = FreshTestDir("navette-delivery");
     engine_ = std::make_unique<EngineProcess>(dir_, config);
     ASSERT_TRUE(engine_->Start().ok()) << engine_->Log();
@@ -146,6 +138,13 @@ routes:
     auto result = admin_->Get(path.c_str());
     if (!result) return "";
     return result->body;
+  }
+
+  // `navette <args>` against this engine, as the operator alice.
+  CommandResult Cli(std::vector<std::string> args) {
+    args.insert(args.end(), {"--admin", fmt::format("http://127.0.0.1:{}", admin_port_), "--token",
+                             kOperatorToken});
+    return RunNavette(args);
   }
 
   // Id of the message with this MSH-10, from the listing.
@@ -245,21 +244,19 @@ TEST_F(DeliveryTest, RefusedMessagesGoDeadThenABulkReplayDeliversThem) {
       << engine_->Log();
   EXPECT_EQ(peer.received().size(), 5u) << "each refused message is attempted once";
 
+  // The operator replays them from the CLI, which follows the job. A time
+  // window that excludes them first: they are looked at and skipped.
   fixed = true;
-  auto started =
-      admin_->Post("/v1/replays", R"({"state":"dead","destination":"web"})", "application/json");
-  ASSERT_TRUE(started);
-  ASSERT_EQ(started->status, 202) << started->body;
-  EXPECT_THAT(started->body, HasSubstr("\"total\":\"5\""));
+  CommandResult too_old = Cli({"messages", "replay", "--state", "dead", "--until", "1d"});
+  ASSERT_EQ(too_old.exit_code, 0) << too_old.out << too_old.err;
+  EXPECT_THAT(too_old.out, HasSubstr("replay job 1 done: 0 replayed, 5 skipped, 0 failed (of 5"));
+  CommandResult replayed =
+      Cli({"messages", "replay", "--state", "dead", "--destination", "web", "--since", "1h"});
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr("replay job 2 done: 5 replayed, 0 skipped, 0 failed (of 5"));
   ASSERT_TRUE(WaitFor([&] { return peer.delivered() == control_ids; }, std::chrono::seconds(30)))
       << engine_->Log();
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        return Get("/v1/replays/1").find("\"done\"") != std::string::npos &&
-               Get("/v1/replays/1").find("\"state\":\"done\"") != std::string::npos;
-      },
-      std::chrono::seconds(10)));
-  EXPECT_THAT(Get("/v1/replays/1"), HasSubstr("\"replayed\":\"5\""));
+  EXPECT_THAT(Get("/v1/replays/2"), HasSubstr("\"replayed\":\"5\""));
 
   // The peer answers before the engine records the outcome: wait for it.
   std::string detail;
@@ -274,6 +271,54 @@ TEST_F(DeliveryTest, RefusedMessagesGoDeadThenABulkReplayDeliversThem) {
   EXPECT_THAT(detail, HasSubstr("\"type\":\"replayed\""));
   EXPECT_THAT(detail, HasSubstr("\"actor\":\"alice\""));
   EXPECT_THAT(detail, HasSubstr("\"type\":\"delivered\""));
+}
+
+// One message replayed to one destination, another discarded, from the
+// CLI; a bulk replay afterwards finds nothing left to replay.
+TEST_F(DeliveryTest, ReplayOneAndDiscardAnotherFromTheCli) {
+  std::atomic<bool> fixed{false};
+  TestPeer peer([&fixed](const std::string&) { return fixed ? 200 : 400; });
+  StartEngine(peer.port(), R"(      retry: { initial_delay: 100ms })");
+  Send({MakeOru("K1"), MakeOru("K2")});
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Get("/v1/messages?state=dead").find("\"control_id\":\"K2\"") != std::string::npos &&
+               Get("/v1/messages?state=dead").find("\"control_id\":\"K1\"") != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << engine_->Log();
+  const std::string keep = IdOf("K1"), drop = IdOf("K2");
+
+  CommandResult discarded = Cli({"messages", "discard", drop});
+  ASSERT_EQ(discarded.exit_code, 0) << discarded.err;
+  EXPECT_THAT(discarded.out, HasSubstr(drop + " discarded: now discarded (web)"));
+
+  fixed = true;
+  CommandResult unknown = Cli({"messages", "replay", keep, "--destination", "nowhere"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("no destination 'nowhere'"));
+  CommandResult replayed = Cli({"messages", "replay", keep, "--destination", "web"});
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  // "now queued", or already "delivered" if the attempt beat the answer.
+  EXPECT_THAT(replayed.out,
+              ::testing::MatchesRegex(keep + " replayed: now (queued|delivered) \\(web\\)\n"));
+  ASSERT_TRUE(WaitFor([&] { return peer.delivered() == std::set<std::string>{"K1"}; },
+                      std::chrono::seconds(30)))
+      << engine_->Log();
+
+  CommandResult bulk = Cli({"messages", "replay", "--state", "dead"});
+  ASSERT_EQ(bulk.exit_code, 0) << bulk.err;
+  EXPECT_THAT(bulk.out, HasSubstr("0 replayed, 0 skipped, 0 failed (of 0 dead)"));
+  EXPECT_THAT(Get("/v1/messages/" + drop), HasSubstr("\"actor\":\"alice\""));
+  EXPECT_THAT(Get("/v1/messages/" + drop), HasSubstr("\"type\":\"discarded\""));
+  EXPECT_EQ(peer.delivered().count("K2"), 0u) << "a discarded message is never sent";
+
+  CommandResult mixed = Cli({"messages", "replay", keep, "--since", "1h"});
+  EXPECT_EQ(mixed.exit_code, 2);
+  EXPECT_THAT(mixed.err, HasSubstr("do not go with a message ID"));
+  CommandResult bad_time = Cli({"messages", "replay", "--state", "dead", "--since", "yesterday"});
+  EXPECT_EQ(bad_time.exit_code, 2);
+  EXPECT_THAT(bad_time.err, HasSubstr("--since: 'yesterday'"));
 }
 
 // Acceptance 4: with per-patient ordering, a patient's first message

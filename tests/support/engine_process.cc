@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/sha256.h"
+
 extern char** environ;
 
 namespace navette::testing {
@@ -79,6 +81,12 @@ uint16_t FreePort() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
   ::close(fd);
   return ntohs(address.sin_port);
+}
+
+std::string Sha256Hex(const std::string& text) {
+  std::string hex;
+  for (unsigned char c : Sha256(text)) hex += fmt::format("{:02x}", c);
+  return hex;
 }
 
 std::string NavetteBinary() { return NAVETTE_BINARY; }

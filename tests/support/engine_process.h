@@ -25,6 +25,11 @@ std::filesystem::path FreshTestDir(const std::string& prefix);
 // The whole file, as bytes; empty if it cannot be read.
 std::string ReadFileBytes(const std::filesystem::path& path);
 
+// Lowercase hex SHA-256, as engine.admin.tokens expects a token's hash;
+// computed with OpenSSL here rather than with the engine's HashToken, so
+// that the tests also check the format the configuration documents.
+std::string Sha256Hex(const std::string& text);
+
 // Path of the navette binary under test.
 std::string NavetteBinary();
 

@@ -1,0 +1,148 @@
+// `navette messages replay` and `navette messages discard`: operator actions
+// through the admin API. A replay of one message answers at once; a bulk
+// replay (--state dead) starts a job on the engine and follows it, drawing a
+// progress bar on a terminal and printing a summary at the end.
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <google/protobuf/empty.pb.h>
+#include <google/protobuf/util/time_util.h>
+
+#include "engine/cli/admin_client.h"
+#include "engine/cli/commands.h"
+#include "engine/cli/time_bound.h"
+#include "proto/admin.pb.h"
+
+namespace navette::engine::cli {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+// How often a bulk replay's job is polled.
+constexpr auto kPollInterval = std::chrono::milliseconds(200);
+constexpr int kBarWidth = 30;
+
+std::string Destinations(const admin::ActionResponse& response) {
+  std::string joined;
+  for (const std::string& destination : response.destinations()) {
+    joined += (joined.empty() ? "" : ", ") + destination;
+  }
+  return joined.empty() ? "-" : joined;
+}
+
+std::string ProgressLine(const admin::Job& job) {
+  const uint64_t total = std::max(job.total(), job.done());
+  const int filled = total == 0 ? kBarWidth : static_cast<int>(kBarWidth * job.done() / total);
+  return fmt::format("[{}{}] {}/{}  replayed {}  skipped {}  failed {}", std::string(filled, '#'),
+                     std::string(kBarWidth - filled, '.'), job.done(), total, job.replayed(),
+                     job.skipped(), job.failed());
+}
+
+int RunBulkReplay(const ReplayOptions& options, const AdminClient& client) {
+  admin::BulkReplayRequest request;
+  request.set_state(options.state);
+  request.set_destination(options.destination);
+  request.set_reroute(options.reroute);
+  // Only bounds given are set: an empty Timestamp would be a bound at 1970.
+  for (auto [text, name] : {std::pair{&options.since, "--since"}, {&options.until, "--until"}}) {
+    if (text->empty()) continue;
+    auto at = ParseTimeBound(*text, std::chrono::system_clock::now());
+    if (!at.ok()) {
+      std::cerr << "navette messages replay: " << name << ": " << at.status().message() << "\n";
+      return 2;
+    }
+    *(text == &options.since ? request.mutable_since() : request.mutable_until()) = *at;
+  }
+  if (!options.since.empty() && !options.until.empty() &&
+      TimeUtil::TimestampToMicroseconds(request.since()) >=
+          TimeUtil::TimestampToMicroseconds(request.until())) {
+    std::cerr << "navette messages replay: --since must be before --until\n";
+    return 2;
+  }
+
+  admin::Job job;
+  absl::Status status = client.Post("/v1/replays", request, job);
+  if (!status.ok()) {
+    std::cerr << "navette messages replay: " << status.message() << "\n";
+    return 1;
+  }
+  const bool terminal = isatty(STDERR_FILENO) == 1;
+  std::string shown;
+  while (job.state() == "running") {
+    if (terminal) {
+      const std::string line = ProgressLine(job);
+      if (line != shown) std::cerr << "\r" << line << std::flush;
+      shown = line;
+    }
+    std::this_thread::sleep_for(kPollInterval);
+    status = client.Get("/v1/replays/" + UrlEncode(job.id()), job);
+    if (!status.ok()) {
+      if (terminal) std::cerr << "\n";
+      std::cerr << "navette messages replay: lost track of job " << job.id() << ": "
+                << status.message() << "\n";
+      return 1;
+    }
+  }
+  if (terminal) std::cerr << "\r" << ProgressLine(job) << "\n";
+  std::cout << fmt::format("replay job {} {}: {} replayed, {} skipped, {} failed (of {} dead)\n",
+                           job.id(), job.state(), job.replayed(), job.skipped(), job.failed(),
+                           job.total());
+  if (job.state() == "failed") {
+    std::cerr << "navette messages replay: job failed: " << job.error() << "\n";
+    return 1;
+  }
+  return job.failed() > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int RunMessagesReplay(const ReplayOptions& options) {
+  const AdminClient client = AdminClient::FromOptions(options.admin);
+  if (options.id.empty()) {
+    if (options.state.empty()) {
+      std::cerr << "navette messages replay: give a message ID, or --state dead for a bulk "
+                   "replay\n";
+      return 2;
+    }
+    return RunBulkReplay(options, client);
+  }
+  if (!options.state.empty() || !options.since.empty() || !options.until.empty()) {
+    std::cerr << "navette messages replay: --state, --since and --until select messages for a "
+                 "bulk replay; they do not go with a message ID\n";
+    return 2;
+  }
+  admin::ReplayRequest request;
+  request.set_destination(options.destination);
+  request.set_reroute(options.reroute);
+  admin::ActionResponse response;
+  absl::Status status =
+      client.Post("/v1/messages/" + UrlEncode(options.id) + "/replay", request, response);
+  if (!status.ok()) {
+    std::cerr << "navette messages replay: " << status.message() << "\n";
+    return 1;
+  }
+  std::cout << fmt::format("{} {}: now {} ({})\n", response.id(),
+                           options.reroute ? "rerouted" : "replayed", response.state(),
+                           Destinations(response));
+  return 0;
+}
+
+int RunMessagesDiscard(const DiscardOptions& options) {
+  admin::ActionResponse response;
+  absl::Status status = AdminClient::FromOptions(options.admin)
+                            .Post("/v1/messages/" + UrlEncode(options.id) + "/discard",
+                                  google::protobuf::Empty(), response);
+  if (!status.ok()) {
+    std::cerr << "navette messages discard: " << status.message() << "\n";
+    return 1;
+  }
+  std::cout << fmt::format("{} discarded: now {} ({})\n", response.id(), response.state(),
+                           Destinations(response));
+  return 0;
+}
+
+}  // namespace navette::engine::cli
