@@ -19,6 +19,7 @@
 #include "adapters/mllp/client.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/hl7_samples.h"
+#include "tests/support/http_peer.h"
 
 namespace navette::testing {
 namespace {
@@ -27,63 +28,7 @@ using ::testing::HasSubstr;
 
 constexpr char kOperatorToken[] = "operator-token-for-tests-0123456789";
 
-// One request as the test server saw it.
-struct Received {
-  std::string control_id;  // MSH-10, read from the body
-  int status = 0;          // what the server answered
-  std::chrono::steady_clock::time_point at;
-};
-
-std::string ControlIdOf(const std::string& body) {
-  // MSH|^~\&|f3|f4|f5|f6|f7|f8|f9|f10 -> the ninth '|' starts MSH-10.
-  size_t at = 0;
-  for (int i = 0; i < 9 && at != std::string::npos; ++i) at = body.find('|', at + 1);
-  if (at == std::string::npos) return "";
-  return body.substr(at + 1, body.find('|', at + 1) - at - 1);
-}
-
-// A real HTTP peer on loopback; `answer(control_id)` decides each status.
-class TestPeer {
- public:
-  explicit TestPeer(std::function<int(const std::string&)> answer) : answer_(std::move(answer)) {
-    server_.Post("/in", [this](const httplib::Request& request, httplib::Response& response) {
-      const std::string control_id = ControlIdOf(request.body);
-      const int status = answer_(control_id);
-      {
-        std::lock_guard lock(mu_);
-        received_.push_back({control_id, status, std::chrono::steady_clock::now()});
-      }
-      response.status = status;
-      response.set_content(status == 200 ? "ok" : "not now", "text/plain");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~TestPeer() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-  std::vector<Received> received() const {
-    std::lock_guard lock(mu_);
-    return received_;
-  }
-  std::set<std::string> delivered() const {
-    std::set<std::string> ids;
-    for (const Received& r : received()) {
-      if (r.status == 200) ids.insert(r.control_id);
-    }
-    return ids;
-  }
-
- private:
-  std::function<int(const std::string&)> answer_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  mutable std::mutex mu_;
-  std::vector<Received> received_;
-};
+using Received = HttpPeer::Received;
 
 class DeliveryTest : public ::testing::Test {
  protected:
@@ -166,7 +111,7 @@ routes:
 // Acceptance 1: a peer answering 503 for its first 10 seconds, then 200.
 TEST_F(DeliveryTest, RetriesUntilThePeerAnswersThenDeliversEverything) {
   const auto peer_started = std::chrono::steady_clock::now();
-  TestPeer peer([peer_started](const std::string&) {
+  HttpPeer peer([peer_started](const std::string&) {
     return std::chrono::steady_clock::now() - peer_started < std::chrono::seconds(10) ? 503 : 200;
   });
   StartEngine(peer.port(), R"(      max_in_flight: 2
@@ -221,7 +166,7 @@ TEST_F(DeliveryTest, RetriesUntilThePeerAnswersThenDeliversEverything) {
 // peer is fixed, a bulk replay delivers them all and names its user.
 TEST_F(DeliveryTest, RefusedMessagesGoDeadThenABulkReplayDeliversThem) {
   std::atomic<bool> fixed{false};
-  TestPeer peer([&fixed](const std::string&) { return fixed ? 200 : 400; });
+  HttpPeer peer([&fixed](const std::string&) { return fixed ? 200 : 400; });
   StartEngine(peer.port(), R"(      retry: { initial_delay: 100ms })");
   std::set<std::string> control_ids;
   std::vector<std::string> messages;
@@ -277,7 +222,7 @@ TEST_F(DeliveryTest, RefusedMessagesGoDeadThenABulkReplayDeliversThem) {
 // CLI; a bulk replay afterwards finds nothing left to replay.
 TEST_F(DeliveryTest, ReplayOneAndDiscardAnotherFromTheCli) {
   std::atomic<bool> fixed{false};
-  TestPeer peer([&fixed](const std::string&) { return fixed ? 200 : 400; });
+  HttpPeer peer([&fixed](const std::string&) { return fixed ? 200 : 400; });
   StartEngine(peer.port(), R"(      retry: { initial_delay: 100ms })");
   Send({MakeOru("K1"), MakeOru("K2")});
   ASSERT_TRUE(WaitFor(
@@ -325,7 +270,7 @@ TEST_F(DeliveryTest, ReplayOneAndDiscardAnotherFromTheCli) {
 // failing holds back that patient's later messages, not other patients'.
 TEST_F(DeliveryTest, PerPatientOrderingHoldsOnlyThatPatient) {
   std::atomic<int> a1_attempts{0};
-  TestPeer peer([&a1_attempts](const std::string& control_id) {
+  HttpPeer peer([&a1_attempts](const std::string& control_id) {
     if (control_id == "A1" && ++a1_attempts <= 3) return 503;
     return 200;
   });

@@ -8,6 +8,15 @@
 
 namespace navette::testing {
 
+// MSH-10 of a message written with '|' as field separator ("" if none).
+inline std::string ControlIdOf(const std::string& message) {
+  // MSH|^~\&|f3|f4|f5|f6|f7|f8|f9|f10: the ninth '|' starts MSH-10.
+  size_t at = 0;
+  for (int i = 0; i < 9 && at != std::string::npos; ++i) at = message.find('|', at + 1);
+  if (at == std::string::npos) return "";
+  return message.substr(at + 1, message.find('|', at + 1) - at - 1);
+}
+
 inline std::string MakeOru(const std::string& control_id, const std::string& ipp = "000123") {
   return fmt::format(
       "MSH|^~\\&|SIL-Y|labo|PFI-X|Organisation-X|20260101120000||ORU^R01^ORU_R01|{}|P|2.5|||||"
