@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "common/http_header.h"
 #include "store/message_id.h"
 
 namespace navette::adapters::http {
@@ -92,17 +93,6 @@ std::chrono::milliseconds ToMilliseconds(const google::protobuf::Duration& durat
 std::string_view RequestContentType(const navette::Envelope& envelope) {
   const std::string& type = envelope.content_type();
   return type.empty() || type == kHl7v2EnvelopeType ? kHl7v2HttpType : std::string_view(type);
-}
-
-// A header name is an HTTP token and a value holds no line break: anything
-// else would let one configured header smuggle others in.
-bool IsValidHeader(std::string_view name, std::string_view value) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte >= 0x7f || c == ':' || c == ';') return false;
-  }
-  return value.find_first_of("\r\n") == std::string_view::npos;
 }
 
 // The wait the receiver asked for in Retry-After: delta-seconds or an
@@ -277,7 +267,7 @@ absl::StatusOr<std::unique_ptr<HttpDestination>> HttpDestination::Create(
     return true;
   };
   for (const auto& [name, value] : config.headers()) {
-    if (!IsValidHeader(name, value)) {
+    if (!IsValidHttpHeader(name, value)) {
       return absl::InvalidArgumentError(fmt::format("http.headers: invalid header '{}'", name));
     }
     if (strcasecmp(name.c_str(), "Content-Type") == 0) content_type_configured = true;

@@ -10,6 +10,7 @@
 #include <re2/re2.h>
 
 #include "adapters/hl7v2/field_path.h"
+#include "common/http_header.h"
 #include "engine/config/listen_address.h"
 
 namespace navette::engine::config {
@@ -208,6 +209,18 @@ class Checker {
           Report(FieldPathJoin(path, "http.url"),
                  fmt::format("{}: http.url '{}' must start with http:// or https://", label, url));
         }
+        for (const auto& [name, value] : destination.http().headers()) {
+          if (!IsValidHttpHeader(name, value)) {
+            Report(FieldPathJoin(path, "http.headers"),
+                   fmt::format("{}: http.headers: invalid header '{}' (a name is letters, digits "
+                               "and -_.!#$%&'*+^`|~; a value holds no line break)",
+                               label, name));
+          }
+        }
+        const navette::config::HttpDestination& http = destination.http();
+        CheckAtLeastOneMs(http.has_connect_timeout(), http.connect_timeout(), path,
+                          "http.connect_timeout", label);
+        CheckAtLeastOneMs(http.has_timeout(), http.timeout(), path, "http.timeout", label);
         CheckTls(destination.http().tls(), FieldPathJoin(path, "http.tls"), label);
         break;
       }
@@ -216,10 +229,15 @@ class Checker {
         std::string address_path = FieldPathJoin(path, "mllp.address");
         if (address.empty()) {
           Report(address_path, fmt::format("{}: mllp.address is required", label));
-        } else if (auto parsed = ParseListenAddress(address); !parsed.ok()) {
+        } else if (auto parsed = ParseListenAddress(address, "address"); !parsed.ok()) {
           Report(address_path, fmt::format("{}: mllp.address: {}", label,
                                            std::string(parsed.status().message())));
         }
+        const navette::config::MllpDestination& mllp = destination.mllp();
+        CheckAtLeastOneMs(mllp.has_connect_timeout(), mllp.connect_timeout(), path,
+                          "mllp.connect_timeout", label);
+        CheckAtLeastOneMs(mllp.has_ack_timeout(), mllp.ack_timeout(), path, "mllp.ack_timeout",
+                          label);
         break;
       }
       case Destination::KIND_NOT_SET:
@@ -230,6 +248,15 @@ class Checker {
         break;
     }
     CheckDelivery(destination.delivery(), FieldPathJoin(path, "delivery"), label);
+  }
+
+  // A timeout given as 0s: every attempt would fail at once.
+  void CheckAtLeastOneMs(bool set, const google::protobuf::Duration& value, const std::string& path,
+                         const std::string& option, const std::string& label) {
+    if (set && value.seconds() * 1000 + value.nanos() / 1000000 <= 0) {
+      Report(FieldPathJoin(path, option),
+             fmt::format("{}: {} must be at least 1ms", label, option));
+    }
   }
 
   void CheckTls(const navette::config::Tls& tls, const std::string& path,

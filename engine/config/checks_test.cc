@@ -136,10 +136,11 @@ destinations:
     file:
 )");
   EXPECT_THAT(checked.conversion, IsEmpty());
-  EXPECT_THAT(checked.checks,
-              ElementsAre("c.yaml:2:5: source 'in': no kind set (expected one of: mllp)",
-                          "c.yaml:4:5: destination 'out': no kind set (expected one of: file, http, mllp)",
-                          "c.yaml:6:5: destination 'empty-file': file.directory is required"));
+  EXPECT_THAT(
+      checked.checks,
+      ElementsAre("c.yaml:2:5: source 'in': no kind set (expected one of: mllp)",
+                  "c.yaml:4:5: destination 'out': no kind set (expected one of: file, http, mllp)",
+                  "c.yaml:6:5: destination 'empty-file': file.directory is required"));
 }
 
 TEST(ChecksTest, BadListenAddresses) {
@@ -299,6 +300,98 @@ TEST(ChecksTest, ProblemsInAConfigBuiltInCodeHaveNoPosition) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].ToString(), "built-in: destinations[0]: a name is required");
   EXPECT_EQ(errors[1].ToString(), "built-in: source 'in': no kind set (expected one of: mllp)");
+}
+
+TEST(ChecksTest, HttpAndMllpDestinations) {
+  Checked checked = Check(R"(
+sources:
+  - name: in
+    mllp: {listen: "127.0.0.1:2575"}
+destinations:
+  - name: web
+    http:
+      url: "ftp://dpi.local/in"
+      headers: {"Bad Name": "x", "X-Ok": "fine"}
+      timeout: 0s
+      tls: {cert_file: client.pem}
+  - name: ris
+    mllp: {address: "ris.local", ack_timeout: 0s}
+  - name: nowhere
+    http: {}
+)");
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(
+      checked.checks,
+      ElementsAre(
+          "c.yaml:7:12: destination 'web': http.url 'ftp://dpi.local/in' must start with http:// "
+          "or https://",
+          "c.yaml:8:16: destination 'web': http.headers: invalid header 'Bad Name' (a name is "
+          "letters, digits and -_.!#$%&'*+^`|~; a value holds no line break)",
+          "c.yaml:9:16: destination 'web': http.timeout must be at least 1ms",
+          "c.yaml:10:24: destination 'web': tls.cert_file and tls.key_file go together (a client "
+          "certificate needs its key)",
+          "c.yaml:12:21: destination 'ris': mllp.address: invalid address 'ris.local': the port "
+          "is missing (expected host:port, e.g. \"0.0.0.0:2575\" or \"[::1]:2575\")",
+          "c.yaml:12:47: destination 'ris': mllp.ack_timeout must be at least 1ms",
+          "c.yaml:14:11: destination 'nowhere': http.url is required"));
+}
+
+TEST(ChecksTest, DeliveryPolicies) {
+  Checked checked = Check(R"(
+sources:
+  - name: in
+    mllp: {listen: "127.0.0.1:2575"}
+destinations:
+  - name: a
+    file: {directory: a}
+    delivery:
+      rate_limit: -1
+      retry: {factor: 0.5, jitter: 2, initial_delay: 0s}
+  - name: b
+    file: {directory: b}
+    delivery:
+      retry: {initial_delay: 10s, max_delay: 1s}
+  - name: c
+    file: {directory: c}
+    delivery:
+      ordering: per_patient
+      rate_limit: 0.5
+      retry: {factor: 1, jitter: 0, max_attempts: 3, max_age: 0s}
+      circuit_breaker: {failure_threshold: 0, open_duration: 30s}
+)");
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(checked.checks,
+              ElementsAre("c.yaml:8:19: destination 'a': delivery.rate_limit must be 0 (no limit) "
+                          "or more",
+                          "c.yaml:9:23: destination 'a': delivery.retry.factor must be 1 or more",
+                          "c.yaml:9:36: destination 'a': delivery.retry.jitter must be between 0 "
+                          "and 1",
+                          "c.yaml:9:54: destination 'a': delivery.retry.initial_delay must be at "
+                          "least 1ms",
+                          "c.yaml:13:46: destination 'b': delivery.retry.max_delay must not be "
+                          "shorter than initial_delay"));
+}
+
+TEST(ChecksTest, AdminTokens) {
+  Checked checked = Check(WithBase(R"(
+engine:
+  admin:
+    tokens:
+      - {user: alice, sha256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", role: viewer}
+      - {user: alice, sha256: "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", role: admin}
+      - {sha256: "00"}
+)"));
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(
+      checked.checks,
+      ElementsAre("c.yaml:12:16: engine.admin.tokens: duplicate user 'alice'",
+                  "c.yaml:12:31: engine.admin.tokens[1]: sha256 must be the token's SHA-256 in "
+                  "64 lowercase hex digits (see `navette token new`)",
+                  "c.yaml:13:9: engine.admin.tokens[2]: user is required",
+                  "c.yaml:13:18: engine.admin.tokens[2]: sha256 must be the token's SHA-256 in 64 "
+                  "lowercase hex digits (see `navette token new`)",
+                  "c.yaml:13:9: engine.admin.tokens[2]: role is required (viewer, operator or "
+                  "admin)"));
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ void ApplyDeliveryDefaults(navette::config::Destination& destination) {
                       &navette::config::Retry::mutable_max_age, kDefaultRetryMaxAgeSeconds);
   if (!retry.has_jitter()) retry.set_jitter(kDefaultRetryJitter);
   navette::config::CircuitBreaker& breaker = *delivery.mutable_circuit_breaker();
-  if (breaker.failure_threshold() == 0) {
+  if (!breaker.has_failure_threshold()) {
     breaker.set_failure_threshold(kDefaultCircuitFailureThreshold);
   }
   SetDurationIfAbsent(breaker, &navette::config::CircuitBreaker::has_open_duration,

@@ -68,5 +68,46 @@ TEST(DefaultsTest, IsIdempotent) {
   EXPECT_EQ(again.SerializeAsString(), config.SerializeAsString());
 }
 
+TEST(DefaultsTest, DeliveryDefaultsDependOnTheKind) {
+  navette::config::Config config;
+  config.add_destinations()->mutable_file()->set_directory("out");
+  config.add_destinations()->mutable_http()->set_url("http://127.0.0.1/in");
+  config.add_destinations()->mutable_mllp()->set_address("127.0.0.1:2575");
+  ApplyDefaults(config);
+
+  const navette::config::Delivery& file = config.destinations(0).delivery();
+  EXPECT_EQ(file.max_in_flight(), 1u);
+  EXPECT_EQ(file.ordering(), navette::config::Delivery::NONE);
+  EXPECT_EQ(file.retry().initial_delay().seconds(), 1);
+  EXPECT_EQ(file.retry().factor(), 2);
+  EXPECT_EQ(file.retry().max_delay().seconds(), 300);
+  EXPECT_EQ(file.retry().max_age().seconds(), 72 * 3600);
+  EXPECT_EQ(file.retry().jitter(), 0.2);
+  EXPECT_EQ(file.circuit_breaker().failure_threshold(), 5u);
+  EXPECT_EQ(file.circuit_breaker().open_duration().seconds(), 5);
+  for (int i : {1, 2}) {
+    EXPECT_EQ(config.destinations(i).delivery().max_in_flight(), 4u) << i;
+  }
+  EXPECT_EQ(config.destinations(1).http().connect_timeout().seconds(), 5);
+  EXPECT_EQ(config.destinations(1).http().timeout().seconds(), 30);
+  EXPECT_EQ(config.destinations(2).mllp().ack_timeout().seconds(), 30);
+  EXPECT_EQ(config.destinations(2).mllp().on_ae(), navette::config::MllpDestination::TRANSIENT);
+  EXPECT_EQ(config.destinations(2).mllp().on_ar(), navette::config::MllpDestination::PERMANENT);
+}
+
+TEST(DefaultsTest, ZeroFailureThresholdAndZeroJitterStay) {
+  // 0 turns the circuit breaker off and the jitter off: not "the default".
+  navette::config::Config config;
+  navette::config::Delivery& delivery = *config.add_destinations()->mutable_delivery();
+  delivery.mutable_circuit_breaker()->set_failure_threshold(0);
+  delivery.mutable_retry()->set_jitter(0);
+  delivery.mutable_retry()->mutable_max_age();  // 0s: no limit
+  ApplyDefaults(config);
+  EXPECT_TRUE(config.destinations(0).delivery().circuit_breaker().has_failure_threshold());
+  EXPECT_EQ(config.destinations(0).delivery().circuit_breaker().failure_threshold(), 0u);
+  EXPECT_EQ(config.destinations(0).delivery().retry().jitter(), 0);
+  EXPECT_EQ(config.destinations(0).delivery().retry().max_age().seconds(), 0);
+}
+
 }  // namespace
 }  // namespace navette::engine::config

@@ -18,7 +18,10 @@ struct ListenAddress {
   uint16_t port = 0;
 };
 
-// The error says what is wrong with the text.
-absl::StatusOr<ListenAddress> ParseListenAddress(std::string_view text);
+// The error says what is wrong with the text, calling it `what`. The same
+// syntax serves addresses to connect to (mllp.address): then the host names
+// the peer.
+absl::StatusOr<ListenAddress> ParseListenAddress(std::string_view text,
+                                                 std::string_view what = "listen address");
 
 }  // namespace navette::engine::config

@@ -437,10 +437,18 @@ class Converter {
     return bad_value();
   }
 
+  // The proto3 zero value "X_UNSPECIFIED" stands for "not set": never a
+  // word for the file (on_ae: failure_unspecified would silently mean the
+  // default).
+  static bool IsUnsetPlaceholder(const EnumValueDescriptor& value) {
+    return value.number() == 0 && value.name().ends_with("_UNSPECIFIED");
+  }
+
   static const EnumValueDescriptor* FindEnumValue(const FieldDescriptor& field,
                                                   std::string_view text) {
     const auto& type = *field.enum_type();
     for (int i = 0; i < type.value_count(); ++i) {
+      if (IsUnsetPlaceholder(*type.value(i))) continue;
       const std::string& name = type.value(i)->name();
       if (name.size() == text.size() &&
           std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
@@ -474,6 +482,7 @@ class Converter {
       case FieldDescriptor::CPPTYPE_ENUM: {
         std::string names;
         for (int i = 0; i < field.enum_type()->value_count(); ++i) {
+          if (IsUnsetPlaceholder(*field.enum_type()->value(i))) continue;
           if (!names.empty()) names += ", ";
           names += field.enum_type()->value(i)->name();
         }

@@ -121,8 +121,13 @@ TEST(YamlToProtoTest, EnumsByNameCaseInsensitive) {
   AllTypes bad;
   ConversionResult result = Convert("color: blue\n", bad);
   ASSERT_THAT(result.errors, SizeIs(1));
-  EXPECT_EQ(result.errors[0].message,
-            "color: expected one of: COLOR_UNSPECIFIED, RED, GREEN, got 'blue'");
+  EXPECT_EQ(result.errors[0].message, "color: expected one of: RED, GREEN, got 'blue'");
+
+  // The zero placeholder means "not set": it is not a word for the file.
+  AllTypes placeholder;
+  ConversionResult unset = Convert("color: color_unspecified\n", placeholder);
+  ASSERT_THAT(unset.errors, SizeIs(1));
+  EXPECT_EQ(unset.errors[0].message, "color: expected one of: RED, GREEN, got 'color_unspecified'");
 }
 
 TEST(YamlToProtoTest, Durations) {
