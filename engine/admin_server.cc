@@ -67,6 +67,18 @@ AdminServer::AdminServer(store::Store& store, const TokenAuthority& tokens)
     : store_(store), tokens_(tokens), server_(std::make_unique<httplib::Server>()) {
   RequireTokens();
   RegisterRoutes();
+  // httplib's own refusals (unknown path, unreadable request) come without a
+  // body: give them the API's {"error": ...} too.
+  server_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {
+    if (!response.body.empty()) return;
+    std::string why = fmt::format("HTTP {}", response.status);
+    if (response.status == 404) why = "no such path in the admin API (see docs/operations.md)";
+    if (response.status == 400 && request.method == "POST") {
+      why =
+          "bad request: a POST needs a body with its length (send {} when there is nothing to say)";
+    }
+    SendError(response, response.status, why);
+  });
 }
 
 std::optional<Principal> AdminServer::Caller(const httplib::Request& request) const {

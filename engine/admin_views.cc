@@ -23,6 +23,8 @@ std::string_view DeliveryStatusName(store::DeliveryStatus status) {
       return "delivered";
     case store::DELIVERY_DEAD:
       return "dead";
+    case store::DELIVERY_DISCARDED:
+      return "discarded";
     default:
       return "unknown";
   }

@@ -420,7 +420,7 @@ void DeliveryScheduler::DecideFailure(const store::QueuedTask& queued,
   if (result.outcome == adapters::DeliveryResult::Outcome::kPermanent) {
     why_dead = "refused";
   } else if (policy_.max_attempts != 0 && attempts >= policy_.max_attempts) {
-    why_dead = fmt::format("gave up after {} attempts", attempts);
+    why_dead = fmt::format("gave up after {} attempt{}", attempts, attempts == 1 ? "" : "s");
   } else if (policy_.max_age.count() != 0 && now - received_at_us >= policy_.max_age.count()) {
     why_dead = "gave up: older than retry.max_age";
   }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
@@ -40,13 +41,34 @@ const char* const kFixedColumnFamilies[] = {kJournalCf,    kStateCf,       kRout
                                             kHistoryCf,    kStatusIndexCf, kControlIdIndexCf,
                                             kDeadLettersCf};
 
-rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor() {
+// The store's memory is bounded whatever the backlog (docs/design.md,
+// "Memory"): every column family's blocks, indexes and filters share one
+// cache, and all memtables together have one budget.
+constexpr size_t kBlockCacheBytes = 32 << 20;
+constexpr size_t kMemtableBudgetBytes = 64 << 20;
+constexpr size_t kMemtableBytes = 16 << 20;  // per column family
+
+rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions options;
   // Keys mostly arrive in order within a column family: inserting next to the
   // previous key skips most of the skip list's comparisons (docs/design.md).
   options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
+  options.write_buffer_size = kMemtableBytes;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_cache = cache;
+  // Indexes and filters live in the cache too, else every table file keeps
+  // its own on the heap and memory grows with the store. Partitioned, so that
+  // a lookup loads a 4 KiB piece of a large file's filter rather than all of
+  // it (a whole-file filter read per lookup made draining a million-message
+  // backlog CPU-bound); the small top levels stay pinned.
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.pin_top_level_index_and_filter = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }
@@ -96,6 +118,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   db_options.max_total_wal_size = 256 << 20;
   // Memtable insert hints (below) work only with non-concurrent inserts.
   db_options.allow_concurrent_memtable_write = false;
+  db_options.db_write_buffer_size = kMemtableBudgetBytes;
 
   std::vector<std::string> existing;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
@@ -106,9 +129,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   for (const std::string& name : existing) {
     if (name.rfind(kQueueCfPrefix, 0) == 0) names.push_back(name);
   }
+  // Half of it reserved for index and filter blocks, so that reading
+  // messages does not evict them.
+  auto block_cache = rocksdb::NewLRUCache(kBlockCacheBytes, /*num_shard_bits=*/-1,
+                                          /*strict_capacity_limit=*/false,
+                                          /*high_pri_pool_ratio=*/0.5);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
-    descriptors.emplace_back(name, ColumnFamilyOptionsFor());
+    descriptors.emplace_back(name, ColumnFamilyOptionsFor(block_cache));
   }
 
   std::unique_ptr<Store> store(new Store());
@@ -119,6 +147,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
         fmt::format("cannot open the store at {}: {}", path, opened.ToString()));
   }
   store->db_.reset(raw);
+  store->block_cache_ = std::move(block_cache);
   for (size_t i = 0; i < names.size(); ++i) {
     rocksdb::ColumnFamilyHandle* handle = store->handles_[i];
     const std::string& name = names[i];
@@ -150,14 +179,18 @@ Store::~Store() {
 absl::Status Store::EnsureQueues(const std::vector<std::string>& destinations) {
   std::unique_lock lock(queues_mu_);
   for (const std::string& destination : destinations) {
-    if (queues_.count(destination)) continue;
+    if (auto found = queues_.find(destination); found != queues_.end()) {
+      found->second->configured = true;
+      continue;
+    }
     rocksdb::ColumnFamilyHandle* handle = nullptr;
     rocksdb::Status status = db_->CreateColumnFamily(
-        ColumnFamilyOptionsFor(), std::string(kQueueCfPrefix) + destination, &handle);
+        ColumnFamilyOptionsFor(block_cache_), std::string(kQueueCfPrefix) + destination, &handle);
     if (!status.ok()) return FromRocks(status, fmt::format("creating queue of '{}'", destination));
     handles_.push_back(handle);
     absl::Status added = AddQueue(destination, handle);
     if (!added.ok()) return added;
+    queues_[destination]->configured = true;
   }
   return absl::OkStatus();
 }
@@ -608,16 +641,24 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Replay(uint64_t id, std::string
   auto state = GetState(id);
   if (!state.ok()) return state.status();
   const MessageStatus previous = state->status();
+  if (previous == RECEIVED) {
+    return absl::FailedPreconditionError(
+        fmt::format("message {:016x} waits to be routed: it is delivered once routed", id));
+  }
   const int64_t now = NowMicros();
   rocksdb::WriteBatch batch;
   std::vector<ActionEffect> effects;
   bool found = false;
+  std::string unconfigured;
   for (DestinationState& entry : *state->mutable_destinations()) {
     if (!destination.empty() && entry.destination() != destination) continue;
     found = true;
     if (IsPendingStatus(entry.status())) continue;
     QueueCf* queue = Queue(entry.destination());
-    if (queue == nullptr) continue;  // no longer configured
+    if (queue == nullptr || !queue->configured) {
+      unconfigured += (unconfigured.empty() ? "'" : ", '") + entry.destination() + "'";
+      continue;
+    }
     ActionEffect effect{entry.destination(), entry.status() == DELIVERY_DEAD, false};
     if (effect.was_dead) batch.Delete(dead_letters_, DeadLetterKey(entry.destination(), id));
     DeliveryTask task;
@@ -648,7 +689,10 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Replay(uint64_t id, std::string
   }
   if (effects.empty()) {
     return absl::FailedPreconditionError(
-        fmt::format("message {:016x}: its delivery is still pending", id));
+        unconfigured.empty()
+            ? fmt::format("message {:016x}: its delivery is still pending", id)
+            : fmt::format("message {:016x}: nothing to replay ({} no longer configured)", id,
+                          unconfigured));
   }
   state->set_updated_at_us(now);
   state->set_status(AggregateStatus(*state));
@@ -663,6 +707,10 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Reroute(uint64_t id, uint64_t t
   auto locks = LockStates({id});
   auto state = GetState(id);
   if (!state.ok()) return state.status();
+  if (state->status() == RECEIVED) {
+    return absl::FailedPreconditionError(
+        fmt::format("message {:016x} already waits to be routed", id));
+  }
   std::vector<ActionEffect> effects;
   rocksdb::WriteBatch batch;
   for (const DestinationState& entry : state->destinations()) {

@@ -37,6 +37,7 @@
 #include "proto/store.pb.h"
 
 namespace rocksdb {
+class Cache;
 class DB;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
@@ -127,8 +128,9 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Opens, creating if missing, the queue of each destination. Queues of
-  // destinations no longer configured stay in the store untouched.
+  // Opens, creating if missing, the queue of each destination of the
+  // running configuration. Queues of destinations no longer configured stay
+  // in the store untouched, and replays skip them.
   absl::Status EnsureQueues(const std::vector<std::string>& destinations);
   bool HasQueue(std::string_view destination) const;
 
@@ -180,14 +182,16 @@ class Store {
   absl::StatusOr<uint64_t> CountQueue(std::string_view destination) const;
 
   // ---- operator actions; `actor` is who asked, kept in the history
-  // Queues the message again for `destination` (empty: each destination it
-  // was routed to that is not pending). FailedPrecondition if nothing can
-  // be replayed (all pending), NotFound if it never went to `destination`.
+  // Queues the message again for `destination` (empty: each configured
+  // destination it was routed to that is not pending). FailedPrecondition
+  // if nothing can be replayed (all pending, no longer configured, or the
+  // message waits to be routed), NotFound if it never went to `destination`.
   absl::StatusOr<std::vector<ActionEffect>> Replay(uint64_t id, std::string_view destination,
                                                    std::string_view actor);
   // Puts the message back in the router queue under `ticket_id` (a new
   // message id), to be routed again with the current routes.
-  // FailedPrecondition while a delivery is pending.
+  // FailedPrecondition while a delivery is pending or the message already
+  // waits to be routed.
   absl::StatusOr<std::vector<ActionEffect>> Reroute(uint64_t id, uint64_t ticket_id,
                                                     std::string_view actor);
   // Removes the message's pending tasks and dead letters; it is kept, as
@@ -216,6 +220,10 @@ class Store {
     // Next sequence number for this queue; starts after the last key found
     // at open, so a queue is in the order its tasks were added.
     std::atomic<uint64_t> next_seq{1};
+    // Named by EnsureQueues: a destination of the running configuration.
+    // Queues of removed destinations are still opened (their tasks stay
+    // readable) but get no replays.
+    bool configured = false;
   };
   QueueCf* Queue(std::string_view destination) const;
   absl::Status AddQueue(const std::string& destination, rocksdb::ColumnFamilyHandle* handle);
@@ -225,6 +233,7 @@ class Store {
   // Strictly increasing microsecond clock, so that history keys of one
   // message never collide and sort in event order.
   uint64_t NextEventSeq();
+  std::shared_ptr<rocksdb::Cache> block_cache_;  // shared by every column family
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
   rocksdb::ColumnFamilyHandle* journal_ = nullptr;

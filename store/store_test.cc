@@ -274,5 +274,100 @@ TEST_F(StoreTest, AggregateStatus) {
   EXPECT_FALSE(ParseStatusName("nope").has_value());
 }
 
+// Routes `id` to outbox and dmp and makes both deliveries dead.
+void RouteAndKill(Store& store, uint64_t id) {
+  ASSERT_TRUE(
+      store.CommitRouting(id, {"r1"}, {{"r1", "outbox", ""}, {"r1", "dmp", ""}}, "v1").ok());
+  for (const char* destination : {"outbox", "dmp"}) {
+    auto tasks = store.PeekQueue(destination, "", 10);
+    ASSERT_TRUE(tasks.ok());
+    ASSERT_EQ(tasks->size(), 1u) << destination;
+    DeliveryOutcome dead{&(*tasks)[0], AttemptResult::kDead, 10, "HTTP 400", 0};
+    ASSERT_TRUE(store.CommitDeliveryOutcomes(destination, {&dead, 1}).ok());
+  }
+  ASSERT_EQ(store.GetState(id)->status(), DEAD);
+}
+
+TEST_F(StoreTest, ReplayQueuesADeadDeliveryAgainAndNamesTheActor) {
+  const uint64_t id = Ingest("c1");
+  RouteAndKill(*store_, id);
+  EXPECT_EQ((*store_->CountDeadLetters())["outbox"], 1u);
+
+  auto effects = store_->Replay(id, "outbox", "alice");
+  ASSERT_TRUE(effects.ok()) << effects.status();
+  ASSERT_EQ(effects->size(), 1u);
+  EXPECT_EQ((*effects)[0].destination, "outbox");
+  EXPECT_TRUE((*effects)[0].was_dead);
+  EXPECT_EQ(store_->PeekQueue("outbox", "", 10)->size(), 1u);
+  EXPECT_EQ((*store_->CountDeadLetters())["outbox"], 0u);
+  EXPECT_EQ((*store_->CountDeadLetters())["dmp"], 1u);
+  const Event last = store_->GetHistory(id)->back();
+  EXPECT_EQ(last.type(), EVENT_REPLAYED);
+  EXPECT_EQ(last.actor(), "alice");
+  EXPECT_EQ(last.destination(), "outbox");
+
+  // Pending now: a second replay has nothing to do.
+  auto again = store_->Replay(id, "outbox", "alice");
+  EXPECT_TRUE(absl::IsFailedPrecondition(again.status())) << again.status();
+  EXPECT_TRUE(absl::IsNotFound(store_->Replay(id, "elsewhere", "alice").status()));
+}
+
+TEST_F(StoreTest, ReplaySkipsDestinationsNoLongerConfigured) {
+  const uint64_t id = Ingest("c1");
+  RouteAndKill(*store_, id);
+  // The configuration changes: dmp is gone, its queue stays in the store.
+  store_.reset();
+  auto reopened = Store::Open(dir_.string());
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+  ASSERT_TRUE(store_->EnsureQueues({"outbox"}).ok());
+  ASSERT_TRUE(store_->HasQueue("dmp"));
+
+  auto effects = store_->Replay(id, "", "alice");
+  ASSERT_TRUE(effects.ok()) << effects.status();
+  ASSERT_EQ(effects->size(), 1u);
+  EXPECT_EQ((*effects)[0].destination, "outbox");
+  EXPECT_TRUE(store_->PeekQueue("dmp", "", 10)->empty());
+  auto only_dmp = store_->Replay(id, "dmp", "alice");
+  ASSERT_TRUE(absl::IsFailedPrecondition(only_dmp.status()));
+  EXPECT_NE(only_dmp.status().message().find("'dmp' no longer configured"), std::string::npos)
+      << only_dmp.status();
+}
+
+TEST_F(StoreTest, RerouteHappensOnceWhateverTheDeadDestinations) {
+  const uint64_t id = Ingest("c1");
+  RouteAndKill(*store_, id);
+  auto effects = store_->Reroute(id, ids_.Next(), "bob");
+  ASSERT_TRUE(effects.ok()) << effects.status();
+  EXPECT_EQ(effects->size(), 2u);  // both dead letters left
+  EXPECT_EQ(store_->GetState(id)->status(), RECEIVED);
+  EXPECT_EQ(store_->PeekRouterQueue("", 10)->size(), 1u);
+
+  // A bulk replay reaching the message's second dead letter asks again.
+  auto twice = store_->Reroute(id, ids_.Next(), "bob");
+  EXPECT_TRUE(absl::IsFailedPrecondition(twice.status())) << twice.status();
+  auto replay = store_->Replay(id, "", "bob");
+  EXPECT_TRUE(absl::IsFailedPrecondition(replay.status())) << replay.status();
+  EXPECT_EQ(store_->PeekRouterQueue("", 10)->size(), 1u);
+}
+
+TEST_F(StoreTest, DiscardDropsPendingAndDeadDeliveries) {
+  const uint64_t id = Ingest("c1");
+  RouteAndKill(*store_, id);
+  ASSERT_TRUE(store_->Replay(id, "outbox", "alice").ok());  // outbox pending, dmp dead
+  auto effects = store_->Discard(id, "carol");
+  ASSERT_TRUE(effects.ok()) << effects.status();
+  ASSERT_EQ(effects->size(), 2u);
+  EXPECT_TRUE(store_->PeekQueue("outbox", "", 10)->empty());
+  EXPECT_EQ((*store_->CountDeadLetters())["dmp"], 0u);
+  auto state = store_->GetState(id);
+  EXPECT_EQ(state->status(), DISCARDED);
+  for (const DestinationState& entry : state->destinations()) {
+    EXPECT_EQ(entry.status(), DELIVERY_DISCARDED) << entry.destination();
+  }
+  EXPECT_EQ(store_->GetHistory(id)->back().actor(), "carol");
+  EXPECT_TRUE(absl::IsFailedPrecondition(store_->Discard(id, "carol").status()));
+}
+
 }  // namespace
 }  // namespace navette::store
