@@ -11,6 +11,11 @@
 //     router queue, history: what ingress writes), so the engine's figure can
 //     be read as a ratio to the store's own limit at the same concurrency.
 //
+//   navette_bench receive --port P --messages N
+//     An HTTP receiver answering 200 to each POST to /in, for the backlog
+//     benchmark (bench/backlog.sh): prints the rate at which the engine
+//     drained its queue into it.
+//
 // It prints figures; it is not a test.
 #include <fcntl.h>
 #include <poll.h>
@@ -32,6 +37,7 @@
 #include "adapters/mllp/client.h"
 #include "adapters/mllp/frame.h"
 #include "adapters/mllp/frame_decoder.h"
+#include "bench/http_receiver.h"
 #include "store/message_id.h"
 #include "store/store.h"
 
@@ -257,7 +263,13 @@ int main(int argc, char** argv) {
   auto* store = app.add_subcommand("store", "Write the same workload straight into a store");
   add_common(store);
   store->add_option("--dir", options.dir, "Store directory (deleted before and after)")->required();
+  navette::bench::ReceiveOptions receive_options;
+  auto* receive = app.add_subcommand("receive", "An HTTP receiver that counts what it is sent");
+  receive->add_option("--port,-p", receive_options.port)->capture_default_str();
+  receive->add_option("--messages,-n", receive_options.messages, "Stop after this many")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (receive->parsed()) return navette::bench::RunReceive(receive_options);
   if (options.connections < 1 || options.messages < options.connections) {
     std::cerr << "need --connections >= 1 and --messages >= --connections\n";
     return 2;
