@@ -17,6 +17,7 @@
 #include "adapters/mllp/client.h"
 #include "proto/store.pb.h"
 #include "store/store.h"
+#include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/hl7_samples.h"
 #include "tests/support/http_peer.h"
@@ -165,20 +166,7 @@ TEST(CrashRecoveryTest, EveryAcknowledgedMessageSurvivesSigkillAndIsDelivered) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("navette-crash-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  EngineProcess engine(dir, fmt::format(R"(
-engine:
-  admin: {{ listen: "127.0.0.1:{}" }}
-sources:
-  - name: lab
-    mllp: {{ listen: "127.0.0.1:{}" }}
-destinations:
-  - name: outbox
-    file: {{ directory: outbox }}
-routes:
-  - name: all
-    to: [outbox]
-)",
-                                        admin_port, mllp_port));
+  EngineProcess engine(dir, FileEngineConfig(admin_port, mllp_port));
   ASSERT_TRUE(engine.Start().ok()) << engine.Log();
 
   MllpLoad load(mllp_port, "K");
@@ -245,21 +233,11 @@ TEST(CrashRecoveryTest, KilledWithHttpDeliveriesInFlightDeliversAllWithBoundedDu
   const uint16_t mllp_port = FreePort();
   const uint16_t admin_port = FreePort();
   const std::filesystem::path dir = FreshTestDir("navette-crash-http");
-  EngineProcess engine(dir, fmt::format(R"(
-engine:
-  admin: {{ listen: "127.0.0.1:{}" }}
-sources:
-  - name: lab
-    mllp: {{ listen: "127.0.0.1:{}" }}
-destinations:
-  - name: web
-    http: {{ url: "http://127.0.0.1:{}/in", timeout: 60s }}
-    delivery: {{ max_in_flight: {} }}
-routes:
-  - name: all
-    to: [web]
-)",
-                                        admin_port, mllp_port, receiver.port(), kMaxInFlight));
+  EngineProcess engine(
+      dir, SingleDestinationConfig(admin_port, mllp_port, "web",
+                                   fmt::format("http: {{ url: \"http://127.0.0.1:{}/in\", timeout: "
+                                               "60s }}\n    delivery: {{ max_in_flight: {} }}",
+                                               receiver.port(), kMaxInFlight)));
   ASSERT_TRUE(engine.Start().ok()) << engine.Log();
 
   MllpLoad load(mllp_port, "H");

@@ -1,4 +1,4 @@
-// Configurations for end-to-end tests: one MLLP source, one file destination.
+// Configurations for end-to-end tests: one MLLP source and one destination.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,25 @@ inline std::string FileEngineConfig(uint16_t admin_port, uint16_t mllp_port,
       "    file: {{ directory: outbox }}\n"
       "routes:\n{}",
       admin_port, mllp_port, mllp_extra, routes);
+}
+
+// One MLLP source `lab`, one destination `name` whose kind and other options
+// are the YAML `options` (its lines after the first indented by 4), and one
+// route taking everything to it.
+inline std::string SingleDestinationConfig(uint16_t admin_port, uint16_t mllp_port,
+                                           const std::string& name, const std::string& options) {
+  return fmt::format(
+      "engine:\n"
+      "  admin: {{ listen: \"127.0.0.1:{}\" }}\n"
+      "sources:\n"
+      "  - name: lab\n"
+      "    mllp: {{ listen: \"127.0.0.1:{}\" }}\n"
+      "destinations:\n"
+      "  - name: {}\n"
+      "    {}\n"
+      "routes:\n"
+      "  - {{ name: all, to: [{}] }}\n",
+      admin_port, mllp_port, name, options, name);
 }
 
 }  // namespace navette::testing
