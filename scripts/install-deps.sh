@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   clang-format
+  # libFuzzer targets (scripts/fuzz) need clang and its fuzzer runtime
+  clang libclang-rt-dev
   libzmq3-dev cppzmq-dev
   libprotobuf-dev protobuf-compiler
   librocksdb-dev
