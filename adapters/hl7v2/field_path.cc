@@ -60,7 +60,8 @@ absl::StatusOr<FieldPath> FieldPath::Parse(std::string_view text) {
   FieldPath path;
   for (int i = 0; i < 3; ++i) {
     char c = cursor.Peek();
-    if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)))) {
+    if (!(std::isupper(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)))) {
       return cursor.Error("expected a three-character segment name such as PID", cursor.pos());
     }
     path.segment.push_back(c);
@@ -69,7 +70,8 @@ absl::StatusOr<FieldPath> FieldPath::Parse(std::string_view text) {
   auto segment_index = OptionalIndex(cursor, "segment index");
   if (!segment_index.ok()) return segment_index.status();
   path.segment_index = *segment_index;
-  if (!cursor.Consume('-')) return cursor.Error("expected '-' before the field number", cursor.pos());
+  if (!cursor.Consume('-'))
+    return cursor.Error("expected '-' before the field number", cursor.pos());
   auto field = cursor.Number("field number");
   if (!field.ok()) return field.status();
   path.field = *field;

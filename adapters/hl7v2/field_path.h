@@ -20,12 +20,12 @@
 namespace navette::adapters::hl7v2 {
 
 struct FieldPath {
-  std::string segment;   // three characters, e.g. "PID"
-  int segment_index = 0; // 1-based; 0 = any
-  int field = 0;         // >= 1
-  int repetition = 0;    // 1-based; 0 = any
-  int component = 0;     // 1-based; 0 = whole field
-  int subcomponent = 0;  // 1-based; 0 = whole component
+  std::string segment;    // three characters, e.g. "PID"
+  int segment_index = 0;  // 1-based; 0 = any
+  int field = 0;          // >= 1
+  int repetition = 0;     // 1-based; 0 = any
+  int component = 0;      // 1-based; 0 = whole field
+  int subcomponent = 0;   // 1-based; 0 = whole component
 
   // Parses "SEG[n]-F[r].C.S"; the error says what is wrong and at which
   // character.

@@ -14,13 +14,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Optional;
+using testing::Path;
 using testing::ReadHl7Fixture;
-
-FieldPath Path(std::string_view text) {
-  auto path = FieldPath::Parse(text);
-  EXPECT_TRUE(path.ok()) << path.status();
-  return path.value_or(FieldPath{});
-}
 
 std::vector<std::string> All(const MessageView& view, std::string_view path) {
   std::vector<std::string> values;
