@@ -42,20 +42,29 @@ std::string ProgressLine(const admin::Job& job) {
                      job.skipped(), job.failed());
 }
 
+// Reads a --since or --until value into `bound`; says what is wrong if it
+// cannot.
+bool ParseBound(const std::string& text, const char* option, google::protobuf::Timestamp& bound) {
+  auto at = ParseTimeBound(text, std::chrono::system_clock::now());
+  if (!at.ok()) {
+    std::cerr << "navette messages replay: " << option << ": " << at.status().message() << "\n";
+    return false;
+  }
+  bound = *at;
+  return true;
+}
+
 int RunBulkReplay(const ReplayOptions& options, const AdminClient& client) {
   admin::BulkReplayRequest request;
   request.set_state(options.state);
   request.set_destination(options.destination);
   request.set_reroute(options.reroute);
-  // Only bounds given are set: an empty Timestamp would be a bound at 1970.
-  for (auto [text, name] : {std::pair{&options.since, "--since"}, {&options.until, "--until"}}) {
-    if (text->empty()) continue;
-    auto at = ParseTimeBound(*text, std::chrono::system_clock::now());
-    if (!at.ok()) {
-      std::cerr << "navette messages replay: " << name << ": " << at.status().message() << "\n";
-      return 2;
-    }
-    *(text == &options.since ? request.mutable_since() : request.mutable_until()) = *at;
+  // Only the bounds given are set: an empty Timestamp would be a bound at 1970.
+  if (!options.since.empty() && !ParseBound(options.since, "--since", *request.mutable_since())) {
+    return 2;
+  }
+  if (!options.until.empty() && !ParseBound(options.until, "--until", *request.mutable_until())) {
+    return 2;
   }
   if (!options.since.empty() && !options.until.empty() &&
       TimeUtil::TimestampToMicroseconds(request.since()) >=
