@@ -1,4 +1,5 @@
 #include "adapters/mllp/client.h"
+#include "adapters/mllp/refused_port.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -24,18 +25,10 @@ TEST(NormalizeSegmentTerminatorsTest, EndsWithOneCarriageReturn) {
 
 // A bound but not listening socket: connecting to it is refused at once.
 TEST(MllpClientTest, ReportsARefusedConnection) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  socklen_t size = sizeof address;
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size), 0);
-  uint16_t port = ntohs(address.sin_port);
-
+  testing::RefusedPort refused;
+  ASSERT_NE(refused.port(), 0);
+  const uint16_t port = refused.port();
   auto client = MllpClient::Connect("127.0.0.1", port, std::chrono::seconds(5));
-  close(fd);
   ASSERT_FALSE(client.ok());
   EXPECT_EQ(client.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(std::string(client.status().message()).find("127.0.0.1:" + std::to_string(port)),

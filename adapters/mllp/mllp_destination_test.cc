@@ -1,4 +1,5 @@
 #include "adapters/mllp/mllp_destination.h"
+#include "adapters/mllp/refused_port.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -403,24 +404,15 @@ TEST_F(MllpDestinationTest, ReconnectsWhenThePeerClosedAnIdleConnection) {
 }
 
 TEST_F(MllpDestinationTest, ARefusedConnectionIsTransient) {
-  // A bound but not listening socket: connecting to it is refused at once.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  socklen_t size = sizeof address;
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size), 0);
-
+  testing::RefusedPort refused;
+  ASSERT_NE(refused.port(), 0);
   navette::config::MllpDestination config;
-  config.set_address(fmt::format("127.0.0.1:{}", ntohs(address.sin_port)));
+  config.set_address(fmt::format("127.0.0.1:{}", refused.port()));
   config.mutable_connect_timeout()->set_seconds(5);
   config.mutable_ack_timeout()->set_seconds(5);
   auto destination = MllpDestination::Create(config, 1);
   ASSERT_TRUE(destination.ok()) << destination.status();
   DeliveryResult result = Deliver(**destination, "MSG-1");
-  close(fd);
   EXPECT_EQ(result.outcome, Outcome::kTransient);
   EXPECT_THAT(result.detail, HasSubstr("Connection refused"));
 }
