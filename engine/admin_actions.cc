@@ -85,6 +85,16 @@ void AdminActions::Register(AdminServer& server) {
     }
     SendJson(response, 200, *done);
   });
+  http.Post(R"(/v1/messages/([^/]+)/release)", [this, actor_of](const httplib::Request& request,
+                                                                httplib::Response& response) {
+    auto id = store::ParseMessageId(request.matches[1].str());
+    if (!id) return SendError(response, 400, "not a message id");
+    auto done = Release(*id, actor_of(request));
+    if (!done.ok()) {
+      return SendError(response, HttpStatusOf(done.status()), std::string(done.status().message()));
+    }
+    SendJson(response, 200, *done);
+  });
   http.Post("/v1/replays", [this, actor_of](const httplib::Request& request,
                                             httplib::Response& response) {
     admin::BulkReplayRequest body;
@@ -121,6 +131,16 @@ absl::StatusOr<admin::ActionResponse> AdminActions::Respond(
   response.set_id(store::FormatMessageId(id));
   response.set_state(std::string(store::StatusName(state->status())));
   for (const store::ActionEffect& effect : effects) response.add_destinations(effect.destination);
+  return response;
+}
+
+absl::StatusOr<admin::ActionResponse> AdminActions::Release(uint64_t id, const std::string& actor) {
+  auto routes = store_.Release(id, ids_.Next(), actor);
+  if (!routes.ok()) return routes.status();
+  on_rerouted_();
+  auto response = Respond(id, {});
+  if (!response.ok()) return response.status();
+  for (const std::string& route : *routes) response->add_routes(route);
   return response;
 }
 

@@ -50,6 +50,8 @@ class AdminActions {
   absl::StatusOr<admin::ActionResponse> Replay(uint64_t id, const admin::ReplayRequest& request,
                                                const std::string& actor);
   absl::StatusOr<admin::ActionResponse> Discard(uint64_t id, const std::string& actor);
+  // Sends a parked message's routes back to the router now.
+  absl::StatusOr<admin::ActionResponse> Release(uint64_t id, const std::string& actor);
   absl::StatusOr<admin::Job> StartBulkReplay(const admin::BulkReplayRequest& request,
                                              const std::string& actor);
   std::optional<admin::Job> GetJob(const std::string& id) const;

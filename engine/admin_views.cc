@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include "adapters/hl7v2/charset.h"
 #include "store/message_id.h"
 #include "store/store.h"
 
@@ -68,6 +69,15 @@ admin::MessageSummary ToSummary(uint64_t id, const store::MessageState& state) {
     out->set_attempts(destination.attempts());
     out->set_last_error(destination.last_error());
   }
+  for (const auto* holds : {&state.parked(), &state.failed_routes()}) {
+    for (const store::RouteHold& hold : *holds) {
+      admin::RouteHoldSummary* out = summary.add_holds();
+      out->set_route(hold.route());
+      out->set_state(holds == &state.parked() ? "parked" : "failed");
+      out->set_reason(DisplayText(hold.reason()));
+      *out->mutable_since() = FromMicros(hold.at_us());
+    }
+  }
   return summary;
 }
 
@@ -84,7 +94,10 @@ admin::MessageDetail ToDetail(uint64_t id, const store::StoredMessage& message,
   detail.set_receiving_application(DisplayText(envelope.hl7().receiving_application()));
   detail.set_receiving_facility(DisplayText(envelope.hl7().receiving_facility()));
   detail.set_version(DisplayText(envelope.hl7().version()));
-  detail.set_raw(DisplayText(envelope.raw()));
+  // Shown as the sender meant it: decoded from its charset (MSH-18 or the
+  // source's default), so that accented names read right.
+  auto decoded = adapters::hl7v2::DecodeMessage(envelope.raw(), envelope.charset());
+  detail.set_raw(decoded.ok() ? std::move(decoded->text) : DisplayText(envelope.raw()));
   for (const store::Event& event : history) {
     admin::HistoryEvent* out = detail.add_history();
     *out->mutable_at() = FromMicros(event.at_us());

@@ -347,6 +347,19 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
           {queued.key, Completion::Kind::kStoreFailed, NowMicros() + kStoreRetryUs, false, ""});
       continue;
     }
+    if (queued.task.has_output()) {
+      // The route's steps changed the message (e.g. attach_ins): that is
+      // what this destination gets.
+      auto output = store_.GetOutput(queued.task.message_id(), queued.task.route());
+      if (!output.ok()) {
+        spdlog::error("delivery: destination={} id={}: {}", name_,
+                      store::FormatMessageId(queued.task.message_id()), output.status().message());
+        completions.push_back(
+            {queued.key, Completion::Kind::kStoreFailed, NowMicros() + kStoreRetryUs, false, ""});
+        continue;
+      }
+      message->mutable_envelope()->set_raw(std::move(*output->mutable_payload()));
+    }
     live.push_back(std::move(queued));
     messages.push_back(std::move(*message));
   }

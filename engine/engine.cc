@@ -20,6 +20,7 @@
 #include "engine/ingress.h"
 #include "engine/metrics.h"
 #include "engine/router.h"
+#include "engine/step_runner.h"
 #include "routes/route_table.h"
 #include "store/message_id.h"
 #include "store/store.h"
@@ -123,8 +124,9 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     if (!started.ok()) return started;
   }
 
+  steps_ = std::make_unique<StepRunner>(*store_, StepSettingsFrom(config));
   router_ = std::make_unique<Router>(
-      *store_, *routes_, loaded.version,
+      *store_, *routes_, *steps_, [ids = ids_.get()] { return ids->Next(); }, loaded.version,
       [this](const std::string& destination, uint64_t count) {
         if (DeliveryScheduler* scheduler = Scheduler(destination)) scheduler->Notify(count);
       },

@@ -41,6 +41,7 @@ class DeliveryScheduler;
 class Ingress;
 class Metrics;
 class Router;
+class StepRunner;
 
 class Engine {
  public:
@@ -65,6 +66,7 @@ class Engine {
   std::vector<std::unique_ptr<adapters::Destination>> destinations_;
   std::vector<std::unique_ptr<DeliveryScheduler>> schedulers_;
   std::map<std::string, DeliveryScheduler*> schedulers_by_name_;
+  std::unique_ptr<StepRunner> steps_;  // declared before router_, which refers to it
   std::unique_ptr<Router> router_;
   std::unique_ptr<Ingress> ingress_;
   std::unique_ptr<TokenAuthority> tokens_;  // declared before admin_, which refers to it

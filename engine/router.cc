@@ -1,5 +1,6 @@
 #include "engine/router.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -17,10 +18,13 @@
 
 namespace navette::engine {
 
-Router::Router(store::Store& store, const routes::RouteTable& routes, std::string config_version,
+Router::Router(store::Store& store, const routes::RouteTable& routes, const StepRunner& steps,
+               std::function<uint64_t()> next_ticket_id, std::string config_version,
                std::function<void(const std::string&, uint64_t)> on_queued, Metrics* metrics)
     : store_(store),
       routes_(routes),
+      steps_(steps),
+      next_ticket_id_(std::move(next_ticket_id)),
       config_version_(std::move(config_version)),
       on_queued_(std::move(on_queued)),
       metrics_(metrics) {}
@@ -79,17 +83,24 @@ absl::StatusOr<store::RoutingDecision> Router::Decide(const store::RouterQueueEn
   store::RoutingDecision decision;
   decision.id = id;
   decision.queue_key_id = entry.key_id;
+  decision.only_routes = entry.routes;
   const std::string patient = patient_keys_ && view ? routes::PatientKey(*view) : "";
-  for (routes::RouteMatch& match : routes_.Evaluate(envelope, view ? &*view : nullptr)) {
-    for (std::string& destination : match.destinations) {
-      decision.deliveries.push_back({match.route, std::move(destination), patient});
+  for (const routes::RouteMatch& match : routes_.Evaluate(envelope, view ? &*view : nullptr)) {
+    if (!entry.routes.empty() &&
+        std::find(entry.routes.begin(), entry.routes.end(), match.route) == entry.routes.end()) {
+      continue;  // a release runs only the routes that were parked
     }
-    decision.routes.push_back(std::move(match.route));
+    absl::Status ran = steps_.RunRoute(*message, match, patient, decision);
+    if (!ran.ok()) return ran;
   }
-  if (decision.deliveries.empty()) {
+  if (decision.routes.empty() && entry.routes.empty()) {
     spdlog::warn("router: unrouted id={} source={} type={} control_id={}: no route matched",
                  store::FormatMessageId(id), envelope.source(), envelope.hl7().message_type(),
                  envelope.hl7().control_id());
+  }
+  for (const store::RouteHold& hold : decision.parked) {
+    spdlog::info("router: parked id={} route={}: {}", store::FormatMessageId(id), hold.route(),
+                 hold.reason());
   }
   return decision;
 }
@@ -116,27 +127,42 @@ bool Router::RouteBatch(const std::vector<store::RouterQueueEntry>& entries) {
       spdlog::error("router: id={}: {}", store::FormatMessageId(id), decision.status().message());
       return false;
     }
+    if (decision->identity_update) {
+      // Commit what comes before, then the update alone (see router.h).
+      if (!Commit(decisions)) return false;
+      decisions.clear();
+      if (!Commit({std::move(*decision)})) return false;
+      continue;
+    }
     decisions.push_back(std::move(*decision));
   }
-  absl::Status committed = store_.CommitRouting(decisions, config_version_);
+  return Commit(decisions);
+}
+
+bool Router::Commit(const std::vector<store::RoutingDecision>& decisions) {
+  if (decisions.empty()) return true;
+  absl::Status committed = store_.CommitRouting(decisions, config_version_, next_ticket_id_);
   if (!committed.ok()) {
-    spdlog::error("router: batch of {}: {}", entries.size(), committed.message());
+    spdlog::error("router: batch of {}: {}", decisions.size(), committed.message());
     return false;
   }
   std::map<std::string, uint64_t> queued;  // destination -> tasks queued
   for (const store::RoutingDecision& decision : decisions) {
-    if (decision.deliveries.empty()) {
+    if (decision.routes.empty()) {
       ++stats_.unrouted;
     } else {
       ++stats_.routed;
     }
     if (metrics_ != nullptr) {
-      // An unreadable message is marked dead, not unrouted.
-      if (decision.deliveries.empty() && decision.unreadable.empty()) metrics_->Unrouted();
+      // An unreadable message is marked dead, not unrouted; a release whose
+      // routes no longer match was counted when first routed.
+      if (decision.routes.empty() && decision.unreadable.empty() && decision.only_routes.empty()) {
+        metrics_->Unrouted();
+      }
       for (const std::string& route : decision.routes) metrics_->Routed(route);
     }
     for (const store::RoutedDelivery& delivery : decision.deliveries) {
-      ++queued[delivery.destination];
+      if (delivery.dead_reason.empty()) ++queued[delivery.destination];
     }
   }
   for (const auto& [destination, count] : queued) on_queued_(destination, count);

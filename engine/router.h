@@ -1,6 +1,12 @@
 // Router: takes committed messages from the router queue in arrival order,
-// evaluates the routes and records, in one atomic batch per message, the
-// delivery tasks (or `unrouted`) and the removal from the router queue.
+// evaluates the routes, runs their steps and records, in one atomic batch,
+// the delivery tasks (or `unrouted`, parked and dead routes) and the removal
+// from the router queue.
+//
+// An identity update (the identity_feed step) is committed on its own, after
+// the messages before it and before the steps of the messages after it run:
+// those read the identity store as the ADTs before them left it, and the
+// documents it releases are already parked when it is applied.
 //
 // One thread. Its position in the router queue is kept in memory (the key
 // after the last message it routed), so reading the next message never walks
@@ -14,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/step_runner.h"
 #include "engine/wakeup.h"
 #include "routes/route_table.h"
 #include "store/store.h"
@@ -31,7 +38,10 @@ class Router {
  public:
   // `on_queued(destination, count)` is called after tasks were queued for it.
   // `metrics` may be null (no metrics); it must outlive the router.
-  Router(store::Store& store, const routes::RouteTable& routes, std::string config_version,
+  // `steps` runs the routes' steps; `next_ticket_id` gives the router-queue
+  // keys of the messages an identity update releases.
+  Router(store::Store& store, const routes::RouteTable& routes, const StepRunner& steps,
+         std::function<uint64_t()> next_ticket_id, std::string config_version,
          std::function<void(const std::string&, uint64_t)> on_queued, Metrics* metrics = nullptr);
   ~Router();
 
@@ -49,11 +59,15 @@ class Router {
   // Routes a batch of messages in one store write; false if the store failed
   // (the messages then stay in the router queue).
   bool RouteBatch(const std::vector<store::RouterQueueEntry>& entries);
+  // Commits decisions and reports what was queued; false if the store failed.
+  bool Commit(const std::vector<store::RoutingDecision>& decisions);
   // The routing of one message: a pure function of the message and the routes.
   absl::StatusOr<store::RoutingDecision> Decide(const store::RouterQueueEntry& entry);
 
   store::Store& store_;
   const routes::RouteTable& routes_;
+  const StepRunner& steps_;
+  std::function<uint64_t()> next_ticket_id_;
   const std::string config_version_;
   std::function<void(const std::string&, uint64_t)> on_queued_;
   Metrics* const metrics_;

@@ -34,6 +34,8 @@ bool MatchesComponentPattern(std::string_view pattern, std::string_view value, c
 struct RouteMatch {
   std::string route;
   std::vector<std::string> destinations;
+  // The route's steps, in order; owned by the table.
+  const std::vector<navette::config::Step>* steps = nullptr;
 };
 
 class RouteTable {
@@ -64,6 +66,7 @@ class RouteTable {
     std::vector<std::string> sending_facilities;
     std::vector<FieldRule> fields;
     std::vector<std::string> to;
+    std::vector<navette::config::Step> steps;
   };
   RouteTable() = default;
   bool Matches(const CompiledRoute& route, const navette::Envelope& envelope,

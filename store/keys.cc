@@ -64,4 +64,48 @@ std::string DeadLetterKey(std::string_view destination, uint64_t id) {
   return key;
 }
 
+std::string PatientPrefix(std::string_view patient) {
+  std::string key(patient);
+  key.push_back('\0');
+  return key;
+}
+
+std::string ParkedKey(std::string_view patient, uint64_t id) {
+  std::string key = PatientPrefix(patient);
+  AppendBigEndian64(key, id);
+  return key;
+}
+
+std::string IdentityHistoryKey(std::string_view patient, uint64_t event_seq) {
+  std::string key = PatientPrefix(patient);
+  AppendBigEndian64(key, event_seq);
+  return key;
+}
+
+std::string OutputKey(uint64_t id, std::string_view route) {
+  std::string key = IdKey(id);
+  key.append(route);
+  return key;
+}
+
+std::string RouterTicket(uint64_t id, const std::vector<std::string>& routes) {
+  std::string value = IdKey(id);
+  for (const std::string& route : routes) {
+    value.append(route);
+    value.push_back('\0');
+  }
+  return value;
+}
+
+std::vector<std::string> ParseTicketRoutes(std::string_view routes) {
+  std::vector<std::string> names;
+  while (!routes.empty()) {
+    const size_t end = routes.find('\0');
+    names.emplace_back(routes.substr(0, end));
+    if (end == std::string_view::npos) break;
+    routes.remove_prefix(end + 1);
+  }
+  return names;
+}
+
 }  // namespace navette::store

@@ -5,12 +5,16 @@
 //   CF            key                                   value
 //   journal       id(8)                                 StoredMessage (written once)
 //   state         id(8)                                 MessageState
-//   router_queue  id(8)                                 empty
+//   router_queue  id(8)                                 empty, or a ticket (RouterTicket)
 //   q.<dest>      seq(8) id(8)                          DeliveryTask
 //   history       id(8) event_seq(8)                    Event
 //   index.status  status(1) id(8)                       empty
 //   index.msh10   source '\0' control_id                ControlIdEntry
 //   dead_letters  destination '\0' id(8)                 empty
+//   identity      patient key                           identity.Identity
+//   identity_history  patient key '\0' event_seq(8)      identity.IdentityChange
+//   parked        patient key '\0' id(8)                empty (reasons in state)
+//   outputs       id(8) route                           RouteOutput
 //   default       "config/" version                     configuration text
 //
 // Invariants (each kept by one atomic WriteBatch per state change):
@@ -18,12 +22,18 @@
 //   - index.status holds exactly one entry per id in state, under its status;
 //   - a (seq, id) in q.<dest> exists iff that delivery is pending (queued or
 //     waiting for a retry);
-//   - (destination, id) is in dead_letters iff that delivery is dead.
+//   - (destination, id) is in dead_letters iff that delivery is dead;
+//   - (patient, id) is in parked iff the message's state has a parked route
+//     under that patient.
+//
+// A patient key is the IPP and its assigning authority (routes/patient_key.h);
+// it never holds '\0', so "<key>\0" bounds one patient's entries.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace navette::store {
 
@@ -34,6 +44,10 @@ inline constexpr char kHistoryCf[] = "history";
 inline constexpr char kStatusIndexCf[] = "index.status";
 inline constexpr char kControlIdIndexCf[] = "index.msh10";
 inline constexpr char kDeadLettersCf[] = "dead_letters";
+inline constexpr char kIdentityCf[] = "identity";
+inline constexpr char kIdentityHistoryCf[] = "identity_history";
+inline constexpr char kParkedCf[] = "parked";
+inline constexpr char kOutputsCf[] = "outputs";
 inline constexpr char kQueueCfPrefix[] = "q.";
 
 void AppendBigEndian64(std::string& out, uint64_t value);
@@ -46,5 +60,13 @@ std::string StatusIndexKey(int status, uint64_t id);
 std::string ControlIdKey(std::string_view source, std::string_view control_id);
 std::string ConfigKey(std::string_view version);
 std::string DeadLetterKey(std::string_view destination, uint64_t id);
+std::string PatientPrefix(std::string_view patient);  // "<patient>\0"
+std::string ParkedKey(std::string_view patient, uint64_t id);
+std::string IdentityHistoryKey(std::string_view patient, uint64_t event_seq);
+std::string OutputKey(uint64_t id, std::string_view route);
+// The value of a router-queue ticket: the message id, then the routes to run
+// again (none: all), each ended by '\0'.
+std::string RouterTicket(uint64_t id, const std::vector<std::string>& routes);
+std::vector<std::string> ParseTicketRoutes(std::string_view routes);
 
 }  // namespace navette::store

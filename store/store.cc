@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -16,30 +17,14 @@
 
 #include "common/clock.h"
 #include "store/keys.h"
+#include "store/write_helpers.h"
 
 namespace navette::store {
 namespace {
 
-absl::Status FromRocks(const rocksdb::Status& status, std::string_view what) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::InternalError(fmt::format("store: {}: {}", what, status.ToString()));
-}
-
-std::string Serialize(const google::protobuf::Message& message) {
-  std::string out;
-  message.SerializeToString(&out);
-  return out;
-}
-
-rocksdb::WriteOptions SyncedWrite() {
-  rocksdb::WriteOptions options;
-  options.sync = true;
-  return options;
-}
-
-const char* const kFixedColumnFamilies[] = {kJournalCf,    kStateCf,       kRouterQueueCf,
-                                            kHistoryCf,    kStatusIndexCf, kControlIdIndexCf,
-                                            kDeadLettersCf};
+const char* const kFixedColumnFamilies[] = {
+    kJournalCf,     kStateCf,    kRouterQueueCf,     kHistoryCf, kStatusIndexCf, kControlIdIndexCf,
+    kDeadLettersCf, kIdentityCf, kIdentityHistoryCf, kParkedCf,  kOutputsCf};
 
 // The store's memory is bounded whatever the backlog (docs/design.md,
 // "Memory"): every column family's blocks, indexes and filters share one
@@ -87,17 +72,6 @@ DestinationState* PendingEntry(MessageState& state, std::string_view destination
 
 bool IsPendingStatus(DeliveryStatus status) {
   return status == DELIVERY_QUEUED || status == DELIVERY_RETRYING;
-}
-
-// Puts the new state and moves its status index entry, in `batch`.
-void PutState(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* state_cf,
-              rocksdb::ColumnFamilyHandle* index_cf, uint64_t id, MessageStatus previous,
-              const MessageState& state) {
-  if (previous != MESSAGE_STATUS_UNSPECIFIED && previous != state.status()) {
-    batch.Delete(index_cf, StatusIndexKey(previous, id));
-  }
-  if (previous != state.status()) batch.Put(index_cf, StatusIndexKey(state.status(), id), "");
-  batch.Put(state_cf, IdKey(id), Serialize(state));
 }
 
 }  // namespace
@@ -158,6 +132,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
     if (name == kStatusIndexCf) store->status_index_ = handle;
     if (name == kControlIdIndexCf) store->control_id_index_ = handle;
     if (name == kDeadLettersCf) store->dead_letters_ = handle;
+    if (name == kIdentityCf) store->identity_ = handle;
+    if (name == kIdentityHistoryCf) store->identity_history_ = handle;
+    if (name == kParkedCf) store->parked_ = handle;
+    if (name == kOutputsCf) store->outputs_ = handle;
     if (name.rfind(kQueueCfPrefix, 0) == 0) {
       absl::Status added = store->AddQueue(name.substr(sizeof(kQueueCfPrefix) - 1), handle);
       if (!added.ok()) return added;
@@ -216,9 +194,15 @@ Store::QueueCf* Store::Queue(std::string_view destination) const {
 }
 
 uint64_t Store::LastMessageId() const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), journal_));
-  it->SeekToLast();
-  return it->Valid() ? ReadBigEndian64(it->key().ToStringView()) : 0;
+  // Router-queue tickets (reroutes, releases) take ids from the same
+  // generator and may be the newest: a new message must not reuse one.
+  uint64_t last = 0;
+  for (rocksdb::ColumnFamilyHandle* cf : {journal_, router_queue_}) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+    it->SeekToLast();
+    if (it->Valid()) last = std::max(last, ReadBigEndian64(it->key().ToStringView()));
+  }
+  return last;
 }
 
 uint64_t Store::NextEventSeq() {
@@ -264,6 +248,7 @@ absl::Status Store::CommitIngress(std::span<const IngressRecord> records) {
 
     MessageState state;
     state.set_status(RECEIVED);
+    state.set_router_queue_key(record.id);
     state.set_source(envelope.source());
     state.set_control_id(envelope.hl7().control_id());
     state.set_message_type(envelope.hl7().message_type());
@@ -298,10 +283,12 @@ absl::StatusOr<std::vector<RouterQueueEntry>> Store::PeekRouterQueue(const std::
   for (it->Seek(from); it->Valid() && entries.size() < limit; it->Next()) {
     RouterQueueEntry entry;
     entry.key_id = ReadBigEndian64(it->key().ToStringView());
-    // An empty value: the message itself; else a reroute ticket naming it.
-    entry.message_id =
-        it->value().size() >= 8 ? ReadBigEndian64(it->value().ToStringView()) : entry.key_id;
-    entries.push_back(entry);
+    // An empty value: the message itself; else a ticket naming it, then the
+    // routes to run again, each ended by '\0' (RouterTicket).
+    std::string_view value = it->value().ToStringView();
+    entry.message_id = value.size() >= 8 ? ReadBigEndian64(value) : entry.key_id;
+    if (value.size() > 8) entry.routes = ParseTicketRoutes(value.substr(8));
+    entries.push_back(std::move(entry));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the router queue");
   return entries;
@@ -343,18 +330,36 @@ std::vector<std::unique_lock<std::mutex>> Store::LockStates(const std::vector<ui
 absl::Status Store::CommitRouting(uint64_t id, const std::vector<std::string>& routes,
                                   const std::vector<RoutedDelivery>& deliveries,
                                   std::string_view config_version) {
-  const RoutingDecision decision{id, 0, routes, deliveries, ""};
+  RoutingDecision decision;
+  decision.id = id;
+  decision.routes = routes;
+  decision.deliveries = deliveries;
   return CommitRouting({&decision, 1}, config_version);
 }
 
 absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
-                                  std::string_view config_version) {
+                                  std::string_view config_version,
+                                  const std::function<uint64_t()>& next_ticket_id) {
   std::vector<uint64_t> ids;
-  for (const RoutingDecision& decision : decisions) ids.push_back(decision.id);
+  for (const RoutingDecision& decision : decisions) {
+    ids.push_back(decision.id);
+    if (!decision.identity_update) continue;
+    // The messages an identity update moves or releases change state too.
+    for (const std::string* patient :
+         {&decision.identity_update->patient, &decision.identity_update->prior}) {
+      if (patient->empty()) continue;
+      auto parked = ListParked(*patient);
+      if (!parked.ok()) return parked.status();
+      ids.insert(ids.end(), parked->begin(), parked->end());
+    }
+  }
   auto locks = LockStates(ids);
   const int64_t now = NowMicros();
   rocksdb::WriteBatch batch;
   Event event;
+  auto put_event = [&](uint64_t id) {
+    batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+  };
   for (const RoutingDecision& decision : decisions) {
     const uint64_t id = decision.id;
     const std::string queue_key = IdKey(decision.queue_key_id ? decision.queue_key_id : id);
@@ -365,7 +370,7 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
       event.set_at_us(now);
       event.set_type(EVENT_DEAD);
       event.set_detail(decision.unreadable);
-      batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+      put_event(id);
       if (state.ok()) {
         const MessageStatus previous = state->status();
         state->set_status(DEAD);
@@ -376,21 +381,85 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
     }
     if (!state.ok()) return state.status();
     const MessageStatus previous = state->status();
-    state->clear_routes();
-    for (const std::string& route : decision.routes) state->add_routes(route);
-    state->clear_destinations();
+    const bool partial = !decision.only_routes.empty();
+    if (partial) {
+      // A release: only the released routes are routed again.
+      auto released = [&](const std::string& route) {
+        return std::find(decision.only_routes.begin(), decision.only_routes.end(), route) !=
+               decision.only_routes.end();
+      };
+      EraseIf(*state->mutable_failed_routes(),
+              [&](const RouteHold& hold) { return released(hold.route()); });
+      for (const RouteHold& hold : state->parked()) {
+        if (released(hold.route())) batch.Delete(parked_, ParkedKey(hold.patient(), id));
+      }
+      EraseIf(*state->mutable_parked(),
+              [&](const RouteHold& hold) { return released(hold.route()); });
+      for (const std::string& route : decision.routes) {
+        if (std::find(state->routes().begin(), state->routes().end(), route) ==
+            state->routes().end()) {
+          state->add_routes(route);
+        }
+      }
+    } else {
+      state->clear_routes();
+      for (const std::string& route : decision.routes) state->add_routes(route);
+      state->clear_destinations();
+      state->clear_failed_routes();
+      UnparkAll(batch, id, *state);
+      state->clear_parked();
+    }
     state->set_config_version(std::string(config_version));
     state->set_updated_at_us(now);
+    state->set_router_queue_key(0);
 
     event.Clear();
     event.set_at_us(now);
-    if (decision.deliveries.empty()) {
+    if (decision.routes.empty() && !partial) {
       state->set_status(UNROUTED);
       event.set_type(EVENT_UNROUTED);
       event.set_detail("no route matched");
-      batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+      put_event(id);
+    }
+    if (decision.routes.empty() && partial) {
+      // The parked routes were removed or no longer match: nothing to do.
+      event.set_type(EVENT_UNROUTED);
+      event.set_detail("released routes no longer match the message");
+      put_event(id);
+      EraseIf(*state->mutable_routes(), [&](const std::string& route) {
+        return std::find(decision.only_routes.begin(), decision.only_routes.end(), route) !=
+               decision.only_routes.end();
+      });
+      if (state->routes().empty()) state->set_status(UNROUTED);
+    }
+    for (const auto& [route, detail] : decision.notes) {
+      event.set_type(EVENT_ROUTED);
+      event.set_route(route);
+      event.set_detail(detail);
+      put_event(id);
+    }
+    for (const auto& [route, output] : decision.outputs) {
+      batch.Put(outputs_, OutputKey(id, route), Serialize(output));
     }
     for (const RoutedDelivery& delivery : decision.deliveries) {
+      DestinationState* destination = state->add_destinations();
+      destination->set_destination(delivery.destination);
+      destination->set_route(delivery.route);
+      destination->set_updated_at_us(now);
+      destination->set_patient(delivery.patient);
+      destination->set_has_output(delivery.has_output);
+      event.set_route(delivery.route);
+      event.set_destination(delivery.destination);
+      if (!delivery.dead_reason.empty()) {
+        destination->set_status(DELIVERY_DEAD);
+        destination->set_dead_at_step(true);
+        destination->set_last_error(delivery.dead_reason);
+        batch.Put(dead_letters_, DeadLetterKey(delivery.destination, id), "");
+        event.set_type(EVENT_DEAD);
+        event.set_detail(delivery.dead_reason);
+        put_event(id);
+        continue;
+      }
       QueueCf* queue = Queue(delivery.destination);
       if (queue == nullptr) {
         return absl::FailedPreconditionError(
@@ -401,25 +470,42 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
       task.set_route(delivery.route);
       task.set_enqueued_at_us(now);
       task.set_patient(delivery.patient);
+      task.set_has_output(delivery.has_output);
       const std::string task_key = QueueKey(queue->next_seq.fetch_add(1), id);
       batch.Put(queue->handle, task_key, Serialize(task));
-
-      DestinationState* destination = state->add_destinations();
-      destination->set_destination(delivery.destination);
-      destination->set_route(delivery.route);
       destination->set_status(DELIVERY_QUEUED);
-      destination->set_updated_at_us(now);
       destination->set_queue_key(task_key);
-      destination->set_patient(delivery.patient);
-
       event.set_type(EVENT_ROUTED);
-      event.set_route(delivery.route);
-      event.set_destination(delivery.destination);
-      batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+      event.clear_detail();
+      put_event(id);
     }
-    if (!decision.deliveries.empty()) state->set_status(AggregateStatus(*state));
+    event.clear_destination();
+    for (const RouteHold& hold : decision.parked) {
+      *state->add_parked() = hold;
+      batch.Put(parked_, ParkedKey(hold.patient(), id), "");
+      event.set_type(EVENT_PARKED);
+      event.set_route(hold.route());
+      event.set_detail(hold.reason());
+      put_event(id);
+    }
+    for (const RouteHold& hold : decision.failed_routes) {
+      *state->add_failed_routes() = hold;
+      event.set_type(EVENT_DEAD);
+      event.set_route(hold.route());
+      event.set_detail(hold.reason());
+      put_event(id);
+    }
+    if (!state->routes().empty()) state->set_status(AggregateStatus(*state));
     PutState(batch, state_, status_index_, id, previous, *state);
     batch.Delete(router_queue_, queue_key);
+    if (decision.identity_update) {
+      if (!next_ticket_id) {
+        return absl::InvalidArgumentError("store: an identity update needs ticket ids");
+      }
+      absl::Status applied =
+          ApplyIdentityUpdate(batch, *decision.identity_update, next_ticket_id, now);
+      if (!applied.ok()) return applied;
+    }
   }
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "committing routing");
 }
@@ -641,7 +727,7 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Replay(uint64_t id, std::string
   auto state = GetState(id);
   if (!state.ok()) return state.status();
   const MessageStatus previous = state->status();
-  if (previous == RECEIVED) {
+  if (state->router_queue_key() != 0) {
     return absl::FailedPreconditionError(
         fmt::format("message {:016x} waits to be routed: it is delivered once routed", id));
   }
@@ -650,10 +736,16 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Replay(uint64_t id, std::string
   std::vector<ActionEffect> effects;
   bool found = false;
   std::string unconfigured;
+  std::string at_step;
   for (DestinationState& entry : *state->mutable_destinations()) {
     if (!destination.empty() && entry.destination() != destination) continue;
     found = true;
     if (IsPendingStatus(entry.status())) continue;
+    if (entry.status() == DELIVERY_DEAD && entry.dead_at_step()) {
+      // Delivering it would skip the step that refused it.
+      at_step = entry.route();
+      continue;
+    }
     QueueCf* queue = Queue(entry.destination());
     if (queue == nullptr || !queue->configured) {
       unconfigured += (unconfigured.empty() ? "'" : ", '") + entry.destination() + "'";
@@ -666,6 +758,7 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Replay(uint64_t id, std::string
     task.set_route(entry.route());
     task.set_enqueued_at_us(now);
     task.set_patient(entry.patient());
+    task.set_has_output(entry.has_output());
     const std::string task_key = QueueKey(queue->next_seq.fetch_add(1), id);
     batch.Put(queue->handle, task_key, Serialize(task));
     entry.set_status(DELIVERY_QUEUED);
@@ -687,6 +780,12 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Replay(uint64_t id, std::string
             ? fmt::format("message {:016x} has no destination to replay (it was not routed)", id)
             : fmt::format("message {:016x} was never routed to '{}'", id, destination));
   }
+  if (effects.empty() && !at_step.empty()) {
+    return absl::FailedPreconditionError(
+        fmt::format("message {:016x}: a step of route '{}' refused it; a replay would skip the "
+                    "step: reroute it (--reroute) once the cause is fixed",
+                    id, at_step));
+  }
   if (effects.empty()) {
     return absl::FailedPreconditionError(
         unconfigured.empty()
@@ -707,7 +806,7 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Reroute(uint64_t id, uint64_t t
   auto locks = LockStates({id});
   auto state = GetState(id);
   if (!state.ok()) return state.status();
-  if (state->status() == RECEIVED) {
+  if (state->router_queue_key() != 0) {
     return absl::FailedPreconditionError(
         fmt::format("message {:016x} already waits to be routed", id));
   }
@@ -738,7 +837,11 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Reroute(uint64_t id, uint64_t t
   for (DestinationState& entry : *state->mutable_destinations()) {
     if (entry.status() == DELIVERY_DEAD) entry.set_status(DELIVERY_DISCARDED);
   }
+  UnparkAll(batch, id, *state);
+  state->clear_parked();
+  state->clear_failed_routes();
   state->set_status(RECEIVED);
+  state->set_router_queue_key(ticket_id);
   state->set_updated_at_us(now);
   PutState(batch, state_, status_index_, id, previous, *state);
   absl::Status written = FromRocks(db_->Write(SyncedWrite(), &batch), "recording a reroute");
@@ -770,6 +873,14 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Discard(uint64_t id, std::strin
     entry.clear_queue_key();
     entry.set_updated_at_us(now);
     effects.push_back(std::move(effect));
+  }
+  UnparkAll(batch, id, *state);
+  state->clear_parked();
+  state->clear_failed_routes();
+  if (state->router_queue_key() != 0) {
+    // Waiting to be routed (received, rerouted or released): it never will.
+    batch.Delete(router_queue_, IdKey(state->router_queue_key()));
+    state->set_router_queue_key(0);
   }
   Event event;
   event.set_at_us(now);
@@ -832,7 +943,6 @@ absl::StatusOr<std::map<std::string, uint64_t>> Store::CountDeadLetters() const 
 }
 
 MessageStatus AggregateStatus(const MessageState& state) {
-  if (state.destinations().empty()) return state.status();
   bool pending = false, retrying = false, dead = false, discarded = false;
   for (const DestinationState& destination : state.destinations()) {
     switch (destination.status()) {
@@ -852,10 +962,16 @@ MessageStatus AggregateStatus(const MessageState& state) {
         break;
     }
   }
+  // Waiting for the router (a release while another route delivers): the
+  // router decides what comes next, and actions wait for it.
+  if (state.router_queue_key() != 0) return RECEIVED;
   if (retrying) return RETRYING;
   if (pending) return QUEUED;
-  if (dead) return DEAD;
-  return discarded ? DISCARDED : DELIVERED;
+  if (!state.parked().empty()) return PARKED;
+  if (dead || !state.failed_routes().empty()) return DEAD;
+  if (!state.destinations().empty()) return discarded ? DISCARDED : DELIVERED;
+  // Routes matched and none had anything to deliver: a step took it.
+  return state.routes().empty() ? state.status() : CONSUMED;
 }
 
 namespace {
@@ -863,6 +979,7 @@ constexpr std::pair<MessageStatus, std::string_view> kStatusNames[] = {
     {RECEIVED, "received"}, {ROUTED, "routed"},       {QUEUED, "queued"},
     {RETRYING, "retrying"}, {DELIVERED, "delivered"}, {DEAD, "dead"},
     {UNROUTED, "unrouted"}, {PARKED, "parked"},       {DISCARDED, "discarded"},
+    {CONSUMED, "consumed"},
 };
 }  // namespace
 
@@ -900,6 +1017,12 @@ std::string_view EventTypeName(EventType type) {
       return "replayed";
     case EVENT_RETRANSMISSION:
       return "retransmission";
+    case EVENT_PARKED:
+      return "parked";
+    case EVENT_RELEASED:
+      return "released";
+    case EVENT_IDENTITY:
+      return "identity";
     default:
       return "unknown";
   }

@@ -22,6 +22,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,12 +35,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "proto/identity.pb.h"
 #include "proto/store.pb.h"
 
 namespace rocksdb {
 class Cache;
 class DB;
 class ColumnFamilyHandle;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace navette::store {
@@ -55,15 +58,37 @@ struct IngressRecord {
 struct RoutedDelivery {
   std::string route;
   std::string destination;
-  std::string patient;  // for per-patient ordering; empty: none
+  std::string patient;      // for per-patient ordering; empty: none
+  bool has_output = false;  // deliver the route's output (outputs CF)
+  // Set when a step of the route failed for good: the delivery is recorded
+  // dead with this reason and never queued.
+  std::string dead_reason;
 };
 
 // An entry of the router queue. Messages enter it under their own id; a
-// reroute enters it under a new, later id (a "ticket") so that the router,
-// which reads its queue in key order from a position, sees it.
+// reroute or a release enters it under a new, later id (a "ticket") so that
+// the router, which reads its queue in key order from a position, sees it.
 struct RouterQueueEntry {
   uint64_t key_id = 0;
   uint64_t message_id = 0;
+  // A release names the routes to run again (the parked ones); empty: all.
+  std::vector<std::string> routes;
+};
+
+// One ADT's change to the identity store, applied with its routing.
+struct IdentityUpdate {
+  std::string patient;  // the key written
+  identity::Identity identity;
+  identity::IdentityChange change;
+  // A40 (merge) and A47 (identifier change): the key that now stands for
+  // `patient`, its new record (a link: merged_into = patient) and change.
+  // Its parked messages move to `patient`.
+  std::string prior;
+  identity::Identity prior_identity;
+  identity::IdentityChange prior_change;
+  // The identity can carry the INS now: the parked messages of `patient`
+  // (moved ones included) go back to the router for their parked routes.
+  bool release = false;
 };
 
 struct QueuedTask {
@@ -80,6 +105,16 @@ struct RoutingDecision {
   // record): it leaves the router queue as dead with this reason, rather
   // than stopping the routing of every message behind it.
   std::string unreadable;
+  // Routing again only these routes (a release): the message's other routes
+  // and deliveries are kept. Empty: a full routing, which replaces them.
+  std::vector<std::string> only_routes;
+  std::vector<RouteHold> parked;                             // routes waiting for an identity
+  std::vector<RouteHold> failed_routes;                      // routes failed with no destination
+  std::vector<std::pair<std::string, RouteOutput>> outputs;  // route -> output
+  std::optional<IdentityUpdate> identity_update;
+  // Routes that delivered nothing and why, for the history (route, detail):
+  // an identity feed route whose ADT changed no identity.
+  std::vector<std::pair<std::string, std::string>> notes;
 };
 
 enum class AttemptResult {
@@ -155,8 +190,11 @@ class Store {
   // Records the routing of messages, in one batch: for each, its delivery
   // tasks (or `unrouted` when it has none), events, and its removal from the
   // router queue.
+  // `next_ticket_id` gives the router-queue keys of messages an identity
+  // update releases (required when a decision has one).
   absl::Status CommitRouting(std::span<const RoutingDecision> decisions,
-                             std::string_view config_version);
+                             std::string_view config_version,
+                             const std::function<uint64_t()>& next_ticket_id = {});
   absl::Status CommitRouting(uint64_t id, const std::vector<std::string>& routes,
                              const std::vector<RoutedDelivery>& deliveries,
                              std::string_view config_version);
@@ -197,6 +235,11 @@ class Store {
   // Removes the message's pending tasks and dead letters; it is kept, as
   // discarded.
   absl::StatusOr<std::vector<ActionEffect>> Discard(uint64_t id, std::string_view actor);
+  // Sends the message's parked routes back to the router under `ticket_id`
+  // now, whatever the patient's identity (it parks again if still missing).
+  // FailedPrecondition if nothing is parked.
+  absl::StatusOr<std::vector<std::string>> Release(uint64_t id, uint64_t ticket_id,
+                                                   std::string_view actor);
   // Dead letters in key order (destination, then id) after `after` (empty:
   // from the start), of `destination` only unless empty.
   absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(std::string_view destination,
@@ -204,6 +247,16 @@ class Store {
                                                           size_t limit) const;
   // Dead letters per destination, counted by a full scan (at start).
   absl::StatusOr<std::map<std::string, uint64_t>> CountDeadLetters() const;
+
+  // ---- identity store (routes/ins)
+  // The record of a patient key; nullopt if the feed never named it.
+  absl::StatusOr<std::optional<identity::Identity>> GetIdentity(std::string_view patient) const;
+  absl::StatusOr<std::vector<identity::IdentityChange>> GetIdentityHistory(
+      std::string_view patient) const;
+  // Ids of the messages parked under a patient key, oldest first.
+  absl::StatusOr<std::vector<uint64_t>> ListParked(std::string_view patient) const;
+  // The output a route's steps made of a message.
+  absl::StatusOr<RouteOutput> GetOutput(uint64_t id, std::string_view route) const;
 
   // ---- reading for people
   absl::StatusOr<std::vector<ListedMessage>> ListMessages(const ListFilter& filter) const;
@@ -230,6 +283,13 @@ class Store {
   // Locks the state stripes of `ids` in ascending stripe order, so that two
   // batches never wait on each other in a cycle.
   std::vector<std::unique_lock<std::mutex>> LockStates(const std::vector<uint64_t>& ids);
+  // Adds to `batch` the identity records, their history, the move of the
+  // prior key's parked messages and, if asked, their release. The caller
+  // holds the state locks of every message parked under both keys.
+  absl::Status ApplyIdentityUpdate(rocksdb::WriteBatch& batch, const IdentityUpdate& update,
+                                   const std::function<uint64_t()>& next_ticket_id, int64_t now);
+  // Removes the parked CF entries of `state`'s parked routes, in `batch`.
+  void UnparkAll(rocksdb::WriteBatch& batch, uint64_t id, const MessageState& state);
   // Strictly increasing microsecond clock, so that history keys of one
   // message never collide and sort in event order.
   uint64_t NextEventSeq();
@@ -243,6 +303,10 @@ class Store {
   rocksdb::ColumnFamilyHandle* status_index_ = nullptr;
   rocksdb::ColumnFamilyHandle* control_id_index_ = nullptr;
   rocksdb::ColumnFamilyHandle* dead_letters_ = nullptr;
+  rocksdb::ColumnFamilyHandle* identity_ = nullptr;
+  rocksdb::ColumnFamilyHandle* identity_history_ = nullptr;
+  rocksdb::ColumnFamilyHandle* parked_ = nullptr;
+  rocksdb::ColumnFamilyHandle* outputs_ = nullptr;
 
   mutable std::shared_mutex queues_mu_;  // guards queues_
   std::map<std::string, std::unique_ptr<QueueCf>, std::less<>> queues_;

@@ -14,6 +14,13 @@
 namespace navette::store {
 namespace {
 
+RoutedDelivery Delivery(const std::string& route, const std::string& destination) {
+  RoutedDelivery delivery;
+  delivery.route = route;
+  delivery.destination = destination;
+  return delivery;
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,7 +103,8 @@ TEST_F(StoreTest, RetransmissionAddsAnEventOnly) {
 TEST_F(StoreTest, RoutingThenDeliveryWalksTheStates) {
   const uint64_t id = Ingest("c1");
   ASSERT_TRUE(
-      store_->CommitRouting(id, {"r1"}, {{"r1", "outbox", ""}, {"r1", "dmp", ""}}, "v1").ok());
+      store_->CommitRouting(id, {"r1"}, {Delivery("r1", "outbox"), Delivery("r1", "dmp")}, "v1")
+          .ok());
   EXPECT_TRUE(store_->PeekRouterQueue("", 10)->empty());
   EXPECT_EQ(store_->GetState(id)->status(), QUEUED);
 
@@ -170,7 +178,8 @@ TEST_F(StoreTest, UnreadableMessageLeavesTheRouterQueueAsDead) {
 TEST_F(StoreTest, TwoRoutesToOneDestinationMakeTwoTasks) {
   const uint64_t id = Ingest("c1");
   ASSERT_TRUE(
-      store_->CommitRouting(id, {"a", "b"}, {{"a", "outbox", ""}, {"b", "outbox", ""}}, "v").ok());
+      store_->CommitRouting(id, {"a", "b"}, {Delivery("a", "outbox"), Delivery("b", "outbox")}, "v")
+          .ok());
   auto tasks = store_->PeekQueue("outbox", "", 10);
   ASSERT_EQ(tasks->size(), 2u);
   EXPECT_EQ((*tasks)[0].task.route(), "a");
@@ -179,10 +188,10 @@ TEST_F(StoreTest, TwoRoutesToOneDestinationMakeTwoTasks) {
 
 TEST_F(StoreTest, QueueSequenceContinuesAfterReopen) {
   const uint64_t first = Ingest("c1");
-  ASSERT_TRUE(store_->CommitRouting(first, {"r"}, {{"r", "outbox", ""}}, "v").ok());
+  ASSERT_TRUE(store_->CommitRouting(first, {"r"}, {Delivery("r", "outbox")}, "v").ok());
   Reopen();
   const uint64_t second = Ingest("c2");
-  ASSERT_TRUE(store_->CommitRouting(second, {"r"}, {{"r", "outbox", ""}}, "v").ok());
+  ASSERT_TRUE(store_->CommitRouting(second, {"r"}, {Delivery("r", "outbox")}, "v").ok());
   auto tasks = store_->PeekQueue("outbox", "", 10);
   ASSERT_EQ(tasks->size(), 2u);
   EXPECT_EQ((*tasks)[0].task.message_id(), first);
@@ -226,7 +235,11 @@ TEST_F(StoreTest, ReadingFromTrackedPositionSkipsNoTombstones) {
   for (int i = 0; i < kMessages; ++i) {
     ids.push_back(ids_.Next());
     records.push_back({ids.back(), &envelopes[i], "hash"});
-    decisions.push_back({ids.back(), 0, {"r"}, {{"r", "outbox", ""}}, ""});
+    RoutingDecision decision;
+    decision.id = ids.back();
+    decision.routes = {"r"};
+    decision.deliveries = {Delivery("r", "outbox")};
+    decisions.push_back(std::move(decision));
   }
   ASSERT_TRUE(store_->CommitIngress(records).ok());
   ASSERT_TRUE(store_->CommitRouting(decisions, "v").ok());
@@ -277,7 +290,8 @@ TEST_F(StoreTest, AggregateStatus) {
 // Routes `id` to outbox and dmp and makes both deliveries dead.
 void RouteAndKill(Store& store, uint64_t id) {
   ASSERT_TRUE(
-      store.CommitRouting(id, {"r1"}, {{"r1", "outbox", ""}, {"r1", "dmp", ""}}, "v1").ok());
+      store.CommitRouting(id, {"r1"}, {Delivery("r1", "outbox"), Delivery("r1", "dmp")}, "v1")
+          .ok());
   for (const char* destination : {"outbox", "dmp"}) {
     auto tasks = store.PeekQueue(destination, "", 10);
     ASSERT_TRUE(tasks.ok());

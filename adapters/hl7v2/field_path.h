@@ -32,6 +32,21 @@ struct FieldPath {
   static absl::StatusOr<FieldPath> Parse(std::string_view text);
 
   std::string ToString() const;
+
+  // SEG[1]-field[repetition].component.subcomponent, for code that builds
+  // paths: the first segment of its kind; 0 leaves a level whole (or, for
+  // the repetition, any).
+  static FieldPath Of(std::string segment, int field, int repetition = 1, int component = 0,
+                      int subcomponent = 0) {
+    FieldPath path;
+    path.segment = std::move(segment);
+    path.segment_index = 1;
+    path.field = field;
+    path.repetition = repetition;
+    path.component = component;
+    path.subcomponent = subcomponent;
+    return path;
+  }
 };
 
 }  // namespace navette::adapters::hl7v2

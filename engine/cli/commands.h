@@ -55,6 +55,8 @@ struct DiscardOptions {
   std::string id;
 };
 int RunMessagesDiscard(const DiscardOptions& options);
+// `navette messages release ID`: a parked message's routes run again now.
+int RunMessagesRelease(const DiscardOptions& options);
 
 // `navette token new`: prints a new token and the configuration entry that
 // accepts it (its SHA-256, never the token itself, goes in the file).

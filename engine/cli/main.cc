@@ -103,6 +103,13 @@ int main(int argc, char** argv) {
                                    "dropped; the message and its history stay");
   discard_cmd->add_option("id", discard.id, "Message id")->required();
   AddAdminOptions(discard_cmd, discard.admin);
+  cli::DiscardOptions release;
+  auto* release_cmd = messages_cmd->add_subcommand(
+      "release",
+      "Run a parked message's routes again now (it parks again if the patient's identity "
+      "still cannot carry the INS)");
+  release_cmd->add_option("id", release.id, "Message id")->required();
+  AddAdminOptions(release_cmd, release.admin);
 
   auto* token_cmd = app.add_subcommand("token", "Admin API tokens");
   token_cmd->require_subcommand(1);
@@ -127,6 +134,7 @@ int main(int argc, char** argv) {
   if (show_cmd->parsed()) return cli::RunMessagesShow(show);
   if (replay_cmd->parsed()) return cli::RunMessagesReplay(replay);
   if (discard_cmd->parsed()) return cli::RunMessagesDiscard(discard);
+  if (release_cmd->parsed()) return cli::RunMessagesRelease(release);
   if (token_new_cmd->parsed()) return cli::RunTokenNew(token_new);
   return 1;
 }

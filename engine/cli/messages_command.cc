@@ -46,6 +46,11 @@ int RunMessagesList(const ListOptions& options) {
     std::cout << fmt::format("{:<16}  {:<9}  {:<12}  {:<20}  {:<16}  {}\n", message.id(),
                              message.state(), message.source(), message.control_id(),
                              message.message_type(), Time(message.received_at()));
+    // Why a route waits or failed: the first thing an analyst asks.
+    for (const admin::RouteHoldSummary& hold : message.holds()) {
+      std::cout << fmt::format("{:<16}  route {} {}: {}\n", "", hold.route(), hold.state(),
+                               hold.reason());
+    }
   }
   if (response.messages().empty()) std::cerr << "(no messages)\n";
   return 0;
@@ -84,6 +89,10 @@ int RunMessagesShow(const ShowOptions& options) {
         "  destination:  {} via {}: {} after {} attempt(s){}\n", destination.destination(),
         destination.route(), destination.state(), destination.attempts(),
         destination.last_error().empty() ? "" : " (last error: " + destination.last_error() + ")");
+  }
+  for (const admin::RouteHoldSummary& hold : summary.holds()) {
+    std::cout << fmt::format("  route:        {} {} since {}: {}\n", hold.route(), hold.state(),
+                             Time(hold.since()), hold.reason());
   }
   std::cout << "\nHL7:\n";
   const std::string& raw = detail.raw();

@@ -1,4 +1,4 @@
-// `navette messages replay` and `navette messages discard`: operator actions
+// `navette messages replay`, `discard` and `release`: operator actions
 // through the admin API. A replay of one message answers at once; a bulk
 // replay (--state dead) starts a job on the engine and follows it, drawing a
 // progress bar on a terminal and printing a summary at the end.
@@ -151,6 +151,22 @@ int RunMessagesDiscard(const DiscardOptions& options) {
   }
   std::cout << fmt::format("{} discarded: now {} ({})\n", response.id(), response.state(),
                            Destinations(response));
+  return 0;
+}
+
+int RunMessagesRelease(const DiscardOptions& options) {
+  admin::ActionResponse response;
+  absl::Status status = AdminClient::FromOptions(options.admin)
+                            .Post("/v1/messages/" + UrlEncode(options.id) + "/release",
+                                  google::protobuf::Empty(), response);
+  if (!status.ok()) {
+    std::cerr << "navette messages release: " << status.message() << "\n";
+    return 1;
+  }
+  std::string routes;
+  for (const std::string& route : response.routes()) routes += (routes.empty() ? "" : ", ") + route;
+  std::cout << fmt::format("{} released: route {} sent back to the router (now {})\n",
+                           response.id(), routes, response.state());
   return 0;
 }
 

@@ -65,6 +65,7 @@ class Checker {
       Report("destinations", "at least one destination is required (a place messages go to)");
     }
     for (int i = 0; i < config_.sources_size(); ++i) CheckSource(config_.sources(i), i);
+    CheckIdentity();
     for (int i = 0; i < config_.routes_size(); ++i) CheckRoute(config_.routes(i), i);
     for (int i = 0; i < config_.destinations_size(); ++i) {
       CheckDestination(config_.destinations(i), i);
@@ -343,8 +344,22 @@ class Checker {
     }
 
     std::string to_path = FieldPathJoin(path, "to");
-    if (route.to().empty()) {
-      Report(to_path, fmt::format("{}: 'to' must name at least one destination", label));
+    bool feeds_identities = false;
+    std::string steps_path = FieldPathJoin(path, "steps");
+    for (int i = 0; i < route.steps_size(); ++i) {
+      const navette::config::Step& step = route.steps(i);
+      feeds_identities = feeds_identities || step.has_identity_feed();
+      if (step.kind_case() == navette::config::Step::KIND_NOT_SET) {
+        Report(IndexPathJoin(steps_path, i),
+               fmt::format("{}: a step needs its kind (one of: {})", label,
+                           KindNames(*navette::config::Step::descriptor())));
+      }
+    }
+    // An identity feed route may end at the identity store.
+    if (route.to().empty() && !feeds_identities) {
+      Report(to_path, fmt::format("{}: 'to' must name at least one destination (only a route "
+                                  "with an identity_feed step may have none)",
+                                  label));
     }
     for (int i = 0; i < route.to_size(); ++i) {
       const std::string& name = route.to(i);
@@ -362,6 +377,23 @@ class Checker {
     CheckPatterns(route.match().sending_facility(), FieldPathJoin(match_path, "sending_facility"),
                   label);
     CheckFieldRules(route.match(), FieldPathJoin(match_path, "fields"), label);
+  }
+
+  void CheckIdentity() {
+    const std::string path = "identity.reliability_codes";
+    std::map<std::string, int> codes(config_.identity().reliability_codes().begin(),
+                                     config_.identity().reliability_codes().end());
+    for (const auto& [code, word] : codes) {
+      const bool valid = !code.empty() && std::all_of(code.begin(), code.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0;
+      });
+      if (!valid) {
+        ReportOnKey(MapKeyPathJoin(path, code),
+                    fmt::format("identity.reliability_codes: '{}' is not a PID-32 code (letters "
+                                "and digits, e.g. VALI)",
+                                code));
+      }
+    }
   }
 
   void CheckPatterns(const google::protobuf::RepeatedPtrField<std::string>& patterns,

@@ -206,9 +206,37 @@ routes:
               ElementsAre("c.yaml:12:16: route 'cr-bio': unknown source 'labo' (known: in)",
                           "c.yaml:13:15: route 'cr-bio': unknown destination 'dmpp' (known: out, "
                           "outbox)",
-                          "c.yaml:15:9: route 'nowhere': 'to' must name at least one destination",
+                          "c.yaml:15:9: route 'nowhere': 'to' must name at least one "
+                          "destination (only a route with an identity_feed step may have none)",
                           "c.yaml:16:5: route 'nothing': 'to' must name at least one "
-                          "destination"));
+                          "destination (only a route with an identity_feed step may have none)"));
+}
+
+TEST(ChecksTest, StepsNeedAKindAndOnlyAnIdentityFeedRouteMayGoNowhere) {
+  Checked checked = Check(WithBase(R"(
+routes:
+  - name: identities
+    steps:
+      - identity_feed: {}
+  - name: lab
+    steps:
+      - {}
+      - attach_ins: { on_missing: continue_without_ins }
+    to: [out]
+  - name: nowhere
+    steps: [ { attach_ins: {} } ]
+identity:
+  reliability_codes: { VALI: qualified, "VA LI": provisional }
+)"));
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(
+      checked.checks,
+      ElementsAre(
+          "c.yaml:20:41: identity.reliability_codes: 'VA LI' is not a PID-32 code (letters and "
+          "digits, e.g. VALI)",
+          "c.yaml:14:9: route 'lab': a step needs its kind (one of: identity_feed, attach_ins)",
+          "c.yaml:17:5: route 'nowhere': 'to' must name at least one destination (only a route "
+          "with an identity_feed step may have none)"));
 }
 
 TEST(ChecksTest, MatchPatternsAreNotEmpty) {

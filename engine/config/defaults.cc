@@ -64,6 +64,23 @@ void ApplyDefaults(navette::config::Config& config) {
     ingress.mutable_retransmission_window()->set_seconds(kDefaultRetransmissionWindowSeconds);
   }
 
+  navette::config::IdentitySettings& identity = *config.mutable_identity();
+  if (identity.environment() == navette::config::IdentitySettings::ENVIRONMENT_UNSPECIFIED) {
+    identity.set_environment(navette::config::IdentitySettings::PRODUCTION);
+  }
+  for (navette::config::Route& route : *config.mutable_routes()) {
+    for (navette::config::Step& step : *route.mutable_steps()) {
+      if (!step.has_attach_ins()) continue;
+      navette::config::AttachInsStep& attach = *step.mutable_attach_ins();
+      if (attach.require() == navette::config::AttachInsStep::REQUIRE_UNSPECIFIED) {
+        attach.set_require(navette::config::AttachInsStep::QUALIFIED);
+      }
+      if (attach.on_missing() == navette::config::AttachInsStep::ON_MISSING_UNSPECIFIED) {
+        attach.set_on_missing(navette::config::AttachInsStep::PARK);
+      }
+    }
+  }
+
   for (navette::config::Source& source : *config.mutable_sources()) {
     if (source.default_charset().empty()) {
       source.set_default_charset(std::string(kDefaultCharset));

@@ -202,7 +202,7 @@ routez: []
             "default_charset)");
   EXPECT_EQ(result.errors[3].ToString(),
             "test.yaml:11:1: unknown key 'routez' in the top level (expected one of: engine, "
-            "sources, routes, destinations); did you mean 'routes'?");
+            "sources, routes, destinations, identity); did you mean 'routes'?");
   // The rest is still converted.
   EXPECT_EQ(config.engine().admin().listen(), "127.0.0.1:8575");
   ASSERT_THAT(config.sources(), SizeIs(1));

@@ -1,0 +1,232 @@
+// The Store's identity part: identity records and their history, parked
+// messages, route outputs, and the release of parked messages when an
+// identity update qualifies their patient.
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/clock.h"
+#include "store/keys.h"
+#include "store/store.h"
+#include "store/write_helpers.h"
+
+namespace navette::store {
+
+absl::StatusOr<std::optional<identity::Identity>> Store::GetIdentity(
+    std::string_view patient) const {
+  std::string value;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), identity_, rocksdb::Slice(patient), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) return FromRocks(status, "reading an identity");
+  identity::Identity record;
+  if (!record.ParseFromString(value)) return absl::DataLossError("store: corrupt identity record");
+  return record;
+}
+
+namespace {
+
+// Calls `fn(key, value)` on each entry of `cf` under one patient key
+// ("<patient>\0..."), in key order; stops early when `fn` returns an error.
+absl::Status ForEachOfPatient(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view patient,
+    const std::function<absl::Status(std::string_view, std::string_view)>& fn) {
+  const std::string lower = PatientPrefix(patient);
+  std::string upper = lower;
+  upper.back() = '\1';
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions options;
+  options.iterate_lower_bound = &lower_slice;
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(options, cf));
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    absl::Status status = fn(key.substr(lower.size()), it->value().ToStringView());
+    if (!status.ok()) return status;
+  }
+  return FromRocks(it->status(), "reading a patient's entries");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<identity::IdentityChange>> Store::GetIdentityHistory(
+    std::string_view patient) const {
+  std::vector<identity::IdentityChange> changes;
+  absl::Status read = ForEachOfPatient(
+      *db_, identity_history_, patient, [&](std::string_view, std::string_view value) {
+        if (!changes.emplace_back().ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          return absl::DataLossError("store: corrupt identity history record");
+        }
+        return absl::OkStatus();
+      });
+  if (!read.ok()) return read;
+  return changes;
+}
+
+absl::StatusOr<std::vector<uint64_t>> Store::ListParked(std::string_view patient) const {
+  std::vector<uint64_t> ids;
+  absl::Status read =
+      ForEachOfPatient(*db_, parked_, patient, [&](std::string_view id, std::string_view) {
+        if (id.size() != 8) return absl::DataLossError("store: corrupt parked key");
+        ids.push_back(ReadBigEndian64(id));
+        return absl::OkStatus();
+      });
+  if (!read.ok()) return read;
+  return ids;
+}
+
+absl::StatusOr<RouteOutput> Store::GetOutput(uint64_t id, std::string_view route) const {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), outputs_, OutputKey(id, route), &value);
+  if (status.IsNotFound()) {
+    return absl::NotFoundError(
+        fmt::format("no output of route '{}' for message {:016x}", route, id));
+  }
+  if (!status.ok()) return FromRocks(status, "reading a route output");
+  RouteOutput output;
+  if (!output.ParseFromString(value)) return absl::DataLossError("store: corrupt route output");
+  return output;
+}
+
+void Store::UnparkAll(rocksdb::WriteBatch& batch, uint64_t id, const MessageState& state) {
+  for (const RouteHold& hold : state.parked()) batch.Delete(parked_, ParkedKey(hold.patient(), id));
+}
+
+namespace {
+
+// Takes the routes parked under `patient` out of `state`; returns them.
+std::vector<std::string> TakeParkedRoutes(MessageState& state, std::string_view patient) {
+  std::vector<std::string> routes;
+  for (const RouteHold& hold : state.parked()) {
+    if (hold.patient() == patient) routes.push_back(hold.route());
+  }
+  EraseIf(*state.mutable_parked(),
+          [&](const RouteHold& hold) { return hold.patient() == patient; });
+  return routes;
+}
+
+std::string JoinRoutes(const std::vector<std::string>& routes) {
+  std::string joined;
+  for (const std::string& route : routes) joined += (joined.empty() ? "'" : ", '") + route + "'";
+  return joined;
+}
+
+}  // namespace
+
+absl::Status Store::ApplyIdentityUpdate(rocksdb::WriteBatch& batch, const IdentityUpdate& update,
+                                        const std::function<uint64_t()>& next_ticket_id,
+                                        int64_t now) {
+  batch.Put(identity_, update.patient, Serialize(update.identity));
+  batch.Put(identity_history_, IdentityHistoryKey(update.patient, NextEventSeq()),
+            Serialize(update.change));
+  Event event;
+  event.set_at_us(now);
+  event.set_type(EVENT_IDENTITY);
+  event.set_detail(update.change.summary());
+  batch.Put(history_, HistoryKey(update.change.message_id(), NextEventSeq()), Serialize(event));
+
+  // Messages whose state changes, loaded once: previous status, new state.
+  std::map<uint64_t, std::pair<MessageStatus, MessageState>> changed;
+  auto load = [&](uint64_t id) -> absl::StatusOr<MessageState*> {
+    auto it = changed.find(id);
+    if (it == changed.end()) {
+      auto state = GetState(id);
+      if (!state.ok()) return state.status();
+      it = changed.emplace(id, std::pair(state->status(), std::move(*state))).first;
+    }
+    return &it->second.second;
+  };
+  auto parked = ListParked(update.patient);
+  if (!parked.ok()) return parked.status();
+  std::vector<uint64_t> ids = std::move(*parked);
+
+  if (!update.prior.empty()) {
+    batch.Put(identity_, update.prior, Serialize(update.prior_identity));
+    batch.Put(identity_history_, IdentityHistoryKey(update.prior, NextEventSeq()),
+              Serialize(update.prior_change));
+    // The documents waiting for the absorbed (or renamed) IPP now wait for
+    // the identity that stands for it.
+    auto moved = ListParked(update.prior);
+    if (!moved.ok()) return moved.status();
+    for (uint64_t id : *moved) {
+      auto state = load(id);
+      if (!state.ok()) return state.status();
+      for (RouteHold& hold : *(*state)->mutable_parked()) {
+        if (hold.patient() == update.prior) hold.set_patient(update.patient);
+      }
+      batch.Delete(parked_, ParkedKey(update.prior, id));
+      batch.Put(parked_, ParkedKey(update.patient, id), "");
+      event.Clear();
+      event.set_at_us(now);
+      event.set_type(EVENT_PARKED);
+      event.set_detail(fmt::format(
+          "patient identifier {} by {}: now parked under the identity "
+          "that stands for it",
+          update.change.trigger() == "A47" ? "changed" : "merged", update.change.trigger()));
+      batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    }
+  }
+
+  if (update.release) {
+    for (uint64_t id : ids) {
+      auto state = load(id);
+      if (!state.ok()) return state.status();
+      std::vector<std::string> routes = TakeParkedRoutes(**state, update.patient);
+      if (routes.empty()) continue;
+      batch.Delete(parked_, ParkedKey(update.patient, id));
+      const uint64_t ticket = next_ticket_id();
+      batch.Put(router_queue_, IdKey(ticket), RouterTicket(id, routes));
+      (*state)->set_router_queue_key(ticket);
+      event.Clear();
+      event.set_at_us(now);
+      event.set_type(EVENT_RELEASED);
+      event.set_detail(fmt::format("identity qualified by {}: route {} sent back to the router",
+                                   update.change.trigger(), JoinRoutes(routes)));
+      batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+      (*state)->set_status(RECEIVED);  // until the router has run the routes again
+    }
+  }
+  for (auto& [id, entry] : changed) {
+    entry.second.set_updated_at_us(now);
+    PutState(batch, state_, status_index_, id, entry.first, entry.second);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> Store::Release(uint64_t id, uint64_t ticket_id,
+                                                        std::string_view actor) {
+  auto locks = LockStates({id});
+  auto state = GetState(id);
+  if (!state.ok()) return state.status();
+  if (state->parked().empty()) {
+    return absl::FailedPreconditionError(fmt::format("message {:016x} is not parked", id));
+  }
+  const MessageStatus previous = state->status();
+  const int64_t now = NowMicros();
+  rocksdb::WriteBatch batch;
+  std::vector<std::string> routes;
+  for (const RouteHold& hold : state->parked()) routes.push_back(hold.route());
+  UnparkAll(batch, id, *state);
+  state->clear_parked();
+  batch.Put(router_queue_, IdKey(ticket_id), RouterTicket(id, routes));
+  Event event;
+  event.set_at_us(now);
+  event.set_type(EVENT_RELEASED);
+  event.set_actor(std::string(actor));
+  event.set_detail(
+      fmt::format("release requested: route {} sent back to the router", JoinRoutes(routes)));
+  batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+  state->set_status(RECEIVED);
+  state->set_router_queue_key(ticket_id);
+  state->set_updated_at_us(now);
+  PutState(batch, state_, status_index_, id, previous, *state);
+  absl::Status written = FromRocks(db_->Write(SyncedWrite(), &batch), "recording a release");
+  if (!written.ok()) return written;
+  return routes;
+}
+
+}  // namespace navette::store
