@@ -14,6 +14,7 @@
 
 #include "adapters/mllp/client.h"
 #include "tests/support/engine_process.h"
+#include "tests/support/engine_test.h"
 #include "tests/support/hl7_samples.h"
 
 namespace navette::testing {
@@ -45,23 +46,11 @@ std::string AuthConfig(uint16_t admin_port, uint16_t mllp_port, const std::strin
 
 httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
-class AuthTest : public ::testing::Test {
+class AuthTest : public EngineTest {
  protected:
-  void SetUp() override {
-    dir_ = FreshTestDir("navette-auth");
-    admin_port_ = FreePort();
-    mllp_port_ = FreePort();
-  }
-  void TearDown() override {
-    if (engine_) {
-      EXPECT_TRUE(engine_->Stop().ok());
-    }
-    std::filesystem::remove_all(dir_);
-  }
+  AuthTest() : EngineTest("navette-auth") {}
   void StartEngine(const std::string& tokens_yaml) {
-    engine_ =
-        std::make_unique<EngineProcess>(dir_, AuthConfig(admin_port_, mllp_port_, tokens_yaml));
-    ASSERT_TRUE(engine_->Start().ok()) << engine_->Log();
+    StartEngineWith(AuthConfig(admin_port_, mllp_port_, tokens_yaml));
   }
   void StartWithViewerAndOperator() {
     StartEngine(
@@ -75,11 +64,6 @@ class AuthTest : public ::testing::Test {
     client.set_read_timeout(5);
     return client;
   }
-  std::string Admin() const { return fmt::format("http://127.0.0.1:{}", admin_port_); }
-
-  std::filesystem::path dir_;
-  uint16_t admin_port_ = 0, mllp_port_ = 0;
-  std::unique_ptr<EngineProcess> engine_;
 };
 
 TEST_F(AuthTest, ReadingNeedsAKnownToken) {

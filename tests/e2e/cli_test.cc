@@ -11,6 +11,7 @@
 #include "adapters/mllp/client.h"
 #include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
+#include "tests/support/engine_test.h"
 #include "tests/support/hl7_samples.h"
 
 namespace navette::testing {
@@ -34,30 +35,11 @@ std::string JsonField(const std::string& json, const std::string& key) {
   return "";
 }
 
-class CliTest : public ::testing::Test {
+class CliTest : public EngineTest {
  protected:
-  void SetUp() override {
-    dir_ = FreshTestDir("navette-cli");
-    admin_port_ = FreePort();
-    mllp_port_ = FreePort();
-  }
-  void TearDown() override {
-    if (engine_) {
-      EXPECT_TRUE(engine_->Stop().ok());
-    }
-    std::filesystem::remove_all(dir_);
-  }
+  CliTest() : EngineTest("navette-cli") {}
   void StartEngine(const std::string& routes = "  - { name: all, to: [outbox] }\n") {
-    engine_ =
-        std::make_unique<EngineProcess>(dir_, FileEngineConfig(admin_port_, mllp_port_, routes));
-    ASSERT_TRUE(engine_->Start().ok()) << engine_->Log();
-  }
-  std::string Admin() const { return fmt::format("http://127.0.0.1:{}", admin_port_); }
-  // `navette messages ...` against this engine: its URL, and its data
-  // directory, where the CLI finds the local admin token.
-  CommandResult Messages(std::vector<std::string> args) {
-    args.insert(args.end(), {"--admin", Admin(), "--data-dir", (dir_ / "data").string()});
-    return RunNavette(args);
+    StartEngineWith(FileEngineConfig(admin_port_, mllp_port_, routes));
   }
   CommandResult Send(const std::string& file) {
     return RunNavette({"send", "--port", std::to_string(mllp_port_), file});
@@ -90,10 +72,6 @@ class CliTest : public ::testing::Test {
         std::chrono::seconds(20));
     return id;
   }
-
-  std::filesystem::path dir_;
-  uint16_t admin_port_ = 0, mllp_port_ = 0;
-  std::unique_ptr<EngineProcess> engine_;
 };
 
 TEST_F(CliTest, SendCorpusOruThenFindAndShowIt) {

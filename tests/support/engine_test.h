@@ -1,0 +1,55 @@
+// The base of the end-to-end fixtures: a fresh test directory, free admin and
+// MLLP ports, the real engine started on a configuration and stopped at the
+// end, and the CLI pointed at it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "tests/support/engine_process.h"
+
+namespace navette::testing {
+
+class EngineTest : public ::testing::Test {
+ protected:
+  // `prefix` names the test directories (see FreshTestDir).
+  explicit EngineTest(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  void SetUp() override {
+    dir_ = FreshTestDir(prefix_);
+    admin_port_ = FreePort();
+    mllp_port_ = FreePort();
+  }
+  void TearDown() override {
+    if (engine_) {
+      EXPECT_TRUE(engine_->Stop().ok());
+    }
+    std::filesystem::remove_all(dir_);
+  }
+  void StartEngineWith(const std::string& config_yaml) {
+    engine_ = std::make_unique<EngineProcess>(dir_, config_yaml);
+    ASSERT_TRUE(engine_->Start().ok()) << engine_->Log();
+  }
+  std::string Admin() const { return fmt::format("http://127.0.0.1:{}", admin_port_); }
+  // `navette messages ...` against this engine: its URL, and its data
+  // directory, where the CLI finds the local admin token.
+  CommandResult Messages(std::vector<std::string> args) const {
+    args.insert(args.end(), {"--admin", Admin(), "--data-dir", (dir_ / "data").string()});
+    return RunNavette(args);
+  }
+
+  std::filesystem::path dir_;
+  uint16_t admin_port_ = 0, mllp_port_ = 0;
+  std::unique_ptr<EngineProcess> engine_;
+
+ private:
+  std::string prefix_;
+};
+
+}  // namespace navette::testing
