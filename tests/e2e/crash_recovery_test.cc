@@ -4,6 +4,7 @@
 // the receiver sees are counted against the attempts in flight at each kill.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "adapters/hl7v2/ack.h"
 #include "adapters/mllp/client.h"
 #include "proto/store.pb.h"
+#include "store/message_id.h"
 #include "store/store.h"
 #include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
@@ -216,6 +218,19 @@ TEST(CrashRecoveryTest, EveryAcknowledgedMessageSurvivesSigkillAndIsDelivered) {
   for (const auto& message : *listed) {
     journaled.insert(message.state.control_id());
     EXPECT_TRUE((*store)->GetMessage(message.id).ok());
+    // An undelivered message: say where it stopped, for whoever reads the
+    // failure (this test's random kill points are hard to replay).
+    if (std::find(missing_files.begin(), missing_files.end(), message.state.control_id()) !=
+        missing_files.end()) {
+      std::cout << "undelivered " << message.state.control_id() << " id "
+                << store::FormatMessageId(message.id) << " state "
+                << store::StatusName(message.state.status()) << "\n";
+      auto history = (*store)->GetHistory(message.id);
+      for (const store::Event& event : history.ok() ? *history : std::vector<store::Event>{}) {
+        std::cout << "  " << event.at_us() << " " << store::EventTypeName(event.type()) << " "
+                  << event.destination() << " " << event.detail() << "\n";
+      }
+    }
   }
   std::vector<std::string> missing;
   std::set_difference(acked.begin(), acked.end(), journaled.begin(), journaled.end(),
@@ -223,6 +238,10 @@ TEST(CrashRecoveryTest, EveryAcknowledgedMessageSurvivesSigkillAndIsDelivered) {
   EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged messages missing, first "
                                << (missing.empty() ? "" : missing.front());
   store->reset();  // close the store (and its background threads) first
+  if (!missing_files.empty() || !missing.empty()) {
+    std::cout << "kept " << dir << " (store and engine log) for inspection\n";
+    return;
+  }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 }
