@@ -130,12 +130,13 @@ bool DeliveryScheduler::LoadMore() {
   auto tasks = store_.PeekQueue(name_, position_, std::min(kLoadChunk, kWindow - window_.size()));
   if (!tasks.ok()) {
     spdlog::error("delivery: destination={}: {}", name_, tasks.status().message());
+    queue_has_more_ = true;  // read again after the dispatcher's pause
     return false;
   }
-  if (tasks->empty()) {
-    queue_has_more_ = false;
-    return false;
-  }
+  // Nothing new. The flag stays as it is: the caller cleared it before this
+  // read, and a Notify() for a task committed since has set it again;
+  // clearing it here would leave that task unread until the next Notify().
+  if (tasks->empty()) return false;
   position_ = tasks->back().key;
   position_.push_back('\0');  // just past the last task loaded
   std::lock_guard lock(mu_);
