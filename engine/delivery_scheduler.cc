@@ -128,6 +128,7 @@ bool DeliveryScheduler::LoadMore() {
   // The store read happens without the lock; only this thread touches
   // window_ and position_.
   auto tasks = store_.PeekQueue(name_, position_, std::min(kLoadChunk, kWindow - window_.size()));
+  if (after_queue_read_for_test_) after_queue_read_for_test_();
   if (!tasks.ok()) {
     spdlog::error("delivery: destination={}: {}", name_, tasks.status().message());
     queue_has_more_ = true;  // read again after the dispatcher's pause

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -85,6 +86,12 @@ class DeliveryScheduler {
 
   const std::string& name() const { return name_; }
 
+  // Called on the dispatcher thread right after each read of the queue, so
+  // that a test can commit a task at the moment a race needs. Before Start().
+  void set_after_queue_read_for_test(std::function<void()> hook) {
+    after_queue_read_for_test_ = std::move(hook);
+  }
+
  private:
   struct Slot {
     store::QueuedTask queued;
@@ -137,6 +144,7 @@ class DeliveryScheduler {
   double tokens_ = 0;
   int64_t tokens_at_us_ = 0;
   std::atomic<bool> queue_has_more_{true};
+  std::function<void()> after_queue_read_for_test_;
 
   std::atomic<int64_t> depth_{0};
   std::atomic<int64_t> dead_letters_{0};
