@@ -36,9 +36,9 @@ absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
     if (document->ins) {
       hl7v2::Message stripped = *message;
       absl::Status removed = RemoveInsFromPid(stripped);
-      if (!removed.ok()) return removed;
+      if (!removed.ok()) return absl::InvalidArgumentError(removed.message());
       auto payload = Encode(stripped, decoded->charset);
-      if (!payload.ok()) return payload.status();
+      if (!payload.ok()) return absl::InvalidArgumentError(payload.status().message());
       outcome.payload_without_ins = std::move(*payload);
     }
     return outcome;
@@ -62,7 +62,12 @@ absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
     }
   }
   absl::Status attached = AttachIdentityToPid(*message, stored);
-  if (!attached.ok()) return attached;
+  if (!attached.ok()) {
+    // A document or a stored identity that cannot be written: this
+    // document fails, not the routing of every message behind it.
+    return absl::InvalidArgumentError(
+        fmt::format("the INS cannot be attached: {}", attached.message()));
+  }
   auto payload = Encode(*message, decoded->charset);
   if (!payload.ok()) {
     // The store's traits hold a character the document's charset lacks.

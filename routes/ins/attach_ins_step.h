@@ -38,7 +38,8 @@ struct AttachInsOutcome {
 };
 
 // InvalidArgument when the document cannot be read (charset, HL7 syntax, no
-// PID): the document is dead with that reason.
+// PID) or the INS cannot be written into it: the document is dead with that
+// reason. Any other error is the identity store's (the router retries).
 absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
                                            const IdentityReader& reader);
 

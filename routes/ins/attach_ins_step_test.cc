@@ -138,6 +138,19 @@ TEST(AttachInsTest, QualifiedIdentityIsAttached) {
   EXPECT_TRUE(outcome.payload_without_ins.empty());
 }
 
+// A stored identity that cannot be written into a PID fails this document
+// (InvalidArgument: dead), never the router (any other error: retried).
+TEST(AttachInsTest, IdentityThatCannotBeWrittenFailsTheDocumentOnly) {
+  FakeReader reader;
+  identity::Identity stored = PatTrois("IPP42", identity::QUALIFIED);
+  stored.mutable_traits()->set_birth_name("PAT\rTROIS");
+  reader.records[kKey] = stored;
+  auto outcome = AttachIns(Envelope(Oru(Pid(kIpp42))), reader);
+  ASSERT_TRUE(absl::IsInvalidArgument(outcome.status())) << outcome.status();
+  EXPECT_THAT(std::string(outcome.status().message()), HasSubstr("the INS cannot be attached"));
+  EXPECT_THAT(std::string(outcome.status().message()), Not(HasSubstr("PAT")));
+}
+
 TEST(AttachInsTest, WritesTheTraitsADocumentLacks) {
   FakeReader reader;
   reader.records[kKey] = PatTrois("IPP42", identity::QUALIFIED);
