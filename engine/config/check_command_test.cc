@@ -25,7 +25,7 @@ TEST(CheckCommandTest, ValidFileSummarises) {
   EXPECT_THAT(err.str(), IsEmpty());
   LoadResult loaded = LoadConfigFile(path);
   ASSERT_TRUE(loaded.ok());
-  EXPECT_EQ(out.str(), path + ": ok (2 sources, 3 routes, 2 destinations, version " +
+  EXPECT_EQ(out.str(), path + ": ok (2 sources, 4 routes, 2 destinations, version " +
                            loaded.config->version + ")\n");
 }
 

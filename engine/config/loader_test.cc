@@ -73,7 +73,7 @@ TEST(LoaderTest, ExampleFixtureLoadsCleanlyWithDefaultsApplied) {
   ASSERT_TRUE(result.ok()) << Messages(result);
   const navette::config::Config& config = result.config->config;
   EXPECT_THAT(config.sources(), SizeIs(2));
-  EXPECT_THAT(config.routes(), SizeIs(3));
+  EXPECT_THAT(config.routes(), SizeIs(4));
   EXPECT_THAT(config.destinations(), SizeIs(2));
   EXPECT_EQ(config.engine().ingress().retransmission_window().seconds(), 12 * 3600);
   EXPECT_EQ(config.sources(0).default_charset(), "UNICODE UTF-8");  // default
@@ -84,7 +84,15 @@ TEST(LoaderTest, ExampleFixtureLoadsCleanlyWithDefaultsApplied) {
   EXPECT_THAT(config.routes(0).from(), ElementsAre("sil-labo"));
   EXPECT_EQ(config.routes(0).match().fields().at("OBX[1]-3.1"), "^[0-9]+-[0-9]$");
   EXPECT_EQ(result.config->file, kFixtures + "/example.yaml");
-  EXPECT_EQ(result.config->source_map.FindValue("routes[2].to[1]"), (SourcePosition{55, 9}));
+  EXPECT_EQ(result.config->source_map.FindValue("routes[2].to[1]"), (SourcePosition{57, 9}));
+  // Steps, with their defaults, and the identity section.
+  ASSERT_THAT(config.routes(0).steps(), SizeIs(1));
+  EXPECT_EQ(config.routes(0).steps(0).attach_ins().on_missing(),
+            navette::config::AttachInsStep::PARK);
+  EXPECT_TRUE(config.routes(3).steps(0).has_identity_feed());
+  EXPECT_THAT(config.routes(3).to(), SizeIs(0));
+  EXPECT_EQ(config.identity().environment(), navette::config::IdentitySettings::TEST);
+  EXPECT_EQ(config.identity().reliability_codes().at("VALI"), navette::config::QUALIFIED);
 }
 
 TEST(LoaderTest, ThreeErrorsFixtureGivesExactlyThreeErrorsOnTheirLines) {
