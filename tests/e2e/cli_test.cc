@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "adapters/mllp/client.h"
+#include "tests/support/cli_output.h"
 #include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/engine_test.h"
@@ -18,22 +19,6 @@ namespace navette::testing {
 namespace {
 
 const std::string kFixtures = NAVETTE_FIXTURES_DIR;
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::stringstream stream(text);
-  for (std::string line; std::getline(stream, line);) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
-
-// The value of "key":"value" in a one-line JSON object.
-std::string JsonField(const std::string& json, const std::string& key) {
-  std::smatch match;
-  if (std::regex_search(json, match, std::regex("\"" + key + "\":\"([^\"]*)\""))) return match[1];
-  return "";
-}
 
 class CliTest : public EngineTest {
  protected:

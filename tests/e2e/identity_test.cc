@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "tests/support/cli_output.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/engine_test.h"
 
@@ -73,21 +74,6 @@ std::string Oru(const std::string& control_id, const Patient& patient,
   return Msh("ORU^R01^ORU_R01", control_id, charset) + Pid(patient) +
          "OBR|1|98765431^Nephro|1001-E1^labo|11502-2^CR d'examens biologiques^LN\r"
          "OBX|1|NM|2160-0^Creatinine^LN||81|umol/L|||||F\r";
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::stringstream stream(text);
-  for (std::string line; std::getline(stream, line);) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
-
-std::string JsonField(const std::string& json, const std::string& key) {
-  std::smatch match;
-  if (std::regex_search(json, match, std::regex("\"" + key + "\":\"([^\"]*)\""))) return match[1];
-  return "";
 }
 
 constexpr char kRoutes[] =
