@@ -139,6 +139,8 @@ absl::Status Store::ApplyIdentityUpdate(rocksdb::WriteBatch& batch, const Identi
     }
     return &it->second.second;
   };
+  // Read again, now that the caller holds the locks: an operator's release
+  // or discard may have unparked a message since the caller listed it.
   auto parked = ListParked(update.patient);
   if (!parked.ok()) return parked.status();
   std::vector<uint64_t> ids = std::move(*parked);

@@ -184,8 +184,10 @@ TEST_F(IdentityTest, MergedPatientsParkedDocumentFollowsTheSurvivor) {
 
   // 000200 absorbs 000100: the document now waits for 000200's identity.
   Send(Adt("A40", "ADT-3", {.ipp = "000200"}, "000100"));
-  WaitFor([&] { return Show(id).find("now parked under the identity") != std::string::npos; },
-          std::chrono::seconds(20));
+  EXPECT_TRUE(
+      WaitFor([&] { return Show(id).find("now parked under the identity") != std::string::npos; },
+              std::chrono::seconds(20)))
+      << Show(id);
   EXPECT_NE(Show(id).find("merged by A40"), std::string::npos) << Show(id);
   EXPECT_FALSE(WaitForState("ORU-1", "parked").empty());
 
@@ -239,7 +241,7 @@ TEST_F(IdentityTest, TestOidRefusedInProduction) {
   ASSERT_FALSE(dead.empty()) << engine_->Log();
   const std::string shown = Show(JsonField(dead, "id"));
   EXPECT_NE(shown.find("identity_feed: PID-3"), std::string::npos) << shown;
-  EXPECT_NE(shown.find("test"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("is a test OID, refused in production"), std::string::npos) << shown;
   EXPECT_EQ(shown.find(kMatricule, shown.find("History:")), std::string::npos) << shown;
 }
 
@@ -282,13 +284,14 @@ TEST_F(IdentityTest, AnalystReleasesOrDiscardsAParkedDocument) {
   ASSERT_EQ(released.exit_code, 0) << released.err;
   EXPECT_NE(released.out.find("route lab sent back to the router"), std::string::npos)
       << released.out;
-  WaitFor(
+  EXPECT_TRUE(WaitFor(
       [&] {
         const std::string shown = Show(id);
         return shown.find("release requested") != std::string::npos &&
                shown.find("state:        parked") != std::string::npos;
       },
-      std::chrono::seconds(20));
+      std::chrono::seconds(20)))
+      << Show(id);
   EXPECT_NE(Show(id).find("by local-admin"), std::string::npos) << Show(id);
 
   CommandResult discarded = Messages({"messages", "discard", id});
