@@ -45,9 +45,11 @@ DeliveryPolicy DeliveryPolicy::FromConfig(const navette::config::Destination& de
   const navette::config::Delivery& delivery = destination.delivery();
   DeliveryPolicy policy;
   policy.max_in_flight = std::max<uint32_t>(1, delivery.max_in_flight());
-  // Files share one directory sync across a batch; network peers take one
-  // message per exchange.
-  policy.batch_size = destination.has_file() ? 64 : 1;
+  // Files share their flushes across a batch (one syncfs, one directory
+  // fsync: adapters/file/file_destination.cc); network peers take one
+  // message per exchange. 256 files a batch drains a backlog about 1.5x
+  // faster than 64 on the project's machines (docs/performance.md).
+  policy.batch_size = destination.has_file() ? 256 : 1;
   policy.rate_limit = delivery.rate_limit();
   policy.per_patient = delivery.ordering() == navette::config::Delivery::PER_PATIENT;
   const navette::config::Retry& retry = delivery.retry();
@@ -331,7 +333,12 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
   std::vector<store::StoredMessage> messages;
   live.reserve(batch.size());
   messages.reserve(batch.size());
+  size_t loaded_bytes = 0;
   for (store::QueuedTask& queued : batch) {
+    if (loaded_bytes >= policy_.max_batch_bytes) {
+      completions.push_back({queued.key, Completion::Kind::kDeferred, 0, false, ""});
+      continue;
+    }
     // Discarded or superseded while it waited: nothing to attempt.
     auto pending = store_.IsPending(name_, queued);
     auto message = pending.ok() && *pending
@@ -362,6 +369,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
       }
       message->mutable_envelope()->set_raw(std::move(*output->mutable_payload()));
     }
+    loaded_bytes += message->envelope().raw().size();
     live.push_back(std::move(queued));
     messages.push_back(std::move(*message));
   }

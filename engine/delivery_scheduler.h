@@ -51,6 +51,9 @@ class Metrics;
 struct DeliveryPolicy {
   uint32_t max_in_flight = 1;
   size_t batch_size = 1;  // tasks per attempt
+  // A batch stops taking messages once those it holds reach this many bytes,
+  // so that a batch of large documents does not hold them all in memory.
+  size_t max_batch_bytes = 8 << 20;
   double rate_limit = 0;  // attempts per second; 0: none
   bool per_patient = false;
   std::chrono::microseconds initial_delay{1000000};
@@ -99,7 +102,8 @@ class DeliveryScheduler {
   };
   struct Completion {
     std::string key;
-    enum class Kind { kDelivered, kRetry, kDead, kGone, kStoreFailed } kind;
+    // kDeferred: not attempted (the batch was full); eligible again at once.
+    enum class Kind { kDelivered, kRetry, kDead, kGone, kStoreFailed, kDeferred } kind;
     int64_t next_attempt_us = 0;
     bool transient_failure = false;  // counts toward the circuit breaker
     std::string detail;

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <mutex>
 #include <set>
+#include <span>
+#include <vector>
 
 #include "store/message_id.h"
 
@@ -35,6 +37,35 @@ class RecordingDestination : public adapters::Destination {
   std::set<uint64_t> delivered_;
 };
 
+// Records the size of each batch it is given; always delivers.
+class BatchRecordingDestination : public adapters::Destination {
+ public:
+  adapters::DeliveryResult Deliver(const adapters::DeliveryRequest& request) override {
+    return DeliverBatch({&request, 1}).front();
+  }
+  std::vector<adapters::DeliveryResult> DeliverBatch(
+      std::span<const adapters::DeliveryRequest> requests) override {
+    std::lock_guard lock(mu_);
+    batches_.push_back(requests.size());
+    delivered_ += requests.size();
+    changed_.notify_all();
+    return std::vector<adapters::DeliveryResult>(requests.size(),
+                                                 adapters::DeliveryResult::Delivered("recorded"));
+  }
+  // The batch sizes seen, once `count` messages have been delivered.
+  std::vector<size_t> WaitForDeliveries(size_t count, std::chrono::seconds timeout) {
+    std::unique_lock lock(mu_);
+    changed_.wait_for(lock, timeout, [&] { return delivered_ >= count; });
+    return batches_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<size_t> batches_;
+  size_t delivered_ = 0;
+};
+
 class DeliverySchedulerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -51,11 +82,12 @@ class DeliverySchedulerTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  uint64_t Ingest(const std::string& control_id) {
+  uint64_t Ingest(const std::string& control_id, size_t padding = 0) {
     const uint64_t id = ids_.Next();
     navette::Envelope envelope;
     envelope.set_source("lab");
-    envelope.set_raw("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|" + control_id + "|P|2.5\r");
+    envelope.set_raw("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|" + control_id + "|P|2.5\r" +
+                     std::string(padding, 'x'));
     envelope.mutable_hl7()->set_control_id(control_id);
     store::IngressRecord record{id, &envelope, "hash-" + control_id};
     EXPECT_TRUE(store_->CommitIngress({&record, 1}).ok());
@@ -102,6 +134,39 @@ TEST_F(DeliverySchedulerTest, NotifiedTaskIsDelivered) {
   scheduler.Notify(1);
   EXPECT_TRUE(destination.WaitForDelivery(id, std::chrono::seconds(10)));
   scheduler.Stop();
+}
+
+// A batch stops taking messages at its byte budget; the rest wait for the
+// next batch, not for a retry delay, and are not counted as attempts.
+TEST_F(DeliverySchedulerTest, BatchStopsAtItsByteBudgetAndTheRestFollow) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 12; ++i) {
+    ids.push_back(Ingest("big" + std::to_string(i), 3000));
+    ASSERT_TRUE(Route(ids.back()).ok());
+  }
+  DeliveryPolicy policy;
+  policy.batch_size = 64;
+  policy.max_batch_bytes = 10000;  // reached by the fourth message of ~3 KB
+  BatchRecordingDestination destination;
+  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr);
+  ASSERT_TRUE(scheduler.Start(0).ok());
+  const std::vector<size_t> batches = destination.WaitForDeliveries(12, std::chrono::seconds(10));
+  scheduler.Stop();
+
+  size_t delivered = 0;
+  for (size_t size : batches) {
+    EXPECT_LE(size, 4u);
+    delivered += size;
+  }
+  EXPECT_EQ(delivered, 12u);
+  ASSERT_FALSE(batches.empty());
+  EXPECT_EQ(batches.front(), 4u);  // all twelve were due at once
+  for (uint64_t id : ids) {
+    auto state = store_->GetState(id);
+    ASSERT_TRUE(state.ok());
+    ASSERT_EQ(state->destinations_size(), 1);
+    EXPECT_EQ(state->destinations(0).attempts(), 1u) << store::FormatMessageId(id);
+  }
 }
 
 }  // namespace
