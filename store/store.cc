@@ -76,8 +76,10 @@ bool IsPendingStatus(DeliveryStatus status) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   const StoreOptions& options) {
   rocksdb::DBOptions db_options;
+  db_options.statistics = options.statistics;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);

@@ -42,6 +42,7 @@ namespace rocksdb {
 class Cache;
 class DB;
 class ColumnFamilyHandle;
+class Statistics;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -156,9 +157,17 @@ struct ListedMessage {
   MessageState state;
 };
 
+// How a store is opened besides its path; the defaults are the engine's.
+struct StoreOptions {
+  // When set, RocksDB counts into it (e.g. WAL_FILE_SYNCED): for the tests
+  // that check which writes are synced.
+  std::shared_ptr<rocksdb::Statistics> statistics;
+};
+
 class Store {
  public:
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     const StoreOptions& options = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
