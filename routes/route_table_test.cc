@@ -45,6 +45,8 @@ class RouteTableTest : public ::testing::Test {
         std::string(*view->Get(*navette::adapters::hl7v2::FieldPath::Parse("MSH-9"))));
     header->set_sending_application(
         std::string(view->Get(*navette::adapters::hl7v2::FieldPath::Parse("MSH-3")).value_or("")));
+    header->set_sending_facility(
+        std::string(view->Get(*navette::adapters::hl7v2::FieldPath::Parse("MSH-4")).value_or("")));
     std::vector<std::string> names;
     for (const RouteMatch& match : (*table)->Evaluate(envelope, &*view))
       names.push_back(match.route);
@@ -72,6 +74,17 @@ TEST_F(RouteTableTest, FromAndMessageTypeAndApplication) {
   AddRoute("sil", "outbox")->mutable_match()->add_sending_application("SIL-Y");
   AddRoute("other-app", "outbox")->mutable_match()->add_sending_application("RIS");
   EXPECT_EQ(Evaluate("sgl", kOru), (std::vector<std::string>{"oru", "sil"}));
+}
+
+// MSH-3 (SIL-Y) and MSH-4 (labo) differ, so a route that compared its
+// sending_facility with MSH-3, or its sending_application with MSH-4, would
+// pick the wrong routes here.
+TEST_F(RouteTableTest, FacilityIsMsh4AndApplicationIsMsh3) {
+  AddRoute("facility-labo", "outbox")->mutable_match()->add_sending_facility("labo");
+  AddRoute("facility-sil", "outbox")->mutable_match()->add_sending_facility("SIL-Y");
+  AddRoute("application-sil", "outbox")->mutable_match()->add_sending_application("SIL-Y");
+  AddRoute("application-labo", "outbox")->mutable_match()->add_sending_application("labo");
+  EXPECT_EQ(Evaluate("sgl", kOru), (std::vector<std::string>{"facility-labo", "application-sil"}));
 }
 
 TEST_F(RouteTableTest, FieldRulesMatchAnyRepetitionAndSegment) {
