@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "common/clock.h"
 #include "store/message_id.h"
 
 namespace navette::engine {
@@ -64,6 +66,26 @@ class BatchRecordingDestination : public adapters::Destination {
   std::condition_variable changed_;
   std::vector<size_t> batches_;
   size_t delivered_ = 0;
+};
+
+// Fails every attempt as transient; counts them.
+class FailingDestination : public adapters::Destination {
+ public:
+  adapters::DeliveryResult Deliver(const adapters::DeliveryRequest&) override {
+    std::lock_guard lock(mu_);
+    ++attempts_;
+    changed_.notify_all();
+    return adapters::DeliveryResult::Transient("down");
+  }
+  bool WaitForAttempts(size_t count, std::chrono::seconds timeout) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, timeout, [&] { return attempts_ >= count; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  size_t attempts_ = 0;
 };
 
 class DeliverySchedulerTest : public ::testing::Test {
@@ -167,6 +189,47 @@ TEST_F(DeliverySchedulerTest, BatchStopsAtItsByteBudgetAndTheRestFollow) {
     ASSERT_EQ(state->destinations_size(), 1);
     EXPECT_EQ(state->destinations(0).attempts(), 1u) << store::FormatMessageId(id);
   }
+}
+
+// jitter 1 (its largest allowed value) draws each retry delay anywhere in
+// [0, delay]: none before the failure, none after the full delay, and both
+// halves of the range used. The delay (1000 s) dwarfs the time the attempts
+// take, so the bounds hold whatever the machine's load.
+TEST_F(DeliverySchedulerTest, JitterOneDrawsDelaysFromZeroToTheFullDelay) {
+  constexpr size_t kTasks = 16;
+  constexpr int64_t kDelayUs = 1000 * 1000000LL;
+  for (size_t i = 0; i < kTasks; ++i) ASSERT_TRUE(Route(Ingest("j" + std::to_string(i))).ok());
+  DeliveryPolicy policy;
+  policy.initial_delay = std::chrono::microseconds(kDelayUs);
+  policy.max_delay = policy.initial_delay;
+  policy.jitter = 1;
+  policy.failure_threshold = 0;  // every task gets its first attempt
+  FailingDestination destination;
+  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr);
+  const int64_t started_us = NowMicros();
+  ASSERT_TRUE(scheduler.Start(0).ok());
+  ASSERT_TRUE(destination.WaitForAttempts(kTasks, std::chrono::seconds(30)));
+  scheduler.Stop();  // the attempt threads record their outcomes before they end
+  const int64_t stopped_us = NowMicros();
+
+  auto tasks = store_->PeekQueue("out", "", 2 * kTasks);
+  ASSERT_TRUE(tasks.ok()) << tasks.status();
+  ASSERT_EQ(tasks->size(), kTasks);
+  int64_t shortest_us = kDelayUs, longest_us = 0;
+  for (const store::QueuedTask& queued : *tasks) {
+    const std::string id = store::FormatMessageId(queued.task.message_id());
+    ASSERT_EQ(queued.task.attempt(), 1u) << id;
+    // Decided at some time in [started, stopped]: the delay is at most
+    // not_before - started and at least not_before - stopped.
+    const int64_t not_before_us = queued.task.not_before_us();
+    EXPECT_GE(not_before_us, started_us) << id << ": a negative delay";
+    EXPECT_LE(not_before_us, stopped_us + kDelayUs) << id << ": longer than the delay";
+    shortest_us = std::min(shortest_us, not_before_us - started_us);
+    longest_us = std::max(longest_us, not_before_us - stopped_us);
+  }
+  // jitter 0.2 would keep every delay above 0.8 of it.
+  EXPECT_LT(shortest_us, kDelayUs / 2);
+  EXPECT_GT(longest_us, kDelayUs / 2);
 }
 
 }  // namespace

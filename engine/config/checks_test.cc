@@ -400,6 +400,23 @@ destinations:
                           "shorter than initial_delay"));
 }
 
+// retry.jitter is a fraction of the delay: 0 and 1 are its bounds, both
+// allowed (1 draws each delay anywhere in [0, delay]).
+TEST(ChecksTest, JitterFromZeroToOneInclusive) {
+  auto with_jitter = [](const std::string& jitter) {
+    return WithBase("    delivery: {retry: {jitter: " + jitter + "}}\n");
+  };
+  for (const char* jitter : {"0", "0.5", "1"}) {
+    EXPECT_THAT(Check(with_jitter(jitter)).checks, IsEmpty()) << "jitter " << jitter;
+  }
+  for (const char* jitter : {"1.0001", "-0.1"}) {
+    EXPECT_THAT(Check(with_jitter(jitter)).checks,
+                ElementsAre("c.yaml:7:32: destination 'out': delivery.retry.jitter must be between "
+                            "0 and 1"))
+        << "jitter " << jitter;
+  }
+}
+
 TEST(ChecksTest, AdminTokens) {
   Checked checked = Check(WithBase(R"(
 engine:
