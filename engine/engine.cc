@@ -1,5 +1,9 @@
 #include "engine/engine.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 #include <fmt/format.h>
@@ -60,6 +64,47 @@ absl::StatusOr<std::unique_ptr<adapters::Destination>> MakeDestination(
   }
 }
 
+// The data directory holds whole messages: it is made for the engine's user
+// (and group, if configured) only, and one that other users may read,
+// write or search is refused unless the configuration accepts it.
+absl::Status PrepareDataDir(const std::filesystem::path& data_dir,
+                            const navette::config::Engine& engine) {
+  const mode_t wanted = engine.data_group_readable() ? 0750 : 0700;
+  std::error_code error;
+  const bool created = std::filesystem::create_directories(data_dir, error);
+  if (error) {
+    return absl::UnavailableError(
+        fmt::format("cannot create data directory {}: {}", data_dir.string(), error.message()));
+  }
+  if (created) {
+    // create_directories leaves the mode to the umask; set it exactly.
+    if (::chmod(data_dir.c_str(), wanted) != 0) {
+      return absl::UnavailableError(fmt::format("cannot set the mode of data directory {}: {}",
+                                                data_dir.string(), std::strerror(errno)));
+    }
+    return absl::OkStatus();
+  }
+  struct stat info {};
+  if (::stat(data_dir.c_str(), &info) != 0) {
+    return absl::UnavailableError(fmt::format("cannot read the mode of data directory {}: {}",
+                                              data_dir.string(), std::strerror(errno)));
+  }
+  const mode_t mode = info.st_mode & 07777;
+  if ((mode & 0007) == 0) return absl::OkStatus();
+  if (engine.unsafe_data_dir_open_to_others()) {
+    spdlog::warn(
+        "data directory {} is open to other users (mode {:04o}); starting anyway, as "
+        "engine.unsafe_data_dir_open_to_others asks",
+        data_dir.string(), mode);
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(fmt::format(
+      "data directory {} is open to other users (mode {:04o}), and so are the messages it "
+      "holds: run `chmod {:o} {}`, or set engine.unsafe_data_dir_open_to_others: true to start "
+      "anyway",
+      data_dir.string(), mode, wanted, data_dir.string()));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(const config::LoadedConfig& config,
@@ -76,11 +121,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(const config::LoadedConfig
 absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
                               const std::filesystem::path& data_dir) {
   const navette::config::Config& config = loaded.config;
-  std::error_code error;
-  std::filesystem::create_directories(data_dir, error);
-  if (error) {
-    return absl::UnavailableError(
-        fmt::format("cannot create data directory {}: {}", data_dir.string(), error.message()));
+  if (absl::Status prepared = PrepareDataDir(data_dir, config.engine()); !prepared.ok()) {
+    return prepared;
   }
 
   // First: every component below counts into it.

@@ -107,6 +107,8 @@ std::vector<DeliveryResult> FileDestination::DeliverBatch(
     // messages never share one, and a leftover from a crash is overwritten.
     const std::filesystem::path temp_path = temp_path_of(i);
     const std::string& bytes = requests[i].message->envelope().raw();
+    // 0640 less the process umask, which `navette serve` sets: 0600, or
+    // 0640 with engine.data_group_readable (docs/operations.md).
     Fd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
     if (fd.get() < 0) {
       results[i] = Failed("cannot create", temp_path, errno);

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -32,6 +34,13 @@ int RunServe(const ServeOptions& options) {
   spdlog::info("configuration {} (version {})",
                options.config_path.empty() ? "<embedded default>" : options.config_path,
                loaded.config->version);
+
+  // Everything the engine creates from here on holds patient data or leads
+  // to it: the data directory, the store's files (its WAL holds whole
+  // messages), the outboxes, those outside the data directory included, and
+  // the admin token. Only the engine's user, and its group if configured,
+  // may read them, whatever umask the engine was started with.
+  ::umask(loaded.config->config.engine().data_group_readable() ? 027 : 077);
 
   // Block the stop signals in every thread the engine starts; this thread
   // takes them with sigwait.
