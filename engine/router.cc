@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
 
 #include "common/fmt_absl.h"
+#include "common/printable.h"
 #include "common/thread_name.h"
 
 #include "adapters/hl7v2/message_view.h"
@@ -17,6 +19,28 @@
 #include "store/message_id.h"
 
 namespace navette::engine {
+namespace {
+
+// One line for each route a message is parked or dead at, with the reason:
+// what an operator looks for first. Reasons name rules and fields, never
+// patient data, but may quote a sender's text (a message type): Printable.
+void LogHeldRoutes(const store::RoutingDecision& decision) {
+  const std::string id = store::FormatMessageId(decision.id);
+  for (const store::RouteHold& hold : decision.parked) {
+    spdlog::info("router: parked id={} route={}: {}", id, hold.route(), Printable(hold.reason()));
+  }
+  std::set<std::string> dead;  // a route dead at a step fails each of its destinations
+  for (const store::RoutedDelivery& delivery : decision.deliveries) {
+    if (delivery.dead_reason.empty() || !dead.insert(delivery.route).second) continue;
+    spdlog::warn("router: dead id={} route={}: {}", id, delivery.route,
+                 Printable(delivery.dead_reason));
+  }
+  for (const store::RouteHold& hold : decision.failed_routes) {
+    spdlog::warn("router: dead id={} route={}: {}", id, hold.route(), Printable(hold.reason()));
+  }
+}
+
+}  // namespace
 
 Router::Router(store::Store& store, const routes::RouteTable& routes, const StepRunner& steps,
                std::function<uint64_t()> next_ticket_id, std::string config_version,
@@ -98,10 +122,7 @@ absl::StatusOr<store::RoutingDecision> Router::Decide(const store::RouterQueueEn
                  store::FormatMessageId(id), envelope.source(), envelope.hl7().message_type(),
                  envelope.hl7().control_id());
   }
-  for (const store::RouteHold& hold : decision.parked) {
-    spdlog::info("router: parked id={} route={}: {}", store::FormatMessageId(id), hold.route(),
-                 hold.reason());
-  }
+  LogHeldRoutes(decision);
   return decision;
 }
 

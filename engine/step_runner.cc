@@ -44,6 +44,7 @@ struct RouteResult {
   std::string dead_reason;  // a step failed for good
   std::optional<store::RouteHold> parked;
   std::optional<store::RouteOutput> output;
+  std::vector<std::string> notes;  // what the steps did, for the history
 };
 
 }  // namespace
@@ -93,7 +94,7 @@ absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
       continue;
     }
     if (step.has_attach_ins()) {
-      auto outcome = routes::ins::AttachIns(envelope, reader_);
+      auto outcome = routes::ins::AttachIns(envelope, reader_, settings_.environment);
       if (absl::IsInvalidArgument(outcome.status())) {
         result.dead_reason = fmt::format("attach_ins: {}", outcome.status().message());
         break;
@@ -104,6 +105,7 @@ absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
         result.output.emplace();
         result.output->set_payload(std::move(outcome->payload));
         *result.output->mutable_identity() = std::move(outcome->identity);
+        result.notes.push_back("attach_ins: " + routes::ins::DescribeAttached(*outcome));
         continue;
       }
       const std::string reason = fmt::format("attach_ins: {}", outcome->reason);
@@ -116,6 +118,9 @@ absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
         if (!outcome->payload_without_ins.empty()) {
           result.output.emplace();
           result.output->set_payload(std::move(outcome->payload_without_ins));
+          result.notes.push_back(reason + ": the INS the document carried removed from PID-3");
+        } else {
+          result.notes.push_back(reason + ": sent without the INS");
         }
         continue;
       }
@@ -151,6 +156,10 @@ absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
     return absl::OkStatus();
   }
   const bool has_output = result.dead_reason.empty() && result.output.has_value();
+  if (result.dead_reason.empty()) {
+    for (std::string& note : result.notes)
+      decision.notes.emplace_back(match.route, std::move(note));
+  }
   for (const std::string& destination : match.destinations) {
     decision.deliveries.push_back(
         {match.route, destination, patient, has_output, result.dead_reason});

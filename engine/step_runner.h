@@ -1,6 +1,8 @@
 // Runs a matched route's steps on a message and adds what the route decides
 // to the message's routing decision: deliveries (of the message or of the
-// route's output), a parked route, or a route dead at a step.
+// route's output), a parked route, or a route dead at a step; and, for the
+// history, what its steps changed in the document (RoutingDecision::notes:
+// field names, never values).
 //
 // Steps read the identity store as committed: the router commits an
 // identity update before it runs the steps of the messages behind it.
@@ -41,6 +43,9 @@ class StepRunner {
     explicit StoreReader(const store::Store& store) : store_(store) {}
     absl::StatusOr<std::optional<identity::Identity>> Get(std::string_view patient) const override {
       return store_.GetIdentity(patient);
+    }
+    absl::StatusOr<std::vector<std::string>> FindByIns(const identity::Ins& ins) const override {
+      return store_.FindPatientsByIns(ins.oid(), ins.matricule());
     }
 
    private:

@@ -88,6 +88,29 @@ std::string OutputKey(uint64_t id, std::string_view route) {
   return key;
 }
 
+std::string InsPrefix(std::string_view oid, std::string_view matricule) {
+  std::string key(oid);
+  key.push_back('\0');
+  key.append(matricule);
+  key.push_back('\0');
+  return key;
+}
+
+std::string InsIndexKey(std::string_view oid, std::string_view matricule,
+                        std::string_view patient) {
+  std::string key = InsPrefix(oid, matricule);
+  key.append(patient);
+  return key;
+}
+
+std::string InsParkKey(std::string_view oid, std::string_view matricule) {
+  std::string key = "\x1fINS\x1f";
+  key.append(oid);
+  key.push_back('\x1f');
+  key.append(matricule);
+  return key;
+}
+
 std::string RouterTicket(uint64_t id, const std::vector<std::string>& routes) {
   std::string value = IdKey(id);
   for (const std::string& route : routes) {

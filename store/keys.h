@@ -12,6 +12,7 @@
 //   index.msh10   source '\0' control_id                ControlIdEntry
 //   dead_letters  destination '\0' id(8)                 empty
 //   identity      patient key                           identity.Identity
+//   index.ins     oid '\0' matricule '\0' patient key   empty
 //   identity_history  patient key '\0' event_seq(8)      identity.IdentityChange
 //   parked        patient key '\0' id(8)                empty (reasons in state)
 //   outputs       id(8) route                           RouteOutput
@@ -24,10 +25,18 @@
 //     waiting for a retry);
 //   - (destination, id) is in dead_letters iff that delivery is dead;
 //   - (patient, id) is in parked iff the message's state has a parked route
-//     under that patient.
+//     under that patient;
+//   - (oid, matricule, patient) is in index.ins iff the identity record of
+//     `patient` carries that INS. A record merged into another (A40, A47)
+//     keeps its INS and its entry: a lookup follows merged_into, so that a
+//     document naming the INS of an absorbed record finds the survivor.
 //
 // A patient key is the IPP and its assigning authority (routes/patient_key.h);
-// it never holds '\0', so "<key>\0" bounds one patient's entries.
+// it never holds '\0', so "<key>\0" bounds one patient's entries. A document
+// that names its patient by the INS alone (no IPP in PID-3) is parked under
+// InsParkKey: '\x1f' "INS" '\x1f' oid '\x1f' matricule, which no patient key
+// equals (a patient key starts with a non-empty IPP). An INS reaches the store
+// only checked (routes/ins/ins_number.h): digits, A/B and dots, no '\0'.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +54,7 @@ inline constexpr char kStatusIndexCf[] = "index.status";
 inline constexpr char kControlIdIndexCf[] = "index.msh10";
 inline constexpr char kDeadLettersCf[] = "dead_letters";
 inline constexpr char kIdentityCf[] = "identity";
+inline constexpr char kInsIndexCf[] = "index.ins";
 inline constexpr char kIdentityHistoryCf[] = "identity_history";
 inline constexpr char kParkedCf[] = "parked";
 inline constexpr char kOutputsCf[] = "outputs";
@@ -64,6 +74,9 @@ std::string PatientPrefix(std::string_view patient);  // "<patient>\0"
 std::string ParkedKey(std::string_view patient, uint64_t id);
 std::string IdentityHistoryKey(std::string_view patient, uint64_t event_seq);
 std::string OutputKey(uint64_t id, std::string_view route);
+std::string InsPrefix(std::string_view oid, std::string_view matricule);  // "<oid>\0<matricule>\0"
+std::string InsIndexKey(std::string_view oid, std::string_view matricule, std::string_view patient);
+std::string InsParkKey(std::string_view oid, std::string_view matricule);
 // The value of a router-queue ticket: the message id, then the routes to run
 // again (none: all), each ended by '\0'.
 std::string RouterTicket(uint64_t id, const std::vector<std::string>& routes);

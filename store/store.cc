@@ -24,7 +24,7 @@ namespace {
 
 const char* const kFixedColumnFamilies[] = {
     kJournalCf,     kStateCf,    kRouterQueueCf,     kHistoryCf, kStatusIndexCf, kControlIdIndexCf,
-    kDeadLettersCf, kIdentityCf, kIdentityHistoryCf, kParkedCf,  kOutputsCf};
+    kDeadLettersCf, kIdentityCf, kIdentityHistoryCf, kParkedCf,  kOutputsCf,     kInsIndexCf};
 
 // The store's memory is bounded whatever the backlog (docs/design.md,
 // "Memory"): every column family's blocks, indexes and filters share one
@@ -135,6 +135,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     if (name == kControlIdIndexCf) store->control_id_index_ = handle;
     if (name == kDeadLettersCf) store->dead_letters_ = handle;
     if (name == kIdentityCf) store->identity_ = handle;
+    if (name == kInsIndexCf) store->ins_index_ = handle;
     if (name == kIdentityHistoryCf) store->identity_history_ = handle;
     if (name == kParkedCf) store->parked_ = handle;
     if (name == kOutputsCf) store->outputs_ = handle;
@@ -142,6 +143,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
       absl::Status added = store->AddQueue(name.substr(sizeof(kQueueCfPrefix) - 1), handle);
       if (!added.ok()) return added;
     }
+  }
+  // A store from before index.ins: its identity records are indexed once.
+  if (!existing.empty() &&
+      std::find(existing.begin(), existing.end(), kInsIndexCf) == existing.end()) {
+    absl::Status indexed = store->BuildInsIndex();
+    if (!indexed.ok()) return indexed;
   }
   return store;
 }
@@ -347,10 +354,8 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
     ids.push_back(decision.id);
     if (!decision.identity_update) continue;
     // The messages an identity update moves or releases change state too.
-    for (const std::string* patient :
-         {&decision.identity_update->patient, &decision.identity_update->prior}) {
-      if (patient->empty()) continue;
-      auto parked = ListParked(*patient);
+    for (const std::string& key : ParkKeysOf(*decision.identity_update)) {
+      auto parked = ListParked(key);
       if (!parked.ok()) return parked.status();
       ids.insert(ids.end(), parked->begin(), parked->end());
     }

@@ -113,8 +113,9 @@ struct RoutingDecision {
   std::vector<RouteHold> failed_routes;                      // routes failed with no destination
   std::vector<std::pair<std::string, RouteOutput>> outputs;  // route -> output
   std::optional<IdentityUpdate> identity_update;
-  // Routes that delivered nothing and why, for the history (route, detail):
-  // an identity feed route whose ADT changed no identity.
+  // What a route's steps did, for the history (route, detail; fields and
+  // rules, never values): an identity feed route whose ADT changed no
+  // identity, the PID fields attach_ins wrote.
   std::vector<std::pair<std::string, std::string>> notes;
 };
 
@@ -264,6 +265,10 @@ class Store {
       std::string_view patient) const;
   // Ids of the messages parked under a patient key, oldest first.
   absl::StatusOr<std::vector<uint64_t>> ListParked(std::string_view patient) const;
+  // The patient keys whose identity records carry this INS (index.ins),
+  // merged records included: the caller follows merged_into.
+  absl::StatusOr<std::vector<std::string>> FindPatientsByIns(std::string_view oid,
+                                                             std::string_view matricule) const;
   // The output a route's steps made of a message.
   absl::StatusOr<RouteOutput> GetOutput(uint64_t id, std::string_view route) const;
 
@@ -294,9 +299,20 @@ class Store {
   std::vector<std::unique_lock<std::mutex>> LockStates(const std::vector<uint64_t>& ids);
   // Adds to `batch` the identity records, their history, the move of the
   // prior key's parked messages and, if asked, their release. The caller
-  // holds the state locks of every message parked under both keys.
+  // holds the state locks of every message parked under ParkKeysOf(update).
   absl::Status ApplyIdentityUpdate(rocksdb::WriteBatch& batch, const IdentityUpdate& update,
                                    const std::function<uint64_t()>& next_ticket_id, int64_t now);
+  // The keys whose parked messages an identity update moves or releases:
+  // its patient, its prior key, and the INS its identity carries
+  // (InsParkKey), for the documents that name the patient by INS alone.
+  static std::vector<std::string> ParkKeysOf(const IdentityUpdate& update);
+  // Keeps index.ins in step with the identity record of `patient` being
+  // rewritten to `after`, in `batch`.
+  absl::Status IndexIns(rocksdb::WriteBatch& batch, const std::string& patient,
+                        const identity::Identity& after) const;
+  // Fills index.ins from the identity records, for a store written before it
+  // existed.
+  absl::Status BuildInsIndex();
   // Removes the parked CF entries of `state`'s parked routes, in `batch`.
   void UnparkAll(rocksdb::WriteBatch& batch, uint64_t id, const MessageState& state);
   // Strictly increasing microsecond clock, so that history keys of one
@@ -313,6 +329,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* control_id_index_ = nullptr;
   rocksdb::ColumnFamilyHandle* dead_letters_ = nullptr;
   rocksdb::ColumnFamilyHandle* identity_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ins_index_ = nullptr;
   rocksdb::ColumnFamilyHandle* identity_history_ = nullptr;
   rocksdb::ColumnFamilyHandle* parked_ = nullptr;
   rocksdb::ColumnFamilyHandle* outputs_ = nullptr;

@@ -1,6 +1,6 @@
-// The Store's identity part: identity records and their history, parked
-// messages, route outputs, and the release of parked messages when an
-// identity update qualifies their patient.
+// The Store's identity part: identity records, their history and their INS
+// index, parked messages, route outputs, and the release of parked messages
+// when an identity update qualifies their patient.
 #include <algorithm>
 #include <map>
 
@@ -78,6 +78,25 @@ absl::StatusOr<std::vector<uint64_t>> Store::ListParked(std::string_view patient
   return ids;
 }
 
+absl::StatusOr<std::vector<std::string>> Store::FindPatientsByIns(
+    std::string_view oid, std::string_view matricule) const {
+  const std::string prefix = InsPrefix(oid, matricule);
+  std::string upper = prefix;
+  upper.back() = '\1';
+  rocksdb::Slice lower_slice(prefix), upper_slice(upper);
+  rocksdb::ReadOptions options;
+  options.iterate_lower_bound = &lower_slice;
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, ins_index_));
+  std::vector<std::string> patients;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    patients.emplace_back(it->key().ToStringView().substr(prefix.size()));
+  }
+  absl::Status read = FromRocks(it->status(), "reading the INS index");
+  if (!read.ok()) return read;
+  return patients;
+}
+
 absl::StatusOr<RouteOutput> Store::GetOutput(uint64_t id, std::string_view route) const {
   std::string value;
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), outputs_, OutputKey(id, route), &value);
@@ -116,9 +135,55 @@ std::string JoinRoutes(const std::vector<std::string>& routes) {
 
 }  // namespace
 
+std::vector<std::string> Store::ParkKeysOf(const IdentityUpdate& update) {
+  std::vector<std::string> keys = {update.patient};
+  if (!update.prior.empty()) keys.push_back(update.prior);
+  const identity::Ins& ins = update.identity.ins();
+  if (!ins.matricule().empty()) keys.push_back(InsParkKey(ins.oid(), ins.matricule()));
+  return keys;
+}
+
+absl::Status Store::IndexIns(rocksdb::WriteBatch& batch, const std::string& patient,
+                             const identity::Identity& after) const {
+  auto before = GetIdentity(patient);
+  if (!before.ok()) return before.status();
+  const identity::Ins* old_ins =
+      before->has_value() && !(*before)->ins().matricule().empty() ? &(*before)->ins() : nullptr;
+  const identity::Ins* new_ins = after.ins().matricule().empty() ? nullptr : &after.ins();
+  if (old_ins != nullptr && (new_ins == nullptr || old_ins->oid() != new_ins->oid() ||
+                             old_ins->matricule() != new_ins->matricule())) {
+    batch.Delete(ins_index_, InsIndexKey(old_ins->oid(), old_ins->matricule(), patient));
+  }
+  if (new_ins != nullptr) {
+    batch.Put(ins_index_, InsIndexKey(new_ins->oid(), new_ins->matricule(), patient), "");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::BuildInsIndex() {
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), identity_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    identity::Identity record;
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: corrupt identity record");
+    }
+    if (record.ins().matricule().empty()) continue;
+    batch.Put(ins_index_,
+              InsIndexKey(record.ins().oid(), record.ins().matricule(), it->key().ToStringView()),
+              "");
+  }
+  absl::Status read = FromRocks(it->status(), "reading the identity records");
+  if (!read.ok()) return read;
+  return FromRocks(db_->Write(SyncedWrite(), &batch), "building the INS index");
+}
+
 absl::Status Store::ApplyIdentityUpdate(rocksdb::WriteBatch& batch, const IdentityUpdate& update,
                                         const std::function<uint64_t()>& next_ticket_id,
                                         int64_t now) {
+  if (absl::Status indexed = IndexIns(batch, update.patient, update.identity); !indexed.ok()) {
+    return indexed;
+  }
   batch.Put(identity_, update.patient, Serialize(update.identity));
   batch.Put(identity_history_, IdentityHistoryKey(update.patient, NextEventSeq()),
             Serialize(update.change));
@@ -146,6 +211,10 @@ absl::Status Store::ApplyIdentityUpdate(rocksdb::WriteBatch& batch, const Identi
   std::vector<uint64_t> ids = std::move(*parked);
 
   if (!update.prior.empty()) {
+    if (absl::Status indexed = IndexIns(batch, update.prior, update.prior_identity);
+        !indexed.ok()) {
+      return indexed;
+    }
     batch.Put(identity_, update.prior, Serialize(update.prior_identity));
     batch.Put(identity_history_, IdentityHistoryKey(update.prior, NextEventSeq()),
               Serialize(update.prior_change));
@@ -174,12 +243,23 @@ absl::Status Store::ApplyIdentityUpdate(rocksdb::WriteBatch& batch, const Identi
   }
 
   if (update.release) {
-    for (uint64_t id : ids) {
+    // The documents waiting for this patient (moved ones included), and
+    // those that name it by the INS it now may carry.
+    std::vector<std::pair<std::string, uint64_t>> waiting;
+    for (uint64_t id : ids) waiting.emplace_back(update.patient, id);
+    const identity::Ins& ins = update.identity.ins();
+    if (!ins.matricule().empty()) {
+      const std::string ins_key = InsParkKey(ins.oid(), ins.matricule());
+      auto by_ins = ListParked(ins_key);
+      if (!by_ins.ok()) return by_ins.status();
+      for (uint64_t id : *by_ins) waiting.emplace_back(ins_key, id);
+    }
+    for (const auto& [key, id] : waiting) {
       auto state = load(id);
       if (!state.ok()) return state.status();
-      std::vector<std::string> routes = TakeParkedRoutes(**state, update.patient);
+      std::vector<std::string> routes = TakeParkedRoutes(**state, key);
       if (routes.empty()) continue;
-      batch.Delete(parked_, ParkedKey(update.patient, id));
+      batch.Delete(parked_, ParkedKey(key, id));
       const uint64_t ticket = next_ticket_id();
       batch.Put(router_queue_, IdKey(ticket), RouterTicket(id, routes));
       (*state)->set_router_queue_key(ticket);

@@ -1,5 +1,7 @@
 #include "routes/ins/attach_ins_step.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "common/fmt_absl.h"
@@ -7,6 +9,7 @@
 #include "adapters/hl7v2/charset.h"
 #include "adapters/hl7v2/message.h"
 #include "routes/ins/document_patient.h"
+#include "store/keys.h"
 
 namespace navette::routes::ins {
 namespace {
@@ -20,7 +23,7 @@ absl::StatusOr<std::string> Encode(const hl7v2::Message& message, hl7v2::Charset
 }  // namespace
 
 absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
-                                           const IdentityReader& reader) {
+                                           const IdentityReader& reader, Environment environment) {
   // The envelope's charset is MSH-18's, or the source's default when empty.
   auto decoded = hl7v2::DecodeMessage(envelope.raw(), envelope.charset());
   if (!decoded.ok()) return absl::InvalidArgumentError(decoded.status().message());
@@ -43,15 +46,39 @@ absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
     }
     return outcome;
   };
-  if (document->patient_key.empty()) return missing("no patient identifier (IPP) in PID-3");
-  auto resolved = Resolve(reader, document->patient_key);
-  if (!resolved.ok()) return resolved.status();
-  if (!resolved->has_value()) {
-    outcome.patient = document->patient_key;
-    return missing("patient unknown to the identity store");
+
+  std::optional<ResolvedIdentity> resolved;
+  if (!document->patient_key.empty()) {
+    auto by_ipp = Resolve(reader, document->patient_key);
+    if (!by_ipp.ok()) return by_ipp.status();
+    if (!by_ipp->has_value()) {
+      outcome.patient = document->patient_key;
+      return missing("patient unknown to the identity store");
+    }
+    resolved = std::move(*by_ipp);
+    outcome.patient = resolved->patient;
+  } else if (document->ins) {
+    // No IPP: the INS names the patient, if it is one (a wrong key or an
+    // OID this environment refuses would find, or wait for, nobody).
+    const identity::Ins& ins = *document->ins;
+    if (auto checked = CheckIns(ins.matricule(), ins.oid(), environment); !checked.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("no IPP in PID-3 and the INS ({}) cannot name the patient: {}",
+                      document->ins_field, checked.status().message()));
+    }
+    outcome.by_ins = true;
+    outcome.patient = store::InsParkKey(ins.oid(), ins.matricule());
+    auto by_ins = ResolveByIns(reader, ins);
+    if (absl::IsFailedPrecondition(by_ins.status())) {
+      return missing(std::string(by_ins.status().message()));
+    }
+    if (!by_ins.ok()) return by_ins.status();
+    if (!by_ins->has_value()) return missing("INS unknown to the identity store (no IPP in PID-3)");
+    resolved = std::move(*by_ins);
+  } else {
+    return missing("no patient identifier in PID-3 (neither an IPP nor an INS)");
   }
-  outcome.patient = (*resolved)->patient;
-  const identity::Identity& stored = (*resolved)->identity;
+  const identity::Identity& stored = resolved->identity;
   if (std::string why = WhyNoIns(stored); !why.empty()) return missing(std::move(why));
 
   if (document->ins) {
@@ -61,6 +88,7 @@ absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
       return outcome;
     }
   }
+  const hl7v2::Message before = *message;
   absl::Status attached = AttachIdentityToPid(*message, stored);
   if (!attached.ok()) {
     // A document or a stored identity that cannot be written: this
@@ -78,7 +106,19 @@ absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
   outcome.kind = AttachInsOutcome::Kind::kAttached;
   outcome.payload = std::move(*payload);
   outcome.identity = stored;
+  outcome.written_fields = ChangedPidFields(before, *message);
   return outcome;
+}
+
+std::string DescribeAttached(const AttachInsOutcome& outcome) {
+  std::string fields;
+  for (const std::string& field : outcome.written_fields) {
+    fields += (fields.empty() ? "" : ", ") + field;
+  }
+  return fmt::format("{}{}", outcome.by_ins ? "patient found by its INS; " : "",
+                     fields.empty() ? "the document already carried the INS and traits of the "
+                                      "identity store: nothing written"
+                                    : "INS and traits written into " + fields);
 }
 
 }  // namespace navette::routes::ins

@@ -1,6 +1,9 @@
 #include "routes/ins/attach_ins_step.h"
 #include "routes/ins/test_identities.h"
+#include "store/keys.h"
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <string_view>
@@ -13,6 +16,7 @@ namespace navette::routes::ins {
 namespace {
 
 using google::protobuf::util::MessageDifferencer;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using Kind = AttachInsOutcome::Kind;
@@ -64,7 +68,7 @@ navette::Envelope Envelope(std::string raw, std::string charset = "UNICODE UTF-8
 }
 
 AttachInsOutcome AttachOk(const navette::Envelope& envelope, const IdentityReader& reader) {
-  auto outcome = AttachIns(envelope, reader);
+  auto outcome = AttachIns(envelope, reader, Environment::kTest);
   EXPECT_TRUE(outcome.ok()) << outcome.status();
   return outcome.ok() ? *std::move(outcome) : AttachInsOutcome{};
 }
@@ -145,7 +149,7 @@ TEST(AttachInsTest, IdentityThatCannotBeWrittenFailsTheDocumentOnly) {
   identity::Identity stored = PatTrois("IPP42", identity::QUALIFIED);
   stored.mutable_traits()->set_birth_name("PAT\rTROIS");
   reader.records[kKey] = stored;
-  auto outcome = AttachIns(Envelope(Oru(Pid(kIpp42))), reader);
+  auto outcome = AttachIns(Envelope(Oru(Pid(kIpp42))), reader, Environment::kTest);
   ASSERT_TRUE(absl::IsInvalidArgument(outcome.status())) << outcome.status();
   EXPECT_THAT(std::string(outcome.status().message()), HasSubstr("the INS cannot be attached"));
   EXPECT_THAT(std::string(outcome.status().message()), Not(HasSubstr("PAT")));
@@ -291,7 +295,7 @@ TEST(AttachInsTest, BytesInvalidInTheCharsetAreRefused) {
   reader.records[kKey] = PatTrois("IPP42", identity::QUALIFIED);
   // Latin-1 bytes in a message that says it is UTF-8.
   const std::string raw = Oru(Pid(kIpp42), "UNICODE UTF-8", "Compte rendu d'\xC9valuation");
-  auto outcome = AttachIns(Envelope(raw), reader);
+  auto outcome = AttachIns(Envelope(raw), reader, Environment::kTest);
   EXPECT_TRUE(absl::IsInvalidArgument(outcome.status())) << outcome.status();
 }
 
@@ -300,7 +304,7 @@ TEST(AttachInsTest, DocumentWithoutPidIsRefused) {
   const std::string raw =
       "MSH|^~\\&|SIL-Y|labo|PFI-X|Organisation-X|202106060931||ORU^R01^ORU_R01|015|P|2.5|||||"
       "FRA|UNICODE UTF-8\rOBR|1|98765431^Nephro\rOBX|1|ED\r";
-  auto outcome = AttachIns(Envelope(raw), reader);
+  auto outcome = AttachIns(Envelope(raw), reader, Environment::kTest);
   EXPECT_TRUE(absl::IsInvalidArgument(outcome.status())) << outcome.status();
   EXPECT_THAT(outcome.status().message(), HasSubstr("PID"));
 }
@@ -315,20 +319,163 @@ TEST(AttachInsTest, DocumentWithoutIppIsMissingWithNoPatient) {
   EXPECT_TRUE(outcome.payload_without_ins.empty());
 }
 
-TEST(AttachInsTest, DocumentWithOnlyAnInsIsMissingWithNoPatient) {
+// The ANS sample ORUs name the patient by the INS alone (no IPP in PID-3).
+constexpr std::string_view kTestOid = "1.2.250.1.213.1.4.10";
+constexpr std::string_view kMatricule = "279035121518989";
+const std::string kInsParkKey = store::InsParkKey(kTestOid, kMatricule);
+
+TEST(AttachInsTest, InsOnlyDocumentOfAQualifiedIdentityIsAttached) {
+  FakeReader reader;
+  const identity::Identity stored = PatTrois("IPP42", identity::QUALIFIED);
+  reader.records[kKey] = stored;
+  const std::string raw = Oru(Pid(kSentIns));
+  AttachInsOutcome outcome = AttachOk(Envelope(raw), reader);
+  ASSERT_EQ(outcome.kind, Kind::kAttached) << outcome.reason;
+  EXPECT_TRUE(outcome.by_ins);
+  EXPECT_TRUE(MessageDifferencer::Equals(outcome.identity, stored));
+  // The INS as attach_ins writes it; the traits were already the store's.
+  EXPECT_EQ(PidField(outcome.payload, 3), kInsRepetition);
+  EXPECT_EQ(PidField(outcome.payload, 5), PidField(raw, 5));
+  EXPECT_THAT(outcome.written_fields, ElementsAre("PID-3"));
+  EXPECT_EQ(WithoutPid(outcome.payload), WithoutPid(raw));
+}
+
+TEST(AttachInsTest, InsOnlyDocumentGetsTheTraitsItLacks) {
   FakeReader reader;
   reader.records[kKey] = PatTrois("IPP42", identity::QUALIFIED);
+  AttachInsOutcome outcome = AttachOk(Envelope(Oru("PID|1||" + std::string(kSentIns))), reader);
+  ASSERT_EQ(outcome.kind, Kind::kAttached) << outcome.reason;
+  EXPECT_EQ(PidField(outcome.payload, 5), "PAT-TROIS^DOMINIQUE^DOMINIQUE^^^^L");
+  EXPECT_EQ(PidField(outcome.payload, 11), "^^^^^^BDL^^63220");
+  EXPECT_THAT(outcome.written_fields, ElementsAre("PID-3", "PID-5", "PID-7", "PID-8", "PID-11"));
+}
+
+TEST(AttachInsTest, InsOnlyDocumentOfAProvisionalIdentityWaitsUnderItsIns) {
+  FakeReader reader;
+  reader.records[kKey] = PatTrois("IPP42", identity::PROVISIONAL);
   AttachInsOutcome outcome = AttachOk(Envelope(Oru(Pid(kSentIns))), reader);
   EXPECT_EQ(outcome.kind, Kind::kMissing);
-  EXPECT_EQ(outcome.patient, "");
+  EXPECT_EQ(outcome.reason, "identity not qualified (provisional)");
+  EXPECT_TRUE(outcome.by_ins);
+  // Under the INS, which the update that qualifies the identity releases:
+  // not under the IPP, which the document does not name.
+  EXPECT_EQ(outcome.patient, kInsParkKey);
+  // continue_without_ins sends it with no INS.
   ASSERT_FALSE(outcome.payload_without_ins.empty());
   EXPECT_THAT(PidSegment(outcome.payload_without_ins), Not(HasSubstr("^INS")));
+}
+
+TEST(AttachInsTest, InsOnlyDocumentOfAnUnknownInsWaitsUnderItsIns) {
+  FakeReader reader;
+  // A record with another INS is not the document's patient.
+  identity::Identity other = PatTrois("IPP42", identity::QUALIFIED);
+  other.mutable_ins()->set_matricule("180032B02040123");
+  reader.records[kKey] = other;
+  AttachInsOutcome outcome = AttachOk(Envelope(Oru(Pid(kSentIns))), reader);
+  EXPECT_EQ(outcome.kind, Kind::kMissing);
+  EXPECT_EQ(outcome.reason, "INS unknown to the identity store (no IPP in PID-3)");
+  EXPECT_EQ(outcome.patient, kInsParkKey);
+}
+
+TEST(AttachInsTest, InsOnlyDocumentIsCheckedAgainstTheStoreAsAnIppOne) {
+  FakeReader reader;
+  reader.records[kKey] = PatTrois("IPP42", identity::QUALIFIED);
+  AttachInsOutcome outcome = AttachOk(
+      Envelope(
+          Oru(Pid(kSentIns, "PAT-TRIOS^DOMINIQUE^DOMINIQUE^^^^L||19790328|F|||^^^^^^BDL^^63220"))),
+      reader);
+  EXPECT_EQ(outcome.kind, Kind::kMismatch);
+  EXPECT_EQ(outcome.reason, "birth name (PID-5.1) differs from the identity store");
+  EXPECT_TRUE(outcome.payload.empty());
+}
+
+TEST(AttachInsTest, InsOnlyDocumentFollowsAMergeToTheSurvivor) {
+  FakeReader reader;
+  // IPP17 carried the INS and was merged into IPP42, qualified with it.
+  identity::Identity link = PatTrois("IPP17", identity::PROVISIONAL);
+  link.set_merged_into(kKey);
+  reader.records[kPriorKey] = link;
+  const identity::Identity survivor = PatTrois("IPP42", identity::QUALIFIED);
+  reader.records[kKey] = survivor;
+  AttachInsOutcome outcome = AttachOk(Envelope(Oru(Pid(kSentIns))), reader);
+  ASSERT_EQ(outcome.kind, Kind::kAttached) << outcome.reason;
+  EXPECT_TRUE(MessageDifferencer::Equals(outcome.identity, survivor));
+}
+
+TEST(AttachInsTest, InsCarriedByTwoPatientsIsADuplicateThatWaits) {
+  FakeReader reader;
+  reader.records[kKey] = PatTrois("IPP42", identity::QUALIFIED);
+  reader.records[kPriorKey] = PatTrois("IPP17", identity::QUALIFIED);
+  AttachInsOutcome outcome = AttachOk(Envelope(Oru(Pid(kSentIns))), reader);
+  EXPECT_EQ(outcome.kind, Kind::kMissing);
+  EXPECT_THAT(outcome.reason, HasSubstr("carried by 2 identities"));
+  EXPECT_EQ(outcome.patient, kInsParkKey);
+  EXPECT_TRUE(outcome.payload.empty());
+}
+
+TEST(AttachInsTest, InsOnlyDocumentWithAnInvalidInsIsRefused) {
+  FakeReader reader;
+  reader.records[kKey] = PatTrois("IPP42", identity::QUALIFIED);
+  // The key of the ANS test matricule is 89.
+  auto wrong_key = AttachIns(
+      Envelope(Oru(Pid("279035121518988^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^INS"))),
+      reader, Environment::kTest);
+  ASSERT_TRUE(absl::IsInvalidArgument(wrong_key.status())) << wrong_key.status();
+  EXPECT_THAT(wrong_key.status().message(), HasSubstr("PID-3[1]"));
+  EXPECT_THAT(wrong_key.status().message(), HasSubstr("key does not match"));
+  EXPECT_THAT(wrong_key.status().message(), Not(HasSubstr("27903512151898")));
+  // The test OID is refused in production.
+  auto production = AttachIns(Envelope(Oru(Pid(kSentIns))), reader, Environment::kProduction);
+  ASSERT_TRUE(absl::IsInvalidArgument(production.status())) << production.status();
+  EXPECT_THAT(production.status().message(), HasSubstr("refused in production"));
+  EXPECT_EQ(reader.reads, 0);  // never looked up
+}
+
+// The history says which fields the step wrote, never what it wrote.
+TEST(AttachInsTest, DescriptionNamesTheFieldsWrittenNotTheirValues) {
+  FakeReader reader;
+  reader.records[kKey] = PatTrois("IPP42", identity::QUALIFIED);
+  AttachInsOutcome by_ipp = AttachOk(Envelope(Oru("PID|1||" + std::string(kIpp42))), reader);
+  ASSERT_EQ(by_ipp.kind, Kind::kAttached) << by_ipp.reason;
+  const std::string described = DescribeAttached(by_ipp);
+  EXPECT_EQ(described, "INS and traits written into PID-3, PID-5, PID-7, PID-8, PID-11");
+  for (std::string_view value : {"279035121518989", "PAT-TROIS", "DOMINIQUE", "19790328", "63220",
+                                 "IPP42", "1.2.250.1.213.1.4.10"}) {
+    EXPECT_THAT(described, Not(HasSubstr(std::string(value))));
+  }
+
+  AttachInsOutcome by_ins = AttachOk(Envelope(Oru(Pid(kSentIns))), reader);
+  EXPECT_EQ(DescribeAttached(by_ins),
+            "patient found by its INS; INS and traits written into PID-3");
+
+  // Attached again: the document already says all the store says.
+  AttachInsOutcome again = AttachOk(Envelope(by_ipp.payload), reader);
+  ASSERT_EQ(again.kind, Kind::kAttached) << again.reason;
+  EXPECT_TRUE(again.written_fields.empty());
+  EXPECT_THAT(DescribeAttached(again), HasSubstr("nothing written"));
+}
+
+// The ANS sample ORU as published: PID-3 holds the test INS and no IPP.
+TEST(AttachInsTest, CorpusOruIsResolvedByItsIns) {
+  std::ifstream file(std::string(NAVETTE_FIXTURES_DIR) + "/hl7/oru_r01_cr_bio_init.hl7",
+                     std::ios::binary);
+  const std::string raw{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  ASSERT_NE(raw.find("PID|||279035121518989^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10"),
+            std::string::npos);
+  FakeReader reader;
+  EXPECT_EQ(AttachOk(Envelope(raw), reader).patient, kInsParkKey);
+  reader.records[kKey] = PatTrois("IPP42", identity::QUALIFIED);
+  AttachInsOutcome outcome = AttachOk(Envelope(raw), reader);
+  ASSERT_EQ(outcome.kind, Kind::kAttached) << outcome.reason;
+  EXPECT_TRUE(outcome.by_ins);
+  EXPECT_THAT(outcome.written_fields, ElementsAre("PID-3"));  // its INS's CX.7 dropped
+  EXPECT_THAT(outcome.payload, HasSubstr(std::string(kInsRepetition)));
 }
 
 TEST(AttachInsTest, ReaderErrorsPropagate) {
   FakeReader reader;
   reader.error = absl::UnavailableError("store is closed");
-  auto outcome = AttachIns(Envelope(Oru(Pid(kIpp42))), reader);
+  auto outcome = AttachIns(Envelope(Oru(Pid(kIpp42))), reader, Environment::kTest);
   EXPECT_TRUE(absl::IsUnavailable(outcome.status())) << outcome.status();
 
   FakeReader looped;
@@ -338,7 +485,7 @@ TEST(AttachInsTest, ReaderErrorsPropagate) {
   b.set_merged_into(kKey);
   looped.records[kKey] = a;
   looped.records[kPriorKey] = b;
-  EXPECT_FALSE(AttachIns(Envelope(Oru(Pid(kIpp42))), looped).ok());
+  EXPECT_FALSE(AttachIns(Envelope(Oru(Pid(kIpp42))), looped, Environment::kTest).ok());
 }
 
 TEST(AttachInsTest, SameDocumentSameOutcome) {

@@ -244,6 +244,19 @@ absl::Status RemoveInsFromPid(Message& message) {
   return message.InsertSegment(index, pid);
 }
 
+std::vector<std::string> ChangedPidFields(const Message& before, const Message& after) {
+  std::vector<std::string> changed;
+  for (int field = 1;; ++field) {
+    std::optional<std::string> old_text = PidFieldRaw(before, field);
+    std::optional<std::string> new_text = PidFieldRaw(after, field);
+    if (!old_text && !new_text) break;
+    if (old_text.value_or("") != new_text.value_or("")) {
+      changed.push_back(fmt::format("PID-{}", field));
+    }
+  }
+  return changed;
+}
+
 absl::StatusOr<DocumentPatient> ReadDocumentPatient(const Message& message) {
   if (!HasPid(message)) return NoPid();
   DocumentPatient patient;

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -57,6 +58,12 @@ std::optional<std::string> FindDisagreement(const DocumentPatient& document,
 // message without PID.
 absl::Status AttachIdentityToPid(adapters::hl7v2::Message& message,
                                  const identity::Identity& identity);
+
+// The PID fields whose text differs between two versions of a message,
+// e.g. {"PID-3", "PID-5"}: what attach_ins changed, for the history (names
+// only, never the values). Both are read at their first PID.
+std::vector<std::string> ChangedPidFields(const adapters::hl7v2::Message& before,
+                                          const adapters::hl7v2::Message& after);
 
 // Removes every PID-3 repetition with CX.5 INS or NH from the first PID, for
 // a document that goes on without the INS its identity may not carry; the

@@ -1,5 +1,7 @@
 #include "routes/ins/identity_reader.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "common/fmt_absl.h"
@@ -21,6 +23,28 @@ absl::StatusOr<std::optional<ResolvedIdentity>> Resolve(const IdentityReader& re
   }
   return absl::DataLossError(
       fmt::format("identity store: more than {} merge links from one IPP (a loop?)", kMostLinks));
+}
+
+absl::StatusOr<std::optional<ResolvedIdentity>> ResolveByIns(const IdentityReader& reader,
+                                                             const identity::Ins& ins) {
+  auto patients = reader.FindByIns(ins);
+  if (!patients.ok()) return patients.status();
+  std::optional<ResolvedIdentity> found;
+  std::set<std::string> survivors;  // the records that stand for each one found
+  for (std::string& patient : *patients) {
+    auto resolved = Resolve(reader, std::move(patient));
+    if (!resolved.ok()) return resolved.status();
+    if (!resolved->has_value()) continue;  // the index is written with the record
+    survivors.insert((*resolved)->patient);
+    if (!found) found = std::move(*resolved);
+  }
+  if (survivors.size() > 1) {
+    return absl::FailedPreconditionError(
+        fmt::format("the INS is carried by {} identities of the identity store (a duplicate the "
+                    "DPI must merge, A40)",
+                    survivors.size()));
+  }
+  return found;
 }
 
 bool CanCarryIns(const identity::Identity& identity) { return WhyNoIns(identity).empty(); }

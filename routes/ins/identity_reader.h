@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "proto/identity.pb.h"
@@ -16,6 +17,9 @@ class IdentityReader {
   virtual ~IdentityReader() = default;
   // The record of a patient key; nullopt if the feed never named it.
   virtual absl::StatusOr<std::optional<identity::Identity>> Get(std::string_view patient) const = 0;
+  // The patient keys whose records carry this INS, merged records included
+  // (store/keys.h, index.ins); empty if none does.
+  virtual absl::StatusOr<std::vector<std::string>> FindByIns(const identity::Ins& ins) const = 0;
 };
 
 struct ResolvedIdentity {
@@ -29,6 +33,14 @@ struct ResolvedIdentity {
 // makes one.
 absl::StatusOr<std::optional<ResolvedIdentity>> Resolve(const IdentityReader& reader,
                                                         std::string patient);
+
+// The identity that carries `ins` (for a document that names its patient by
+// the INS alone), each record found followed through merges as Resolve does.
+// nullopt if no record carries it. Several records that stand for different
+// patients are a duplicate in the identity store, which only the DPI can
+// resolve (an A40): FailedPrecondition, with a message naming no patient.
+absl::StatusOr<std::optional<ResolvedIdentity>> ResolveByIns(const IdentityReader& reader,
+                                                             const identity::Ins& ins);
 
 // Whether the identity may carry the INS (RNIV): qualified, neither doubtful
 // nor fictitious, with an INS.

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "routes/ins/identity_reader.h"
 
@@ -19,6 +20,19 @@ class MemoryIdentityReader : public IdentityReader {
     auto found = records.find(std::string(patient));
     if (found == records.end()) return std::nullopt;
     return found->second;
+  }
+
+  // Every record carrying the INS, as the store's index finds them.
+  absl::StatusOr<std::vector<std::string>> FindByIns(const identity::Ins& ins) const override {
+    ++reads;
+    if (!error.ok()) return error;
+    std::vector<std::string> patients;
+    for (const auto& [patient, record] : records) {
+      if (record.ins().matricule() == ins.matricule() && record.ins().oid() == ins.oid()) {
+        patients.push_back(patient);
+      }
+    }
+    return patients;
   }
 
   std::map<std::string, identity::Identity> records;

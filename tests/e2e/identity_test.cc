@@ -134,6 +134,28 @@ class IdentityTest : public EngineTest {
     EXPECT_EQ(shown.exit_code, 0) << shown.err;
     return shown.out;
   }
+  // The History part of `messages show`: what the engine wrote, unlike the
+  // HL7 part above it, which is the message as received.
+  static std::string HistoryOf(const std::string& shown) {
+    const size_t start = shown.find("\nHistory:");
+    EXPECT_NE(start, std::string::npos) << shown;
+    return start == std::string::npos ? "" : shown.substr(start);
+  }
+  // Neither the ANS test patient's matricule nor a trait of hers.
+  static void ExpectNoPatientData(const std::string& text) {
+    for (const char* value : {kMatricule, "PAT-TROIS", "DOMINIQUE", "19790328", "63220"}) {
+      EXPECT_EQ(text.find(value), std::string::npos) << value << " in:\n" << text;
+    }
+  }
+  // The ANS sample ORU as published: PID-3 holds the test INS, no IPP.
+  static std::string CorpusOru() {
+    const std::string raw = ReadFileBytes(std::filesystem::path(NAVETTE_FIXTURES_DIR) / "hl7" /
+                                          "oru_r01_cr_bio_init.hl7");
+    EXPECT_NE(
+        raw.find(fmt::format("PID|||{}^^^ASIP-SANTE-INS-NIR&{}&ISO^INS", kMatricule, kInsOid)),
+        std::string::npos);
+    return raw;
+  }
   // What the file destination holds for a message.
   std::string Delivered(const std::string& id) {
     return ReadFileBytes(engine_->data_dir() / "outbox" / (id + ".hl7"));
@@ -169,6 +191,12 @@ TEST_F(IdentityTest, DocumentParkedUntilTheIdentityIsQualifiedThenDeliveredWithT
   const std::string shown = Show(id);
   EXPECT_NE(shown.find("parked"), std::string::npos) << shown;
   EXPECT_NE(shown.find("identity qualified by A31"), std::string::npos) << shown;
+  // The history says what attach_ins changed: which fields, not their values.
+  const std::string history = HistoryOf(shown);
+  EXPECT_NE(history.find("route=lab  attach_ins: INS and traits written into PID-3"),
+            std::string::npos)
+      << shown;
+  ExpectNoPatientData(history);
   // The ADT's history says what changed, without patient data.
   const std::string adt = Show(JsonField(WaitForState("ADT-2", "consumed"), "id"));
   EXPECT_NE(adt.find("status provisional -> qualified, INS set"), std::string::npos) << adt;
@@ -302,6 +330,105 @@ TEST_F(IdentityTest, AnalystReleasesOrDiscardsAParkedDocument) {
   ASSERT_FALSE(WaitForState("ADT-1", "consumed").empty());
   EXPECT_FALSE(WaitForState("ORU-1", "discarded").empty());
   EXPECT_FALSE(std::filesystem::exists(engine_->data_dir() / "outbox" / (id + ".hl7")));
+}
+
+// The ANS sample ORUs name the patient by the INS alone. Unknown, the INS is
+// what the document waits for; the A31 that qualifies the identity carrying
+// it releases the document, delivered with the INS and traits of the store.
+TEST_F(IdentityTest, InsOnlyDocumentWaitsForTheIdentityThatCarriesItsIns) {
+  StartEngine();
+  Send(CorpusOru());  // MSH-10 015
+  const std::string parked = WaitForState("015", "parked");
+  ASSERT_FALSE(parked.empty()) << engine_->Log();
+  const std::string id = JsonField(parked, "id");
+  CommandResult listed = Messages({"messages", "list", "--state", "parked"});
+  EXPECT_NE(listed.out.find("route lab parked: attach_ins: INS unknown to the identity store (no "
+                            "IPP in PID-3)"),
+            std::string::npos)
+      << listed.out;
+  // The reason is logged, with the message id and route, and no patient data.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return engine_->Log().find(
+                   fmt::format("router: parked id={} route=lab: attach_ins: INS unknown", id)) !=
+               std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << engine_->Log();
+
+  // The DPI qualifies the patient with that INS, under its own IPP.
+  Send(Adt("A31", "ADT-1", {.ipp = "000100", .status = "QUAL", .with_ins = true}));
+  ASSERT_FALSE(WaitForState("015", "delivered").empty()) << Show(id) << engine_->Log();
+  const std::string delivered = Delivered(id);
+  EXPECT_NE(delivered.find(fmt::format("PID|||{}^^^ASIP-SANTE-INS-NIR&{}&ISO^INS||PAT-TROIS^",
+                                       kMatricule, kInsOid)),
+            std::string::npos)
+      << delivered;
+  const std::string history = HistoryOf(Show(id));
+  EXPECT_NE(history.find("identity qualified by A31"), std::string::npos) << history;
+  EXPECT_NE(history.find("attach_ins: patient found by its INS; INS and traits written into PID-3"),
+            std::string::npos)
+      << history;
+  ExpectNoPatientData(history);
+  ExpectNoPatientData(engine_->Log());
+}
+
+TEST_F(IdentityTest, InsOnlyDocumentOfAQualifiedIdentityIsDeliveredAtOnce) {
+  StartEngine();
+  Send(Adt("A28", "ADT-1", {.ipp = "000100", .status = "QUAL", .with_ins = true}));
+  ASSERT_FALSE(WaitForState("ADT-1", "consumed").empty()) << engine_->Log();
+  Send(CorpusOru());
+  const std::string done = WaitForState("015", "delivered");
+  ASSERT_FALSE(done.empty()) << engine_->Log();
+  const std::string id = JsonField(done, "id");
+  EXPECT_NE(
+      Delivered(id).find(fmt::format("{}^^^ASIP-SANTE-INS-NIR&{}&ISO^INS|", kMatricule, kInsOid)),
+      std::string::npos);
+  EXPECT_NE(HistoryOf(Show(id)).find("route=lab  attach_ins: patient found by its INS"),
+            std::string::npos)
+      << Show(id);
+
+  // The same document whose birth name differs: dead, and the reason logged.
+  std::string other = CorpusOru();
+  other.replace(other.find("|015|"), 5, "|016|");
+  other.replace(other.find("||PAT-TROIS^"), 12, "||PAT-TRIOS^");
+  Send(other);
+  const std::string dead = WaitForState("016", "dead");
+  ASSERT_FALSE(dead.empty()) << engine_->Log();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return engine_->Log().find(
+                   fmt::format("router: dead id={} route=lab: attach_ins: birth name (PID-5.1) "
+                               "differs from the identity store",
+                               JsonField(dead, "id"))) != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << engine_->Log();
+  EXPECT_EQ(engine_->Log().find("PAT-TRIOS"), std::string::npos);
+}
+
+// In production the test OID of the ANS samples names nobody: the document
+// is dead at once (parking it would wait for an identity that cannot come).
+TEST_F(IdentityTest, InsOnlyDocumentWithATestOidIsDeadInProduction) {
+  StartEngine("");  // production by default
+  Send(CorpusOru());
+  const std::string dead = WaitForState("015", "dead");
+  ASSERT_FALSE(dead.empty()) << engine_->Log();
+  const std::string id = JsonField(dead, "id");
+  const std::string history = HistoryOf(Show(id));
+  EXPECT_NE(history.find("attach_ins: no IPP in PID-3 and the INS (PID-3[1]) cannot name the "
+                         "patient: INS OID 1.2.250.1.213.1.4.10 is a test OID, refused in "
+                         "production"),
+            std::string::npos)
+      << history;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return engine_->Log().find(fmt::format("router: dead id={} route=lab: attach_ins: no IPP",
+                                               id)) != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << engine_->Log();
+  ExpectNoPatientData(engine_->Log());
 }
 
 }  // namespace
