@@ -22,13 +22,6 @@ using google::protobuf::util::TimeUtil;
 // Dead letters read from the store at a time by a bulk replay.
 constexpr size_t kBulkPage = 256;
 
-int HttpStatusOf(const absl::Status& status) {
-  if (absl::IsNotFound(status)) return 404;
-  if (absl::IsFailedPrecondition(status)) return 409;
-  if (absl::IsInvalidArgument(status)) return 400;
-  return 500;
-}
-
 // Parses the request body into `out`; an empty body leaves it as it is.
 bool ParseBody(const httplib::Request& request, google::protobuf::Message& out,
                httplib::Response& response) {
@@ -63,50 +56,47 @@ void AdminActions::Register(AdminServer& server) {
     return caller ? caller->user : std::string("unknown");
   };
 
-  http.Post(R"(/v1/messages/([^/]+)/replay)", [this, actor_of](const httplib::Request& request,
-                                                               httplib::Response& response) {
-    auto id = store::ParseMessageId(request.matches[1].str());
-    if (!id) return SendError(response, 400, "not a message id");
-    admin::ReplayRequest body;
-    if (!ParseBody(request, body, response)) return;
-    auto done = Replay(*id, body, actor_of(request));
-    if (!done.ok()) {
-      return SendError(response, HttpStatusOf(done.status()), std::string(done.status().message()));
-    }
-    SendJson(response, 200, *done);
-  });
-  http.Post(R"(/v1/messages/([^/]+)/discard)", [this, actor_of](const httplib::Request& request,
-                                                                httplib::Response& response) {
-    auto id = store::ParseMessageId(request.matches[1].str());
-    if (!id) return SendError(response, 400, "not a message id");
-    auto done = Discard(*id, actor_of(request));
-    if (!done.ok()) {
-      return SendError(response, HttpStatusOf(done.status()), std::string(done.status().message()));
-    }
-    SendJson(response, 200, *done);
-  });
-  http.Post(R"(/v1/messages/([^/]+)/release)", [this, actor_of](const httplib::Request& request,
-                                                                httplib::Response& response) {
-    auto id = store::ParseMessageId(request.matches[1].str());
-    if (!id) return SendError(response, 400, "not a message id");
-    auto done = Release(*id, actor_of(request));
-    if (!done.ok()) {
-      return SendError(response, HttpStatusOf(done.status()), std::string(done.status().message()));
-    }
-    SendJson(response, 200, *done);
-  });
-  http.Post("/v1/replays", [this, actor_of](const httplib::Request& request,
-                                            httplib::Response& response) {
-    admin::BulkReplayRequest body;
-    if (!ParseBody(request, body, response)) return;
-    auto job = StartBulkReplay(body, actor_of(request));
-    if (!job.ok()) {
-      return SendError(response, HttpStatusOf(job.status()), std::string(job.status().message()));
-    }
-    SendJson(response, 202, *job);
-  });
+  http.Post(R"(/v1/messages/([^/]+)/replay)",
+            [this, actor_of](const httplib::Request& request, httplib::Response& response) {
+              if (!AcceptOnlyParams(request, response, {})) return;
+              auto id = store::ParseMessageId(request.matches[1].str());
+              if (!id) return SendError(response, 400, "not a message id");
+              admin::ReplayRequest body;
+              if (!ParseBody(request, body, response)) return;
+              auto done = Replay(*id, body, actor_of(request));
+              if (!done.ok()) return SendError(response, done.status());
+              SendJson(response, 200, *done);
+            });
+  http.Post(R"(/v1/messages/([^/]+)/discard)",
+            [this, actor_of](const httplib::Request& request, httplib::Response& response) {
+              if (!AcceptOnlyParams(request, response, {})) return;
+              auto id = store::ParseMessageId(request.matches[1].str());
+              if (!id) return SendError(response, 400, "not a message id");
+              auto done = Discard(*id, actor_of(request));
+              if (!done.ok()) return SendError(response, done.status());
+              SendJson(response, 200, *done);
+            });
+  http.Post(R"(/v1/messages/([^/]+)/release)",
+            [this, actor_of](const httplib::Request& request, httplib::Response& response) {
+              if (!AcceptOnlyParams(request, response, {})) return;
+              auto id = store::ParseMessageId(request.matches[1].str());
+              if (!id) return SendError(response, 400, "not a message id");
+              auto done = Release(*id, actor_of(request));
+              if (!done.ok()) return SendError(response, done.status());
+              SendJson(response, 200, *done);
+            });
+  http.Post("/v1/replays",
+            [this, actor_of](const httplib::Request& request, httplib::Response& response) {
+              if (!AcceptOnlyParams(request, response, {})) return;
+              admin::BulkReplayRequest body;
+              if (!ParseBody(request, body, response)) return;
+              auto job = StartBulkReplay(body, actor_of(request));
+              if (!job.ok()) return SendError(response, job.status());
+              SendJson(response, 202, *job);
+            });
   http.Get(R"(/v1/replays/([^/]+))",
            [this](const httplib::Request& request, httplib::Response& response) {
+             if (!AcceptOnlyParams(request, response, {})) return;
              auto job = GetJob(request.matches[1].str());
              if (!job) return SendError(response, 404, "no such replay job");
              SendJson(response, 200, *job);
@@ -170,11 +160,20 @@ absl::StatusOr<admin::ActionResponse> AdminActions::Replay(uint64_t id,
 }
 
 absl::StatusOr<admin::ActionResponse> AdminActions::Discard(uint64_t id, const std::string& actor) {
+  // The routes it holds (parked, failed) are dropped with it: read first, to
+  // say which. Only for the answer; a route parked meanwhile is dropped too.
+  auto before = store_.GetState(id);
+  if (!before.ok()) return before.status();
   auto effects = store_.Discard(id, actor);
   if (!effects.ok()) return effects.status();
   ApplyEffects(*effects, false);
   spdlog::info("admin: {} discarded id={}", actor, store::FormatMessageId(id));
-  return Respond(id, *effects);
+  auto response = Respond(id, *effects);
+  if (!response.ok()) return response.status();
+  for (const auto* holds : {&before->parked(), &before->failed_routes()}) {
+    for (const store::RouteHold& hold : *holds) response->add_routes(hold.route());
+  }
+  return response;
 }
 
 absl::StatusOr<admin::Job> AdminActions::StartBulkReplay(const admin::BulkReplayRequest& request,

@@ -9,6 +9,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 #include "common/fmt_absl.h"
+#include "common/printable.h"
 #include "common/thread_name.h"
 
 #include "engine/admin_responses.h"
@@ -135,15 +136,17 @@ void AdminServer::RegisterRoutes() {
 
   server_->Get(
       "/v1/messages", [this](const httplib::Request& request, httplib::Response& response) {
+        if (!AcceptOnlyParams(request, response, {"state", "source", "route", "limit", "before"})) {
+          return;
+        }
         store::ListFilter filter;
         if (request.has_param("state")) {
           const std::string state = request.get_param_value("state");
           auto status = store::ParseStatusName(state);
           if (!status) {
             return SendError(response, 400,
-                             fmt::format("unknown state '{}' (expected received, routed, queued, "
-                                         "retrying, delivered, dead, unrouted, parked, discarded)",
-                                         state));
+                             fmt::format("unknown state '{}' (expected one of: {})",
+                                         Printable(state, 64), StateNames()));
           }
           filter.status = *status;
         }
@@ -176,9 +179,13 @@ void AdminServer::RegisterRoutes() {
 
   server_->Get(R"(/v1/messages/([^/]+))", [this](const httplib::Request& request,
                                                  httplib::Response& response) {
+    if (!AcceptOnlyParams(request, response, {})) return;
     const std::string id_text = request.matches[1];
     auto id = store::ParseMessageId(id_text);
-    if (!id) return SendError(response, 400, fmt::format("'{}' is not a message id", id_text));
+    if (!id) {
+      return SendError(response, 400,
+                       fmt::format("'{}' is not a message id", Printable(id_text, 64)));
+    }
     auto message = store_.GetMessage(*id);
     if (absl::IsNotFound(message.status())) {
       return SendError(response, 404, fmt::format("no message {}", id_text));
@@ -188,7 +195,28 @@ void AdminServer::RegisterRoutes() {
     if (!state.ok()) return SendError(response, 500, std::string(state.status().message()));
     auto history = store_.GetHistory(*id);
     if (!history.ok()) return SendError(response, 500, std::string(history.status().message()));
-    SendJson(response, 200, ToJson(ToDetail(*id, *message, *state, *history)));
+    admin::MessageDetail detail = ToDetail(*id, *message, *state, *history);
+    AddNextAttempts(store_, *state, *detail.mutable_summary());
+    SendJson(response, 200, ToJson(detail));
+  });
+
+  // What one destination got: the route's output, or the message as received.
+  server_->Get(R"(/v1/messages/([^/]+)/delivered)", [this](const httplib::Request& request,
+                                                           httplib::Response& response) {
+    if (!AcceptOnlyParams(request, response, {"destination", "route"})) return;
+    const std::string id_text = request.matches[1];
+    auto id = store::ParseMessageId(id_text);
+    if (!id) {
+      return SendError(response, 400,
+                       fmt::format("'{}' is not a message id", Printable(id_text, 64)));
+    }
+    const std::string destination = request.get_param_value("destination");
+    if (destination.empty()) {
+      return SendError(response, 400, "destination= is required: the destination to show");
+    }
+    auto delivered = ToDelivered(store_, *id, destination, request.get_param_value("route"));
+    if (!delivered.ok()) return SendError(response, delivered.status());
+    SendJson(response, 200, *delivered);
   });
 }
 

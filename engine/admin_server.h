@@ -4,11 +4,14 @@
 //   GET /readyz                  200 once every source listens, else 503
 //   GET /v1/messages             ?state=&source=&route=&limit=&before=
 //   GET /v1/messages/{id}        envelope, text and history of one message
+//   GET /v1/messages/{id}/delivered  ?destination=&route=: what a destination got
 //   GET /metrics                 Prometheus text format (engine/metrics.h),
 //                                404 until SetMetrics; no token needed
 //
 // Responses are JSON renderings of proto/admin.proto. Errors are
 // {"error": "..."} with 400 (bad parameter), 404 (no such message) or 500.
+// A query parameter a /v1 route does not take is refused (400, naming it:
+// AcceptOnlyParams in engine/admin_responses.h).
 //
 // Access: every request needs `Authorization: Bearer <token>` (see
 // engine/auth.h) except /healthz, /readyz and /metrics, which stay open for

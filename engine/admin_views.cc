@@ -1,5 +1,6 @@
 #include "engine/admin_views.h"
 
+#include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -68,6 +69,8 @@ admin::MessageSummary ToSummary(uint64_t id, const store::MessageState& state) {
     out->set_state(std::string(DeliveryStatusName(destination.status())));
     out->set_attempts(destination.attempts());
     out->set_last_error(destination.last_error());
+    out->set_dead_at_step(destination.dead_at_step());
+    out->set_rewritten(destination.has_output());
   }
   for (const auto* holds : {&state.parked(), &state.failed_routes()}) {
     for (const store::RouteHold& hold : *holds) {
@@ -110,6 +113,88 @@ admin::MessageDetail ToDetail(uint64_t id, const store::StoredMessage& message,
     out->set_actor(event.actor());
   }
   return detail;
+}
+
+void AddNextAttempts(const store::Store& store, const store::MessageState& state,
+                     admin::MessageSummary& summary) {
+  for (int i = 0; i < state.destinations_size() && i < summary.destinations_size(); ++i) {
+    const store::DestinationState& destination = state.destinations(i);
+    if (destination.status() != store::DELIVERY_RETRYING || destination.queue_key().empty()) {
+      continue;
+    }
+    // The task sits at its queue key until its next attempt.
+    auto tasks = store.PeekQueue(destination.destination(), destination.queue_key(), 1);
+    if (!tasks.ok() || tasks->empty() || tasks->front().key != destination.queue_key()) continue;
+    *summary.mutable_destinations(i)->mutable_next_attempt_at() =
+        FromMicros(tasks->front().task.not_before_us());
+  }
+}
+
+absl::StatusOr<admin::DeliveredMessage> ToDelivered(const store::Store& store, uint64_t id,
+                                                    std::string_view destination,
+                                                    std::string_view route) {
+  const std::string id_text = store::FormatMessageId(id);
+  auto state = store.GetState(id);
+  if (!state.ok()) return state.status();
+  std::vector<const store::DestinationState*> matches;
+  std::string went_to;
+  for (const store::DestinationState& entry : state->destinations()) {
+    went_to += fmt::format("{}{} (route {})", went_to.empty() ? "" : ", ", entry.destination(),
+                           entry.route());
+    if (entry.destination() == destination && (route.empty() || entry.route() == route)) {
+      matches.push_back(&entry);
+    }
+  }
+  const std::string by_route = route.empty() ? "" : fmt::format(" by route '{}'", route);
+  if (matches.empty()) {
+    return absl::NotFoundError(fmt::format(
+        "message {} never went to destination '{}'{}; {}", id_text, destination, by_route,
+        went_to.empty() ? "it went to no destination" : "it went to " + went_to));
+  }
+  if (matches.size() > 1) {
+    return absl::InvalidArgumentError(fmt::format(
+        "message {} went to destination '{}' by several routes ({}): name one with route=", id_text,
+        destination, went_to));
+  }
+  const store::DestinationState& entry = *matches.front();
+  if (entry.dead_at_step()) {
+    return absl::NotFoundError(fmt::format(
+        "message {} never went to destination '{}': route '{}' failed at a step before sending "
+        "it ({})",
+        id_text, destination, entry.route(), DisplayText(entry.last_error())));
+  }
+  auto message = store.GetMessage(id);
+  if (!message.ok()) return message.status();
+  const navette::Envelope& envelope = message->envelope();
+  std::string bytes = envelope.raw();
+  if (entry.has_output()) {
+    auto output = store.GetOutput(id, entry.route());
+    if (!output.ok()) return output.status();
+    bytes = std::move(*output->mutable_payload());
+  }
+  admin::DeliveredMessage delivered;
+  delivered.set_id(id_text);
+  delivered.set_destination(entry.destination());
+  delivered.set_route(entry.route());
+  delivered.set_state(std::string(DeliveryStatusName(entry.status())));
+  delivered.set_rewritten(entry.has_output());
+  delivered.set_charset(envelope.charset());
+  delivered.set_bytes(bytes.size());
+  // The output is in the message's own charset: decoded as the received text is.
+  auto decoded = adapters::hl7v2::DecodeMessage(bytes, envelope.charset());
+  delivered.set_text(decoded.ok() ? std::move(decoded->text) : DisplayText(bytes));
+  return delivered;
+}
+
+std::string StateNames() {
+  std::string names;
+  const google::protobuf::EnumDescriptor& statuses = *store::MessageStatus_descriptor();
+  for (int i = 0; i < statuses.value_count(); ++i) {
+    const auto status = static_cast<store::MessageStatus>(statuses.value(i)->number());
+    if (status == store::MESSAGE_STATUS_UNSPECIFIED) continue;
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", store::StatusName(status));
+  }
+  return names;
 }
 
 std::string DisplayText(const std::string& bytes) {

@@ -2,15 +2,13 @@
 
 #include <curl/curl.h>
 
-#include <cstdlib>
+#include <cctype>
 #include <memory>
 
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 
-#include "engine/auth.h"
-#include "engine/config/default_config.h"
-#include "engine/config/loader.h"
+#include "common/printable.h"
 #include "proto/admin.pb.h"
 
 namespace navette::engine::cli {
@@ -24,8 +22,9 @@ size_t AppendToString(char* data, size_t size, size_t count, void* out) {
 }  // namespace
 
 AdminClient AdminClient::FromOptions(const AdminOptions& options) {
-  return AdminClient(options.admin_url.empty() ? DefaultAdminUrl() : options.admin_url,
-                     ResolveToken(options));
+  auto target = ResolveAdminTarget(options);
+  if (!target.ok()) return AdminClient(AdminTarget(), target.status());
+  return AdminClient(std::move(*target));
 }
 
 absl::Status AdminClient::Get(const std::string& path_and_query,
@@ -47,7 +46,8 @@ absl::Status AdminClient::Post(const std::string& path, const google::protobuf::
 absl::Status AdminClient::Call(const std::string& method, const std::string& path,
                                const std::string* request_body,
                                google::protobuf::Message& out) const {
-  const std::string url = base_url_ + path;
+  if (!unresolved_.ok()) return unresolved_;
+  const std::string url = target_.url + path;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return absl::InternalError("cannot initialise libcurl");
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
@@ -58,7 +58,7 @@ absl::Status AdminClient::Call(const std::string& method, const std::string& pat
       headers.reset(list);
     }
   };
-  if (!token_.empty()) add_header("Authorization: Bearer " + token_);
+  if (!target_.token.empty()) add_header("Authorization: Bearer " + target_.token);
   std::string body;
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendToString);
@@ -76,16 +76,25 @@ absl::Status AdminClient::Call(const std::string& method, const std::string& pat
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   CURLcode code = curl_easy_perform(curl.get());
   if (code != CURLE_OK) {
-    return absl::UnavailableError(fmt::format(
-        "cannot reach the admin API at {}: {} (is `navette serve` running? --admin sets the URL)",
-        base_url_, curl_easy_strerror(code)));
+    return absl::UnavailableError(
+        fmt::format("cannot reach the admin API at {} (from {}): {} (is `navette serve` running? "
+                    "--admin, $NAVETTE_ADMIN or --config give the address)",
+                    target_.url, target_.url_origin, curl_easy_strerror(code)));
   }
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  if (status == 401 && target_.token.empty()) {
+    return absl::UnauthenticatedError(fmt::format(
+        "no admin token: {}. The engine keeps its local token in its data directory (`navette "
+        "serve --data-dir`, default ./navette-data): run from the directory the engine runs in, "
+        "pass --data-dir, or give --token",
+        target_.token_search));
+  }
   if (status == 401) {
-    return absl::UnauthenticatedError(
-        "the admin API refused the token (401): give --token, set NAVETTE_TOKEN, or run from the "
-        "engine's data directory's parent (--data-dir)");
+    return absl::UnauthenticatedError(fmt::format(
+        "the admin API at {} refused the token from {} (401): not one of this engine's tokens "
+        "(an engine's local token changes with its data directory)",
+        target_.url, target_.token_origin));
   }
   if (status == 403) {
     return absl::PermissionDeniedError("this token's role may not do that (403)");
@@ -93,7 +102,10 @@ absl::Status AdminClient::Call(const std::string& method, const std::string& pat
   if (status < 200 || status >= 300) {
     admin::ErrorResponse error;
     if (google::protobuf::util::JsonStringToMessage(body, &error).ok() && !error.error().empty()) {
-      return absl::FailedPreconditionError(fmt::format("{} (HTTP {})", error.error(), status));
+      // The engine's words may quote what a peer sent (an id, a reason):
+      // escaped for the terminal.
+      return absl::FailedPreconditionError(
+          fmt::format("{} (HTTP {})", Printable(error.error()), status));
     }
     return absl::FailedPreconditionError(fmt::format("{} answered HTTP {}", url, status));
   }
@@ -106,22 +118,6 @@ absl::Status AdminClient::Call(const std::string& method, const std::string& pat
         fmt::format("unreadable answer from {}: {}", url, std::string(parsed.message())));
   }
   return absl::OkStatus();
-}
-
-std::string ResolveToken(const AdminOptions& options) {
-  if (!options.token.empty()) return options.token;
-  if (const char* env = std::getenv("NAVETTE_TOKEN"); env != nullptr && *env != '\0') return env;
-  // Missing or unreadable: send none, and the 401 says where a token comes from.
-  auto local = ReadLocalToken(options.data_dir);
-  return local.ok() ? *local : std::string();
-}
-
-std::string DefaultAdminUrl() {
-  config::LoadResult loaded =
-      config::LoadConfigText(config::DefaultConfigText(), config::kDefaultConfigName);
-  std::string listen = loaded.ok() ? loaded.config->config.engine().admin().listen() : "";
-  if (listen.empty()) listen = "127.0.0.1:8575";
-  return "http://" + listen;
 }
 
 std::string UrlEncode(const std::string& value) {

@@ -36,6 +36,9 @@ struct ShowOptions {
   AdminOptions admin;
   std::string id;
   bool json = false;
+  std::string as_delivered;  // a destination: show what it got instead
+  std::string route;         // with as_delivered, when two routes lead there
+  bool raw = false;          // no folding of long fields
 };
 int RunMessagesShow(const ShowOptions& options);
 

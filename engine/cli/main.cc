@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "engine/admin_views.h"
 #include "engine/cli/commands.h"
 #include "engine/config/check_command.h"
 #include "engine/config/default_config.h"
@@ -11,15 +12,20 @@
 namespace {
 
 // The options of every command that talks to the admin API: where it is and
-// which token to send (see cli::ResolveToken).
+// which token to send (the rules are in engine/cli/admin_target.h).
 void AddAdminOptions(CLI::App* command, navette::engine::cli::AdminOptions& options) {
   command->add_option("--admin", options.admin_url,
-                      "Admin API URL (default: the default config's)");
+                      "Admin API URL or host:port (default: $NAVETTE_ADMIN, else the "
+                      "configuration's engine.admin.listen)");
+  command->add_option("--config,-c", options.config_path,
+                      "The engine's configuration file, for its admin address (default: "
+                      "$NAVETTE_CONFIG, else the embedded default configuration)");
   command->add_option("--token", options.token,
                       "Admin API token (default: $NAVETTE_TOKEN, else <data dir>/admin.token)");
   command
       ->add_option("--data-dir,-d", options.data_dir,
-                   "The engine's data directory, for its local admin token")
+                   "The engine's data directory (as given to `navette serve`), for its local "
+                   "admin token")
       ->capture_default_str();
 }
 
@@ -66,8 +72,7 @@ int main(int argc, char** argv) {
   messages_cmd->require_subcommand(1);
   cli::ListOptions list;
   auto* list_cmd = messages_cmd->add_subcommand("list", "List messages, newest first");
-  list_cmd->add_option("--state", list.state,
-                       "received, queued, retrying, delivered, dead, unrouted, ...");
+  list_cmd->add_option("--state", list.state, StateNames());
   list_cmd->add_option("--source", list.source, "Source name");
   list_cmd->add_option("--route", list.route, "Route name");
   list_cmd->add_option("--limit", list.limit, "Most messages shown")
@@ -79,6 +84,11 @@ int main(int argc, char** argv) {
   auto* show_cmd = messages_cmd->add_subcommand("show", "Show one message with its history");
   show_cmd->add_option("id", show.id, "Message id")->required();
   show_cmd->add_flag("--json", show.json, "One JSON object");
+  show_cmd->add_option("--as-delivered", show.as_delivered,
+                       "Show the message as this destination got it, after its route's steps");
+  show_cmd->add_option("--route", show.route,
+                       "With --as-delivered: the route, when two send it to the destination");
+  show_cmd->add_flag("--raw", show.raw, "Print every field whole (long ones are otherwise folded)");
   AddAdminOptions(show_cmd, show.admin);
 
   cli::ReplayOptions replay;

@@ -1,24 +1,118 @@
+// `navette messages list` and `show`. Everything a peer may have written (an
+// MSH-10, a peer's error answer, a reason quoting the message, the HL7 text)
+// goes through navette::Printable before it reaches the terminal; --json
+// output is JSON, whose writer escapes control characters itself.
+#include <algorithm>
 #include <iostream>
+#include <optional>
+#include <regex>
 #include <vector>
 
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 
+#include "common/printable.h"
 #include "engine/admin_views.h"
 #include "engine/cli/admin_client.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/hl7_display.h"
 #include "proto/admin.pb.h"
+#include "store/store.h"
 
 namespace navette::engine::cli {
 namespace {
 
 using google::protobuf::util::TimeUtil;
 
+// Times are printed in RFC 3339, UTC (the trailing Z says so).
 std::string Time(const google::protobuf::Timestamp& at) { return TimeUtil::ToString(at); }
 
-std::string Compact(const google::protobuf::Message& message) {
-  std::string json = ToJson(message);
-  return json;  // ToJson prints on one line
+std::string P(const std::string& text) { return Printable(text); }
+
+// "1 attempt", "3 attempts".
+std::string Attempts(uint32_t count) {
+  return fmt::format("{} attempt{}", count, count == 1 ? "" : "s");
+}
+
+// A failed attempt's detail ends with the delay before the next one, as the
+// delivery scheduler writes it ("…; retry in 84 ms"): a delay that is stale
+// as soon as it is read. Returns the detail without it, and the delay.
+std::pair<std::string, std::optional<int64_t>> SplitRetryDelay(const std::string& detail) {
+  static const std::regex kDelay("; retry in ([0-9]+) ms$");
+  std::smatch match;
+  if (!std::regex_search(detail, match, kDelay)) return {detail, std::nullopt};
+  return {detail.substr(0, match.position(0)), std::stoll(match[1].str())};
+}
+
+// The width of the history's type column: its longest word, so that no type
+// runs into the next column.
+size_t EventTypeWidth() {
+  size_t width = 0;
+  const google::protobuf::EnumDescriptor& types = *store::EventType_descriptor();
+  for (int i = 0; i < types.value_count(); ++i) {
+    width = std::max(
+        width,
+        store::EventTypeName(static_cast<store::EventType>(types.value(i)->number())).size());
+  }
+  return width;
+}
+
+// One destination of a message, for `show`.
+std::string DestinationLine(const admin::DestinationSummary& destination) {
+  std::string line =
+      fmt::format("{} via {}: ", P(destination.destination()), P(destination.route()));
+  const auto [error, delay] = SplitRetryDelay(destination.last_error());
+  if (destination.dead_at_step()) {
+    // Never sent: no attempt to count.
+    return line + fmt::format("dead at a step of the route, never sent ({})", P(error));
+  }
+  line += fmt::format("{} after {}", destination.state(), Attempts(destination.attempts()));
+  if (destination.has_next_attempt_at()) {
+    line += fmt::format(", next attempt at {}", Time(destination.next_attempt_at()));
+  }
+  if (!error.empty()) line += fmt::format(" (last error: {})", P(error));
+  return line;
+}
+
+// Why a message is not (yet) delivered, one line each: its routes held
+// (parked, failed) and its dead destinations. The first thing an analyst asks.
+std::vector<std::string> Reasons(const admin::MessageSummary& message) {
+  std::vector<std::string> reasons;
+  for (const admin::RouteHoldSummary& hold : message.holds()) {
+    reasons.push_back(
+        fmt::format("route {} {}: {}", P(hold.route()), hold.state(), P(hold.reason())));
+  }
+  for (const admin::DestinationSummary& destination : message.destinations()) {
+    if (destination.state() != "dead") continue;
+    reasons.push_back(fmt::format("destination {} dead: {}", P(destination.destination()),
+                                  P(SplitRetryDelay(destination.last_error()).first)));
+  }
+  return reasons;
+}
+
+int PrintDelivered(const ShowOptions& options) {
+  std::string query = fmt::format("/v1/messages/{}/delivered?destination={}", UrlEncode(options.id),
+                                  UrlEncode(options.as_delivered));
+  if (!options.route.empty()) query += "&route=" + UrlEncode(options.route);
+  admin::DeliveredMessage delivered;
+  absl::Status status = AdminClient::FromOptions(options.admin).Get(query, delivered);
+  if (!status.ok()) {
+    std::cerr << "navette messages show: " << status.message() << "\n";
+    return 1;
+  }
+  if (options.json) {
+    std::cout << ToJson(delivered) << "\n";
+    return 0;
+  }
+  std::cout << fmt::format(
+      "Message {} for destination {} (route {}, delivery {}; {}; {} bytes in {}):\n",
+      P(delivered.id()), P(delivered.destination()), P(delivered.route()), delivered.state(),
+      delivered.rewritten() ? "rewritten by the route's steps" : "the message as received",
+      delivered.bytes(), P(delivered.charset()));
+  for (const std::string& line : DisplaySegments(delivered.text(), options.raw)) {
+    std::cout << "  " << line << "\n";
+  }
+  return 0;
 }
 
 }  // namespace
@@ -36,20 +130,18 @@ int RunMessagesList(const ListOptions& options) {
   }
   if (options.json) {
     for (const admin::MessageSummary& message : response.messages()) {
-      std::cout << Compact(message) << "\n";
+      std::cout << ToJson(message) << "\n";  // one line
     }
     return 0;
   }
   std::cout << fmt::format("{:<16}  {:<9}  {:<12}  {:<20}  {:<16}  {}\n", "ID", "STATE", "SOURCE",
                            "CONTROL-ID", "TYPE", "RECEIVED");
   for (const admin::MessageSummary& message : response.messages()) {
-    std::cout << fmt::format("{:<16}  {:<9}  {:<12}  {:<20}  {:<16}  {}\n", message.id(),
-                             message.state(), message.source(), message.control_id(),
-                             message.message_type(), Time(message.received_at()));
-    // Why a route waits or failed: the first thing an analyst asks.
-    for (const admin::RouteHoldSummary& hold : message.holds()) {
-      std::cout << fmt::format("{:<16}  route {} {}: {}\n", "", hold.route(), hold.state(),
-                               hold.reason());
+    std::cout << fmt::format("{:<16}  {:<9}  {:<12}  {:<20}  {:<16}  {}\n", P(message.id()),
+                             message.state(), P(message.source()), P(message.control_id()),
+                             P(message.message_type()), Time(message.received_at()));
+    for (const std::string& reason : Reasons(message)) {
+      std::cout << fmt::format("{:<16}  {}\n", "", reason);
     }
   }
   if (response.messages().empty()) std::cerr << "(no messages)\n";
@@ -57,6 +149,11 @@ int RunMessagesList(const ListOptions& options) {
 }
 
 int RunMessagesShow(const ShowOptions& options) {
+  if (!options.route.empty() && options.as_delivered.empty()) {
+    std::cerr << "navette messages show: --route goes with --as-delivered\n";
+    return 2;
+  }
+  if (!options.as_delivered.empty()) return PrintDelivered(options);
   admin::MessageDetail detail;
   absl::Status status =
       AdminClient::FromOptions(options.admin).Get("/v1/messages/" + UrlEncode(options.id), detail);
@@ -65,56 +162,60 @@ int RunMessagesShow(const ShowOptions& options) {
     return 1;
   }
   if (options.json) {
-    std::cout << Compact(detail) << "\n";
+    std::cout << ToJson(detail) << "\n";
     return 0;
   }
   const admin::MessageSummary& summary = detail.summary();
-  std::cout << "Message " << summary.id() << "\n";
+  std::cout << "Message " << P(summary.id()) << "\n";
   std::cout << fmt::format("  state:        {}\n", summary.state());
-  std::cout << fmt::format("  source:       {} (peer {})\n", summary.source(), detail.peer());
+  std::cout << fmt::format("  source:       {} (peer {})\n", P(summary.source()), P(detail.peer()));
   std::cout << fmt::format("  type:         {}   control id: {}   version: {}\n",
-                           summary.message_type(), summary.control_id(), detail.version());
-  std::cout << fmt::format("  sending:      {} / {}\n", detail.sending_application(),
-                           detail.sending_facility());
-  std::cout << fmt::format("  receiving:    {} / {}\n", detail.receiving_application(),
-                           detail.receiving_facility());
-  std::cout << fmt::format("  charset:      {}\n", detail.charset());
+                           P(summary.message_type()), P(summary.control_id()), P(detail.version()));
+  std::cout << fmt::format("  sending:      {} / {}\n", P(detail.sending_application()),
+                           P(detail.sending_facility()));
+  std::cout << fmt::format("  receiving:    {} / {}\n", P(detail.receiving_application()),
+                           P(detail.receiving_facility()));
+  std::cout << fmt::format("  charset:      {}\n", P(detail.charset()));
   std::cout << fmt::format("  received:     {}\n", Time(summary.received_at()));
   std::cout << fmt::format("  updated:      {}\n", Time(summary.updated_at()));
   std::string routes;
-  for (const std::string& route : summary.routes()) routes += (routes.empty() ? "" : ", ") + route;
+  for (const std::string& route : summary.routes()) {
+    routes += (routes.empty() ? "" : ", ") + P(route);
+  }
   std::cout << fmt::format("  routes:       {}\n", routes.empty() ? "-" : routes);
   for (const admin::DestinationSummary& destination : summary.destinations()) {
-    std::cout << fmt::format(
-        "  destination:  {} via {}: {} after {} attempt(s){}\n", destination.destination(),
-        destination.route(), destination.state(), destination.attempts(),
-        destination.last_error().empty() ? "" : " (last error: " + destination.last_error() + ")");
+    std::cout << "  destination:  " << DestinationLine(destination) << "\n";
   }
   for (const admin::RouteHoldSummary& hold : summary.holds()) {
-    std::cout << fmt::format("  route:        {} {} since {}: {}\n", hold.route(), hold.state(),
-                             Time(hold.since()), hold.reason());
+    std::cout << fmt::format("  route:        {} {} since {}: {}\n", P(hold.route()), hold.state(),
+                             Time(hold.since()), P(hold.reason()));
   }
   std::cout << "\nHL7:\n";
-  const std::string& raw = detail.raw();
-  size_t start = 0;
-  while (start < raw.size()) {
-    size_t end = raw.find_first_of("\r\n", start);
-    if (end == std::string::npos) end = raw.size();
-    if (end > start) std::cout << "  " << raw.substr(start, end - start) << "\n";
-    start = end + 1;
+  for (const std::string& line : DisplaySegments(detail.raw(), options.raw)) {
+    std::cout << "  " << line << "\n";
   }
   std::cout << "\nHistory:\n";
+  const size_t type_width = EventTypeWidth();
   for (const admin::HistoryEvent& event : detail.history()) {
     std::vector<std::string> parts;
-    if (!event.route().empty()) parts.push_back("route=" + event.route());
-    if (!event.destination().empty()) parts.push_back("destination=" + event.destination());
+    if (!event.route().empty()) parts.push_back("route=" + P(event.route()));
+    if (!event.destination().empty()) parts.push_back("destination=" + P(event.destination()));
     if (event.attempt() > 0) parts.push_back(fmt::format("attempt={}", event.attempt()));
     if (event.duration_seconds() > 0)
       parts.push_back(fmt::format("({:.3f} s)", event.duration_seconds()));
-    if (!event.actor().empty()) parts.push_back("by " + event.actor());
-    if (!event.detail().empty()) parts.push_back(event.detail());
-    std::string line = fmt::format("  {}  {:<15}", Time(event.at()), event.type());
-    for (size_t i = 0; i < parts.size(); ++i) line += (i == 0 ? "" : "  ") + parts[i];
+    if (!event.actor().empty()) parts.push_back("by " + P(event.actor()));
+    if (!event.detail().empty()) {
+      auto [detail_text, delay_ms] = SplitRetryDelay(event.detail());
+      if (delay_ms) {
+        const int64_t next_us = TimeUtil::TimestampToMicroseconds(event.at()) + *delay_ms * 1000;
+        detail_text +=
+            fmt::format("; next attempt at {}", Time(TimeUtil::MicrosecondsToTimestamp(next_us)));
+      }
+      parts.push_back(P(detail_text));
+    }
+    std::string line = fmt::format("  {}  {:<{}}", Time(event.at()), P(event.type()), type_width);
+    for (const std::string& part : parts) line += "  " + part;
+    line.erase(line.find_last_not_of(' ') + 1);
     std::cout << line << "\n";
   }
   return 0;

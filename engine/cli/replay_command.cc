@@ -4,6 +4,7 @@
 // progress bar on a terminal and printing a summary at the end.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -12,6 +13,7 @@
 #include <google/protobuf/empty.pb.h>
 #include <google/protobuf/util/time_util.h>
 
+#include "common/printable.h"
 #include "engine/cli/admin_client.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/time_bound.h"
@@ -26,12 +28,47 @@ using google::protobuf::util::TimeUtil;
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
 constexpr int kBarWidth = 30;
 
-std::string Destinations(const admin::ActionResponse& response) {
+// How long a release or a reroute waits for the router to take the message.
+constexpr auto kRouterWait = std::chrono::seconds(10);
+
+std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& names) {
   std::string joined;
-  for (const std::string& destination : response.destinations()) {
-    joined += (joined.empty() ? "" : ", ") + destination;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + Printable(name);
+  return joined;
+}
+
+// A released or rerouted message is `received` until the router takes it,
+// a few milliseconds later: what the operator wants to know is what came of
+// it (delivered, queued, parked again). Polls the message until it leaves
+// `received` or kRouterWait passes, and says where it is.
+std::string StateAfterRouting(const AdminClient& client, const std::string& id) {
+  const auto deadline = std::chrono::steady_clock::now() + kRouterWait;
+  auto pause = std::chrono::milliseconds(20);
+  admin::MessageDetail detail;
+  while (true) {
+    absl::Status status = client.Get("/v1/messages/" + UrlEncode(id), detail);
+    if (!status.ok()) return fmt::format("state unknown: {}", std::string(status.message()));
+    if (detail.summary().state() != "received") break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return fmt::format("still waiting for the router after {} s (now received)",
+                         std::chrono::seconds(kRouterWait).count());
+    }
+    std::this_thread::sleep_for(pause);  // polling interval; the state decides
+    pause = std::min(pause * 2, std::chrono::milliseconds(500));
   }
-  return joined.empty() ? "-" : joined;
+  const admin::MessageSummary& summary = detail.summary();
+  std::string said = "now " + summary.state();
+  for (const admin::RouteHoldSummary& hold : summary.holds()) {
+    said += fmt::format("; route {} {}: {}", Printable(hold.route()), hold.state(),
+                        Printable(hold.reason()));
+  }
+  std::string destinations;
+  for (const admin::DestinationSummary& destination : summary.destinations()) {
+    destinations += fmt::format("{}{} {}", destinations.empty() ? "" : ", ",
+                                Printable(destination.destination()), destination.state());
+  }
+  if (!destinations.empty()) said += " (" + destinations + ")";
+  return said;
 }
 
 std::string ProgressLine(const admin::Job& job) {
@@ -134,9 +171,13 @@ int RunMessagesReplay(const ReplayOptions& options) {
     std::cerr << "navette messages replay: " << status.message() << "\n";
     return 1;
   }
-  std::cout << fmt::format("{} {}: now {} ({})\n", response.id(),
-                           options.reroute ? "rerouted" : "replayed", response.state(),
-                           Destinations(response));
+  if (options.reroute) {
+    std::cout << fmt::format("{} rerouted: {}\n", Printable(response.id()),
+                             StateAfterRouting(client, response.id()));
+    return 0;
+  }
+  std::cout << fmt::format("{} replayed: now {} ({})\n", Printable(response.id()), response.state(),
+                           Joined(response.destinations()));
   return 0;
 }
 
@@ -149,24 +190,34 @@ int RunMessagesDiscard(const DiscardOptions& options) {
     std::cerr << "navette messages discard: " << status.message() << "\n";
     return 1;
   }
-  std::cout << fmt::format("{} discarded: now {} ({})\n", response.id(), response.state(),
-                           Destinations(response));
+  // What the discard gave up: deliveries (pending or dead), routes (parked
+  // or failed).
+  std::string what;
+  if (!response.destinations().empty()) {
+    what = fmt::format("deliveries to {} dropped; ", Joined(response.destinations()));
+  }
+  if (!response.routes().empty()) {
+    what += fmt::format("route{} {} dropped; ", response.routes().size() == 1 ? "" : "s",
+                        Joined(response.routes()));
+  }
+  if (what.empty()) what = "nothing was pending, dead or parked; ";
+  std::cout << fmt::format("{} discarded: {}kept with its history, now {}\n",
+                           Printable(response.id()), what, response.state());
   return 0;
 }
 
 int RunMessagesRelease(const DiscardOptions& options) {
+  const AdminClient client = AdminClient::FromOptions(options.admin);
   admin::ActionResponse response;
-  absl::Status status = AdminClient::FromOptions(options.admin)
-                            .Post("/v1/messages/" + UrlEncode(options.id) + "/release",
-                                  google::protobuf::Empty(), response);
+  absl::Status status = client.Post("/v1/messages/" + UrlEncode(options.id) + "/release",
+                                    google::protobuf::Empty(), response);
   if (!status.ok()) {
     std::cerr << "navette messages release: " << status.message() << "\n";
     return 1;
   }
-  std::string routes;
-  for (const std::string& route : response.routes()) routes += (routes.empty() ? "" : ", ") + route;
-  std::cout << fmt::format("{} released: route {} sent back to the router (now {})\n",
-                           response.id(), routes, response.state());
+  std::cout << fmt::format("{} released: route{} {} sent back to the router; {}\n",
+                           Printable(response.id()), response.routes().size() == 1 ? "" : "s",
+                           Joined(response.routes()), StateAfterRouting(client, response.id()));
   return 0;
 }
 

@@ -4,19 +4,16 @@
 
 #include "adapters/hl7v2/ack.h"
 #include "adapters/mllp/client.h"
+#include "common/printable.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/hl7_display.h"
 
 namespace navette::engine::cli {
 namespace {
 
+// The ACK one segment a line, escaped: it is the peer's text.
 void PrintSegments(const std::string& message) {
-  size_t start = 0;
-  while (start < message.size()) {
-    size_t end = message.find('\r', start);
-    if (end == std::string::npos) end = message.size();
-    if (end > start) std::cout << message.substr(start, end - start) << "\n";
-    start = end + 1;
-  }
+  for (const std::string& line : DisplaySegments(message, /*raw=*/true)) std::cout << line << "\n";
 }
 
 }  // namespace
@@ -49,12 +46,13 @@ int RunSend(const SendOptions& options) {
     PrintSegments(*ack);
     auto parsed = adapters::hl7v2::ParseAck(*ack);
     if (!parsed.ok()) {
-      std::cerr << "navette send: " << file << ": unreadable ACK: " << parsed.status().message()
+      std::cerr << "navette send: " << file
+                << ": unreadable ACK: " << Printable(std::string(parsed.status().message()))
                 << "\n";
       ++failures;
     } else if (parsed->code != "AA" && parsed->code != "CA") {
-      std::cerr << "navette send: " << file << ": " << parsed->code
-                << (parsed->text.empty() ? "" : ": " + parsed->text) << "\n";
+      std::cerr << "navette send: " << file << ": " << Printable(parsed->code)
+                << (parsed->text.empty() ? "" : ": " + Printable(parsed->text)) << "\n";
       ++failures;
     }
   }

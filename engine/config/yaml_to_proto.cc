@@ -411,7 +411,14 @@ class Converter {
       }
       case FieldDescriptor::CPPTYPE_ENUM: {
         const EnumValueDescriptor* value = FindEnumValue(field, text);
-        if (value == nullptr) return bad_value();
+        if (value == nullptr) {
+          std::string error = fmt::format("expected {}, got {}", Expected(field), Describe(node));
+          if (std::optional<std::string> nearest = NearestEnumWord(field, text)) {
+            error += fmt::format("; did you mean '{}'?", *nearest);
+          }
+          FieldError(mark, path, error);
+          return false;
+        }
         repeated ? reflection.AddEnum(&message, &field, value)
                  : reflection.SetEnum(&message, &field, value);
         return true;
@@ -461,6 +468,36 @@ class Converter {
     return nullptr;
   }
 
+  // An enum value as the YAML writes it: the proto name in lowercase
+  // (PER_PATIENT -> per_patient); FindEnumValue accepts any case.
+  static std::string EnumWord(const EnumValueDescriptor& value) {
+    std::string word = value.name();
+    for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return word;
+  }
+
+  // The word of `field`'s enum closest to `text`, when it is close enough to
+  // be the one meant (the same slips as UnknownKey: two edits at most).
+  static std::optional<std::string> NearestEnumWord(const FieldDescriptor& field,
+                                                    std::string_view text) {
+    std::string written(text);
+    for (char& c : written) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::optional<std::string> nearest;
+    size_t nearest_distance = std::numeric_limits<size_t>::max();
+    for (int i = 0; i < field.enum_type()->value_count(); ++i) {
+      const EnumValueDescriptor& value = *field.enum_type()->value(i);
+      if (IsUnsetPlaceholder(value)) continue;
+      const std::string word = EnumWord(value);
+      const size_t distance = EditDistance(written, word);
+      if (distance < nearest_distance) {
+        nearest_distance = distance;
+        nearest = word;
+      }
+    }
+    if (nearest_distance <= 2 && nearest_distance < written.size()) return nearest;
+    return std::nullopt;
+  }
+
   // What a field accepts, for "expected X, got Y".
   static std::string Expected(const FieldDescriptor& field) {
     switch (field.cpp_type()) {
@@ -484,7 +521,7 @@ class Converter {
         for (int i = 0; i < field.enum_type()->value_count(); ++i) {
           if (IsUnsetPlaceholder(*field.enum_type()->value(i))) continue;
           if (!names.empty()) names += ", ";
-          names += field.enum_type()->value(i)->name();
+          names += EnumWord(*field.enum_type()->value(i));
         }
         return fmt::format("one of: {}", names);
       }

@@ -121,13 +121,27 @@ TEST(YamlToProtoTest, EnumsByNameCaseInsensitive) {
   AllTypes bad;
   ConversionResult result = Convert("color: blue\n", bad);
   ASSERT_THAT(result.errors, SizeIs(1));
-  EXPECT_EQ(result.errors[0].message, "color: expected one of: RED, GREEN, got 'blue'");
+  // The words as the YAML writes them, lowercase.
+  EXPECT_EQ(result.errors[0].message, "color: expected one of: red, green, got 'blue'");
 
   // The zero placeholder means "not set": it is not a word for the file.
   AllTypes placeholder;
   ConversionResult unset = Convert("color: color_unspecified\n", placeholder);
   ASSERT_THAT(unset.errors, SizeIs(1));
-  EXPECT_EQ(unset.errors[0].message, "color: expected one of: RED, GREEN, got 'color_unspecified'");
+  EXPECT_EQ(unset.errors[0].message, "color: expected one of: red, green, got 'color_unspecified'");
+}
+
+TEST(YamlToProtoTest, MisspeltEnumWordGetsTheNearestSuggested) {
+  AllTypes swapped;
+  ConversionResult result = Convert("color: gren\n", swapped);
+  ASSERT_THAT(result.errors, SizeIs(1));
+  EXPECT_EQ(result.errors[0].message,
+            "color: expected one of: red, green, got 'gren'; did you mean 'green'?");
+
+  AllTypes capitals;
+  ConversionResult shouted = Convert("color: GREN\n", capitals);
+  ASSERT_THAT(shouted.errors, SizeIs(1));
+  EXPECT_THAT(shouted.errors[0].message, HasSubstr("did you mean 'green'?"));
 }
 
 TEST(YamlToProtoTest, Durations) {

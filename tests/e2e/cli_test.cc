@@ -132,6 +132,20 @@ TEST_F(CliTest, RetransmissionIsAcknowledgedButStoredOnce) {
   EXPECT_EQ(count, 1);
   CommandResult shown = Messages({"messages", "show", id});
   EXPECT_NE(shown.out.find("retransmission"), std::string::npos) << shown.out;
+  // The history is a table: whatever its type, each event's details start in
+  // the same column, two spaces at least after the longest type.
+  const std::vector<std::string> history = HistoryLines(shown.out);
+  ASSERT_GE(history.size(), 3u) << shown.out;
+  const std::regex event_line("  (\\S+)  (\\S+)( +)(\\S.*)");
+  size_t detail_column = 0;
+  for (const std::string& line : history) {
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(line, match, event_line)) << line;
+    EXPECT_GE(match[3].length(), 2) << line;
+    const size_t column = static_cast<size_t>(match.position(4));
+    if (detail_column == 0) detail_column = column;
+    EXPECT_EQ(column, detail_column) << shown.out;
+  }
 
   // Same MSH-10, different content: a new message, not a retransmission.
   ASSERT_EQ(Send(WriteFile("oru2.hl7", MakeOru("RT-1", "999"))).exit_code, 0);
@@ -142,6 +156,53 @@ TEST_F(CliTest, RetransmissionIsAcknowledgedButStoredOnce) {
         return n == 2;
       },
       std::chrono::seconds(10)));
+}
+
+// Point 5 of issue 11: an MSH-10 holding ESC and BEL (a sender recolouring
+// or ringing the operator's terminal) is printed escaped by every command,
+// never as the raw bytes; --json stays JSON, escaped by its writer.
+TEST_F(CliTest, ControlCharactersFromThePeerArePrintedEscaped) {
+  StartEngine();
+  const std::string control_id = "X\x1B[31mY\x07Z";
+  CommandResult sent = Send(WriteFile("esc.hl7", MakeOru(control_id)));
+  ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  const std::string escaped = "X\\x1B[31mY\\x07Z";
+  auto has_raw = [](const std::string& text) {
+    return text.find('\x1B') != std::string::npos || text.find('\x07') != std::string::npos;
+  };
+  EXPECT_FALSE(has_raw(sent.out)) << sent.out;  // the ACK echoes MSH-10
+  EXPECT_NE(sent.out.find("MSA|AA|" + escaped), std::string::npos) << sent.out;
+
+  const std::string id = WaitForState("X\\u001b[31mY\\u0007Z", "delivered");  // as in JSON
+  ASSERT_FALSE(id.empty()) << engine_->Log();
+  CommandResult listed = Messages({"messages", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_FALSE(has_raw(listed.out)) << listed.out;
+  const std::vector<std::string> rows = Lines(listed.out);
+  ASSERT_EQ(rows.size(), 2u) << listed.out;  // the header, the message
+  EXPECT_EQ(rows[1].rfind(id, 0), 0u) << listed.out;
+  EXPECT_NE(rows[1].find(escaped), std::string::npos) << listed.out;
+
+  CommandResult shown = Messages({"messages", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_FALSE(has_raw(shown.out)) << shown.out;
+  EXPECT_NE(shown.out.find("control id: " + escaped), std::string::npos) << shown.out;
+  // Still one segment a line: split on the terminators, then escaped.
+  EXPECT_NE(shown.out.find("\n  MSH|^~\\&|SIL-Y|labo|PFI-X|Organisation-X|20260101120000||"
+                           "ORU^R01^ORU_R01|" +
+                           escaped + "|P|2.5|"),
+            std::string::npos)
+      << shown.out;
+  EXPECT_NE(shown.out.find("\n  PID|||000123^^^"), std::string::npos) << shown.out;
+  EXPECT_EQ(shown.out.find("\\x0D"), std::string::npos) << shown.out;
+
+  CommandResult json = Messages({"messages", "list", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_FALSE(has_raw(json.out)) << json.out;
+  EXPECT_NE(json.out.find("\"control_id\":\"X\\u001b[31mY\\u0007Z\""), std::string::npos)
+      << json.out;
+  CommandResult shown_json = Messages({"messages", "show", id, "--json"});
+  EXPECT_FALSE(has_raw(shown_json.out)) << shown_json.out;
 }
 
 TEST_F(CliTest, SendExitsNonZeroOnRejection) {

@@ -236,7 +236,8 @@ TEST_F(DeliveryTest, ReplayOneAndDiscardAnotherFromTheCli) {
 
   CommandResult discarded = Cli({"messages", "discard", drop});
   ASSERT_EQ(discarded.exit_code, 0) << discarded.err;
-  EXPECT_THAT(discarded.out, HasSubstr(drop + " discarded: now discarded (web)"));
+  EXPECT_THAT(discarded.out, HasSubstr(drop + " discarded: deliveries to web dropped; kept with "
+                                              "its history, now discarded"));
 
   fixed = true;
   CommandResult unknown = Cli({"messages", "replay", keep, "--destination", "nowhere"});

@@ -18,6 +18,22 @@ inline std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+// The lines of `messages show`'s history: those after "History:".
+inline std::vector<std::string> HistoryLines(const std::string& shown) {
+  const size_t start = shown.find("\nHistory:\n");
+  if (start == std::string::npos) return {};
+  return Lines(shown.substr(start + 10));
+}
+
+// The lines of `text` that contain `needle`.
+inline std::vector<std::string> LinesWith(const std::string& text, const std::string& needle) {
+  std::vector<std::string> found;
+  for (const std::string& line : Lines(text)) {
+    if (line.find(needle) != std::string::npos) found.push_back(line);
+  }
+  return found;
+}
+
 // The value of "key":"value" in a one-line JSON object (`--json` output);
 // empty if absent.
 inline std::string JsonField(const std::string& json, const std::string& key) {
