@@ -173,6 +173,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     options.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         ToMicros(source.mllp().idle_timeout()));
     options.max_connections = source.mllp().max_connections();
+    options.max_connections_per_peer = source.mllp().max_connections_per_peer();
     options.default_charset = source.default_charset();
     Metrics* metrics = metrics_.get();
     options.on_rejected = [metrics, name = source.name()](std::string_view reason) {
