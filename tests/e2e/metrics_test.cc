@@ -303,7 +303,10 @@ TEST_F(ParkedMetricsTest, GaugeFollowsParkReleaseAndRestartAndAReleaseIsRoutedOn
   Send(MakeOru("ORU-1"));
   const std::string id = WaitForState("ORU-1", "parked");
   ASSERT_FALSE(id.empty()) << engine_->Log();
-  text = ScrapeUntil([](const std::string& t) { return Sample(t, kParked) == 1; });
+  // The router counts a message just after its store write, which the
+  // listing may see first: wait for both.
+  text = ScrapeUntil(
+      [](const std::string& t) { return Sample(t, kParked) == 1 && Sample(t, kRoutedLab) == 1; });
   EXPECT_EQ(Sample(text, kParked), 1) << text;
   EXPECT_EQ(Sample(text, kRoutedLab), 1) << text;
   const auto age = Sample(text, kParkedAge);
