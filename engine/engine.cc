@@ -2,13 +2,16 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
+#include "common/clock.h"
 #include "common/fmt_absl.h"
 
 #include "adapters/bus/io_dealer_publisher.h"
@@ -31,6 +34,21 @@
 
 namespace navette::engine {
 namespace {
+
+// The parked gauges, from the store (see Metrics::SetParkedReader).
+std::optional<Metrics::Parked> ReadParked(const store::Store& store) {
+  auto parked = store.CountParked();
+  if (!parked.ok()) {
+    spdlog::warn("metrics: {}", parked.status().message());
+    return std::nullopt;
+  }
+  Metrics::Parked now{parked->messages, 0};
+  if (parked->oldest_id != 0) {
+    now.oldest_age_seconds =
+        std::max<int64_t>(0, NowMicros() - store::MessageIdTimeUs(parked->oldest_id)) / 1e6;
+  }
+  return now;
+}
 
 std::chrono::microseconds ToMicros(const google::protobuf::Duration& duration) {
   return std::chrono::seconds(duration.seconds()) +
@@ -131,6 +149,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   auto store = store::Store::Open((data_dir / "store").string());
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
+  metrics_->SetParkedReader([store = store_.get()] { return ReadParked(*store); });
   std::vector<std::string> destination_names;
   for (const auto& destination : config.destinations())
     destination_names.push_back(destination.name());
@@ -215,6 +234,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     options.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         ToMicros(source.mllp().idle_timeout()));
     options.max_connections = source.mllp().max_connections();
+    options.max_connections_per_peer = source.mllp().max_connections_per_peer();
     options.default_charset = source.default_charset();
     Metrics* metrics = metrics_.get();
     options.on_rejected = [metrics, name = source.name()](std::string_view reason) {

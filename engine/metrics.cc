@@ -130,8 +130,9 @@ struct Metrics::Impl {
   Family<Counter>& rejected_family = prometheus::BuildCounter()
                                          .Name("navette_messages_rejected_total")
                                          .Help(
-                                             "Messages a source answered AR or AE, or "
-                                             "connections it closed for bad framing, by reason")
+                                             "Messages a source answered AR or AE, frames cut "
+                                             "short, and connections it closed (bad framing, "
+                                             "over a limit), by reason")
                                          .Register(registry);
   Family<Counter>& unrouted_family = prometheus::BuildCounter()
                                          .Name("navette_messages_unrouted_total")
@@ -186,6 +187,18 @@ struct Metrics::Impl {
                                                  "Time from receipt to delivery, by route and "
                                                  "destination")
                                              .Register(registry);
+  Family<Gauge>& parked_family = prometheus::BuildGauge()
+                                     .Name("navette_parked_messages")
+                                     .Help(
+                                         "Messages with a route parked, waiting for the "
+                                         "patient's identity")
+                                     .Register(registry);
+  Family<Gauge>& parked_age_family = prometheus::BuildGauge()
+                                         .Name("navette_parked_oldest_age_seconds")
+                                         .Help(
+                                             "Time since the oldest parked message was received "
+                                             "(0 when none is parked)")
+                                         .Register(registry);
   Family<Gauge>& build_info_family = prometheus::BuildGauge()
                                          .Name("navette_build_info")
                                          .Help("Always 1; the version is in the label")
@@ -193,6 +206,9 @@ struct Metrics::Impl {
 
   Counter& unrouted = unrouted_family.Add({});
   Histogram& ingest_commit = commit_family.Add({}, kCommitBuckets);
+  Gauge& parked = parked_family.Add({});
+  Gauge& parked_age = parked_age_family.Add({});
+  std::function<std::optional<Metrics::Parked>()> read_parked;  // set once, before Render
 
   Index<Counter> received{received_family, {"source"}, AddPlain<Counter>};
   Index<Counter> rejected{rejected_family, {"source", "reason"}, AddPlain<Counter>};
@@ -241,6 +257,12 @@ Metrics::Metrics(const navette::config::Config& config) : impl_(std::make_unique
 Metrics::~Metrics() = default;
 
 std::string Metrics::Render() const {
+  if (impl_->read_parked) {
+    if (std::optional<Parked> parked = impl_->read_parked()) {
+      impl_->parked.Set(static_cast<double>(parked->messages));
+      impl_->parked_age.Set(parked->oldest_age_seconds);
+    }
+  }
   return prometheus::TextSerializer().Serialize(impl_->registry.Collect());
 }
 
@@ -278,6 +300,10 @@ void Metrics::SetQueue(std::string_view destination, uint64_t depth, double olde
 
 void Metrics::SetDeadLetters(std::string_view destination, uint64_t count) {
   impl_->dead_letters.Get({destination, ""}).Set(static_cast<double>(count));
+}
+
+void Metrics::SetParkedReader(std::function<std::optional<Parked>()> read) {
+  impl_->read_parked = std::move(read);
 }
 
 }  // namespace navette::engine

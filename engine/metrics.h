@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,7 +37,8 @@ class Metrics {
   // navette_messages_received_total{source}
   void Received(std::string_view source, uint64_t count = 1);
   // navette_messages_rejected_total{source,reason}; reason is one of a fixed
-  // set of words ("too_large", "not_hl7", "bad_header", "publish_failed", ...).
+  // set of words (adapters::mllp::kRejectReasons: "too_large", "not_hl7",
+  // "truncated", "peer_connection_limit", ...).
   void Rejected(std::string_view source, std::string_view reason);
   // navette_ingest_commit_seconds: one synced ingress batch.
   void IngestCommitted(double seconds);
@@ -54,6 +57,18 @@ class Metrics {
   // navette_queue_oldest_age_seconds{destination}, navette_dead_letters{destination}.
   void SetQueue(std::string_view destination, uint64_t depth, double oldest_age_seconds);
   void SetDeadLetters(std::string_view destination, uint64_t count);
+
+  // Gauges navette_parked_messages and navette_parked_oldest_age_seconds,
+  // read from `read` at each Render: parking, release, re-park, merge,
+  // discard and restarts all change them, and only the store sees every one,
+  // so they are counted there rather than kept up to date here. `read`
+  // returns nullopt when it cannot count (the gauges keep their last value).
+  // Called from the rendering thread; may be set once, before Render.
+  struct Parked {
+    uint64_t messages = 0;
+    double oldest_age_seconds = 0;  // since the oldest one was received
+  };
+  void SetParkedReader(std::function<std::optional<Parked>()> read);
 
  private:
   struct Impl;

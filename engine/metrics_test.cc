@@ -93,7 +93,9 @@ TEST(MetricsTest, ConfiguredSeriesExistAtZero) {
   const auto samples = Parse(metrics.Render());
   for (const char* source : {"lab", "ris"}) {
     EXPECT_EQ(Value(samples, Series("navette_messages_received_total", {{"source", source}})), 0);
-    for (const char* reason : {"framing", "too_large", "not_hl7", "bad_header", "publish_failed"}) {
+    for (const char* reason :
+         {"framing", "too_large", "empty", "not_hl7", "bad_header", "publish_failed", "truncated",
+          "connection_limit", "peer_connection_limit"}) {
       EXPECT_EQ(Value(samples, Series("navette_messages_rejected_total",
                                       {{"source", source}, {"reason", reason}})),
                 0);
@@ -126,6 +128,8 @@ TEST(MetricsTest, ConfiguredSeriesExistAtZero) {
                                  {{"route", "results"}, {"destination", "archive"}})),
             0u);
   EXPECT_EQ(Value(samples, "navette_ingest_commit_seconds_count"), 0);
+  EXPECT_EQ(Value(samples, "navette_parked_messages"), 0);
+  EXPECT_EQ(Value(samples, "navette_parked_oldest_age_seconds"), 0);
   EXPECT_EQ(Value(samples, Series("navette_build_info", {{"version", NAVETTE_TEST_VERSION}})), 1);
 }
 
@@ -210,6 +214,8 @@ TEST(MetricsTest, TextHasHelpAndTypeForEveryFamily) {
       {"navette_queue_depth", "gauge"},
       {"navette_queue_oldest_age_seconds", "gauge"},
       {"navette_dead_letters", "gauge"},
+      {"navette_parked_messages", "gauge"},
+      {"navette_parked_oldest_age_seconds", "gauge"},
       {"navette_ingest_commit_seconds", "histogram"},
       {"navette_delivery_seconds", "histogram"},
       {"navette_end_to_end_seconds", "histogram"},
@@ -219,6 +225,34 @@ TEST(MetricsTest, TextHasHelpAndTypeForEveryFamily) {
     EXPECT_NE(text.find("\n# TYPE " + name + " " + type + "\n"), std::string::npos) << name;
     EXPECT_NE(text.find("# HELP " + name + " "), std::string::npos) << name;
   }
+}
+
+TEST(MetricsTest, ParkedGaugesAreReadAtEachRendering) {
+  Metrics metrics(TestConfig());
+  std::optional<Metrics::Parked> store_says = Metrics::Parked{3, 7200.5};
+  int reads = 0;
+  metrics.SetParkedReader([&] {
+    ++reads;
+    return store_says;
+  });
+  auto samples = Parse(metrics.Render());
+  EXPECT_EQ(reads, 1);
+  EXPECT_EQ(Value(samples, "navette_parked_messages"), 3);
+  EXPECT_EQ(Value(samples, "navette_parked_oldest_age_seconds"), 7200.5);
+
+  store_says = Metrics::Parked{0, 0};  // all released
+  samples = Parse(metrics.Render());
+  EXPECT_EQ(Value(samples, "navette_parked_messages"), 0);
+  EXPECT_EQ(Value(samples, "navette_parked_oldest_age_seconds"), 0);
+
+  // A failed read leaves the last values rather than a false zero.
+  store_says = Metrics::Parked{2, 60};
+  Parse(metrics.Render());
+  store_says = std::nullopt;
+  samples = Parse(metrics.Render());
+  EXPECT_EQ(reads, 4);
+  EXPECT_EQ(Value(samples, "navette_parked_messages"), 2);
+  EXPECT_EQ(Value(samples, "navette_parked_oldest_age_seconds"), 60);
 }
 
 TEST(MetricsTest, CountsFromManyThreadsWhileRendering) {

@@ -175,12 +175,16 @@ bool Router::Commit(const std::vector<store::RoutingDecision>& decisions) {
       ++stats_.routed;
     }
     if (metrics_ != nullptr) {
-      // An unreadable message is marked dead, not unrouted; a release whose
-      // routes no longer match was counted when first routed.
+      // An unreadable message is marked dead, not unrouted. A release (routes
+      // run again: only_routes) was counted, matched or not, when the message
+      // was first routed: it is a message routed once, however many times it
+      // parks and is released.
       if (decision.routes.empty() && decision.unreadable.empty() && decision.only_routes.empty()) {
         metrics_->Unrouted();
       }
-      for (const std::string& route : decision.routes) metrics_->Routed(route);
+      if (decision.only_routes.empty()) {
+        for (const std::string& route : decision.routes) metrics_->Routed(route);
+      }
     }
     for (const store::RoutedDelivery& delivery : decision.deliveries) {
       if (delivery.dead_reason.empty()) ++queued[delivery.destination];

@@ -949,6 +949,22 @@ absl::StatusOr<std::map<std::string, uint64_t>> Store::CountDeadLetters() const 
   return counts;
 }
 
+absl::StatusOr<ParkedCount> Store::CountParked() const {
+  // A message is parked under one patient key (its own), whatever the
+  // number of its parked routes: one key per message.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), parked_));
+  ParkedCount count;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key.size() < 8) continue;
+    const uint64_t id = ReadBigEndian64(key.substr(key.size() - 8));
+    ++count.messages;
+    if (count.oldest_id == 0 || id < count.oldest_id) count.oldest_id = id;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "counting the parked messages");
+  return count;
+}
+
 MessageStatus AggregateStatus(const MessageState& state) {
   bool pending = false, retrying = false, dead = false, discarded = false;
   for (const DestinationState& destination : state.destinations()) {

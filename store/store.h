@@ -153,6 +153,11 @@ struct ListFilter {
   uint64_t before_id = 0;  // 0: newest first from the end; else ids < before_id
 };
 
+struct ParkedCount {
+  uint64_t messages = 0;   // messages with at least one parked route
+  uint64_t oldest_id = 0;  // the oldest of them (ids are time-ordered); 0 when none
+};
+
 struct ListedMessage {
   uint64_t id = 0;
   MessageState state;
@@ -257,6 +262,11 @@ class Store {
                                                           size_t limit) const;
   // Dead letters per destination, counted by a full scan (at start).
   absl::StatusOr<std::map<std::string, uint64_t>> CountDeadLetters() const;
+
+  // Parked messages, counted by a full scan of the parked column family
+  // (documents waiting for an identity: few, and read at each metrics
+  // scrape).
+  absl::StatusOr<ParkedCount> CountParked() const;
 
   // ---- identity store (routes/ins)
   // The record of a patient key; nullopt if the feed never named it.

@@ -98,6 +98,7 @@ void Connection::OnPeerGone(const std::error_code& error) {
   if (decoder_.in_frame()) {
     spdlog::warn("mllp source {}: peer {}: frame truncated by {} after {} bytes",
                  options_.source_name, peer_, how, decoder_.frame_bytes());
+    Rejected("truncated");
   } else {
     spdlog::info("mllp source {}: peer {}: connection ended by {}", options_.source_name, peer_,
                  how);
@@ -206,9 +207,20 @@ void Connection::OnIdleTimer(const std::error_code& error) {
     ArmIdleTimer(options_.idle_timeout - idle);
     return;
   }
-  spdlog::info(
-      "mllp source {}: peer {}: closing connection idle for {} ms", options_.source_name, peer_,
-      std::chrono::duration_cast<std::chrono::milliseconds>(options_.idle_timeout).count());
+  const auto idle_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.idle_timeout).count();
+  if (decoder_.in_frame()) {
+    // A sender that stalls mid-frame loses that frame: it gets no answer and
+    // must send it again, like one whose connection broke.
+    spdlog::warn(
+        "mllp source {}: peer {}: closing connection idle for {} ms, frame truncated after {} "
+        "bytes",
+        options_.source_name, peer_, idle_ms, decoder_.frame_bytes());
+    Rejected("truncated");
+  } else {
+    spdlog::info("mllp source {}: peer {}: closing connection idle for {} ms", options_.source_name,
+                 peer_, idle_ms);
+  }
   Close();
 }
 

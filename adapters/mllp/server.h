@@ -7,6 +7,13 @@
 // The frames of a connection are handled strictly in order, one at a time:
 // the next frame is looked at once the previous ACK is written, so a sender's
 // messages reach the bus in the order it sent them.
+//
+// Connection limits: at most max_connections at once, and at most
+// max_connections_per_peer from one remote address (whatever its ports), so
+// that one sender holding idle sockets cannot lock the others out. A
+// connection over either limit is closed as soon as it is accepted, before
+// anything is read from it, and counted (on_rejected) and logged at a bounded
+// rate (refusal_log.h).
 #pragma once
 
 #include <chrono>
@@ -29,22 +36,35 @@ namespace navette::adapters::mllp {
 // Why a source refused a message: the fixed words passed to
 // MllpServerOptions::on_rejected (and used as a metrics label, so never
 // anything taken from a message).
-//   framing         bytes outside MLLP framing: the connection is closed
-//   too_large       over max_message_bytes: AR
-//   empty           a frame with no segment: AR
-//   not_hl7         not parseable as HL7 v2: AR
-//   bad_header      MSH-9 or MSH-10 missing: AR
-//   publish_failed  the engine could not commit it: AE
-inline constexpr std::string_view kRejectReasons[] = {"framing", "too_large",  "empty",
-                                                      "not_hl7", "bad_header", "publish_failed"};
+//   framing                bytes outside MLLP framing: the connection is closed
+//   too_large              over max_message_bytes: AR
+//   empty                  a frame with no segment: AR
+//   not_hl7                not parseable as HL7 v2: AR
+//   bad_header             MSH-9 or MSH-10 missing: AR
+//   publish_failed         the engine could not commit it: AE
+//   truncated              a frame cut short (the peer closed, the connection
+//                          broke, or it went idle mid-frame): no answer possible
+//   connection_limit       a connection over max_connections: closed at once
+//   peer_connection_limit  a connection over max_connections_per_peer: closed
+//                          at once
+inline constexpr std::string_view kRejectReasons[] = {
+    "framing",   "too_large",        "empty",
+    "not_hl7",   "bad_header",       "publish_failed",
+    "truncated", "connection_limit", "peer_connection_limit"};
 
 struct MllpServerOptions {
   std::string source_name;
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 2575;  // 0 = ephemeral, see MllpServer::port()
   size_t max_message_bytes = 16 << 20;
-  std::chrono::milliseconds idle_timeout{3600000};  // 0 = none
+  std::chrono::milliseconds idle_timeout{300000};  // 0 = none
   size_t max_connections = 256;
+  // Connections from one remote address (any port) at once; at most
+  // max_connections. Keeps one peer from taking every slot.
+  size_t max_connections_per_peer = 32;
+  // Refused connections are logged once at the first, then as one line with
+  // a count per interval (see refusal_log.h).
+  std::chrono::milliseconds refusal_log_interval{10000};
   std::string default_charset = "UNICODE UTF-8";  // when MSH-18 is empty
   // Called on the io thread for each refusal, with one of kRejectReasons;
   // must not block. Optional.

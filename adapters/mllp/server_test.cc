@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <regex>
 #include <thread>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "adapters/hl7v2/test_fixtures.h"
 #include "adapters/mllp/client.h"
 #include "adapters/mllp/frame.h"
+#include "tests/support/loopback_peer.h"
 
 namespace navette::adapters::mllp {
 namespace {
@@ -180,6 +182,16 @@ std::string Message(std::string_view control_id, std::string_view extra_segments
       "MSH|^~\\&|GAM|CHU-X|DPI|CHU-X|20240306111154||ADT^A01^ADT_A01|{}|P|2.5\r"
       "EVN||20240306111154\rPID|1||000003^^^CHU-X&000897406&N^PI\r{}",
       control_id, extra_segments);
+}
+
+// Polls `condition` until it holds, for at most kArrival.
+bool WaitUntil(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + kArrival;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
 }
 
 hl7v2::AckResult ParsedAck(const absl::StatusOr<std::string>& frame) {
@@ -356,8 +368,38 @@ TEST_F(MllpServerTest, ClosesOnAStartBlockInsideAFrame) {
   EXPECT_TRUE(publisher_.envelopes().empty());
 }
 
+// Records the reasons passed to MllpServerOptions::on_rejected (io thread).
+class RejectionLog {
+ public:
+  std::function<void(std::string_view)> Callback() {
+    return [this](std::string_view reason) {
+      {
+        std::lock_guard lock(mutex_);
+        reasons_.emplace_back(reason);
+      }
+      changed_.notify_all();
+    };
+  }
+  bool WaitForCount(size_t count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kArrival, [&] { return reasons_.size() >= count; });
+  }
+  std::vector<std::string> reasons() {
+    std::lock_guard lock(mutex_);
+    return reasons_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> reasons_;
+};
+
 TEST_F(MllpServerTest, PublishesNothingFromAFrameTruncatedByClose) {
-  StartServer();
+  RejectionLog rejections;
+  MllpServerOptions options;
+  options.on_rejected = rejections.Callback();
+  StartServer(options);
   std::string partial = std::string(1, kStartBlock) + Message("TRUNC-1");
   {
     auto client = Connect();
@@ -366,6 +408,24 @@ TEST_F(MllpServerTest, PublishesNothingFromAFrameTruncatedByClose) {
   }  // closed without the end block
   EXPECT_TRUE(log_->WaitFor(
       fmt::format("frame truncated by peer close after {} bytes", partial.size() - 1)));
+  EXPECT_TRUE(publisher_.envelopes().empty());
+  ASSERT_TRUE(rejections.WaitForCount(1));
+  EXPECT_THAT(rejections.reasons(), ::testing::ElementsAre("truncated"));
+}
+
+TEST_F(MllpServerTest, CountsAFrameLeftUnfinishedUntilTheIdleTimeout) {
+  RejectionLog rejections;
+  MllpServerOptions options;
+  options.idle_timeout = 100ms;
+  options.on_rejected = rejections.Callback();
+  StartServer(options);
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(client->SendRaw(std::string(1, kStartBlock) + Message("STALL-1")).ok());
+  EXPECT_TRUE(client->PeerClosed(kArrival));
+  ASSERT_TRUE(rejections.WaitForCount(1));
+  EXPECT_THAT(rejections.reasons(), ::testing::ElementsAre("truncated"));
+  EXPECT_TRUE(log_->WaitFor("closing connection idle for 100 ms, frame truncated after"));
   EXPECT_TRUE(publisher_.envelopes().empty());
 }
 
@@ -574,8 +634,10 @@ TEST_F(MllpServerTest, ServesManyConcurrentConnections) {
 }
 
 TEST_F(MllpServerTest, ClosesConnectionsOverTheLimit) {
+  RejectionLog rejections;
   MllpServerOptions options;
   options.max_connections = 1;
+  options.on_rejected = rejections.Callback();
   StartServer(options);
   auto first = Connect();
   ASSERT_NE(first, nullptr);
@@ -584,9 +646,106 @@ TEST_F(MllpServerTest, ClosesConnectionsOverTheLimit) {
   auto second = Connect();
   ASSERT_NE(second, nullptr);
   EXPECT_TRUE(second->PeerClosed(kArrival));
-  EXPECT_TRUE(log_->WaitFor("refusing connection: 1 connections already open"));
+  EXPECT_TRUE(log_->WaitFor("refusing connection over the limit of 1 connections"));
+  ASSERT_TRUE(rejections.WaitForCount(1));
+  EXPECT_THAT(rejections.reasons(), ::testing::ElementsAre("connection_limit"));
 
   EXPECT_EQ(ParsedAck(first->Exchange(Message("TWO"), kArrival)).code, "AA");
+}
+
+// One peer (127.0.0.2) tries to take every slot with idle connections: it gets
+// its share, the rest of its connections are closed at once, and another
+// peer (127.0.0.1) is still served.
+TEST_F(MllpServerTest, OnePeerHoldingIdleConnectionsCannotLockOthersOut) {
+  RejectionLog rejections;
+  MllpServerOptions options;
+  options.max_connections = 8;
+  options.max_connections_per_peer = 3;
+  options.on_rejected = rejections.Callback();
+  StartServer(options);
+
+  std::vector<testing::LoopbackPeer> greedy;
+  for (size_t i = 0; i < options.max_connections; ++i) {
+    auto peer = testing::LoopbackPeer::Connect("127.0.0.2", server_->port());
+    ASSERT_TRUE(peer.ok()) << peer.status();
+    greedy.push_back(std::move(*peer));
+  }
+  // Accepted in the order they connected: the first three are held, the
+  // others refused.
+  for (size_t i = options.max_connections_per_peer; i < greedy.size(); ++i) {
+    EXPECT_TRUE(greedy[i].ClosedByServer(kArrival)) << "connection " << i;
+  }
+  for (size_t i = 0; i < options.max_connections_per_peer; ++i) {
+    EXPECT_FALSE(greedy[i].ClosedByServer(kAbsence)) << "connection " << i;
+  }
+
+  auto other = Connect();
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(ParsedAck(other->Exchange(Message("OTHER-1"), kArrival)).code, "AA");
+
+  const size_t refused = options.max_connections - options.max_connections_per_peer;
+  ASSERT_TRUE(rejections.WaitForCount(refused));
+  EXPECT_EQ(rejections.reasons(), std::vector<std::string>(refused, "peer_connection_limit"));
+}
+
+TEST_F(MllpServerTest, APeerGetsItsSlotBackWhenItsConnectionCloses) {
+  MllpServerOptions options;
+  options.max_connections_per_peer = 1;
+  StartServer(options);
+  // Each connection is closed before the next; the server may see the close
+  // a moment after the next connects, which it then refuses: try again.
+  for (int round = 0; round < 5; ++round) {
+    const std::string id = fmt::format("ROUND-{}", round);
+    EXPECT_TRUE(WaitUntil([&] {
+      auto client = MllpClient::Connect("127.0.0.1", server_->port(), kArrival);
+      if (!client.ok()) return false;
+      auto frame = (*client)->Exchange(Message(id), kArrival);
+      return frame.ok() && ParsedAck(frame).code == "AA";
+    })) << id;
+  }
+}
+
+TEST_F(MllpServerTest, LogsRefusedConnectionsOnceThenAsACountPerInterval) {
+  RejectionLog rejections;
+  MllpServerOptions options;
+  options.max_connections_per_peer = 1;
+  options.refusal_log_interval = 500ms;
+  options.on_rejected = rejections.Callback();
+  StartServer(options);
+
+  constexpr int kRefused = 20;
+  auto held = testing::LoopbackPeer::Connect("127.0.0.2", server_->port());
+  ASSERT_TRUE(held.ok()) << held.status();
+  for (int i = 0; i < kRefused; ++i) {
+    auto refused = testing::LoopbackPeer::Connect("127.0.0.2", server_->port());
+    ASSERT_TRUE(refused.ok()) << refused.status();
+    EXPECT_TRUE(refused->ClosedByServer(kArrival));
+  }
+  ASSERT_TRUE(rejections.WaitForCount(kRefused));
+
+  // Every refusal is accounted for, in far fewer lines than refusals: one at
+  // the first of a run, then one count per interval.
+  static const std::regex kSummary(
+      R"(mllp source lab: refused (\d+) more connections from 127\.0\.0\.2 over the per-peer )"
+      R"(limit of 1 in the last 500 ms)");
+  int accounted = 0, lines = 0;
+  EXPECT_TRUE(WaitUntil([&] {
+    accounted = lines = 0;
+    for (const std::string& line : log_->lines()) {
+      std::smatch match;
+      if (line.starts_with("mllp source lab: refusing connection from 127.0.0.2 over the "
+                           "per-peer limit of 1 (peer 127.0.0.2:") &&
+          line.ends_with("); further refusals like it are counted and logged every 500 ms")) {
+        ++accounted;
+        ++lines;
+      } else if (std::regex_match(line, match, kSummary)) {
+        accounted += std::stoi(match[1]);
+        ++lines;
+      }
+    }
+    return accounted == kRefused;
+  })) << accounted;
+  EXPECT_LT(lines, kRefused / 2);
 }
 
 TEST_F(MllpServerTest, ClosesIdleConnections) {
@@ -635,6 +794,10 @@ TEST_F(MllpServerTest, RefusesLimitsOfZero) {
   options.max_message_bytes = 0;
   MllpServer other(options, publisher_);
   EXPECT_EQ(other.Start().code(), absl::StatusCode::kInvalidArgument);
+  options.max_message_bytes = 1024;
+  options.max_connections_per_peer = 0;
+  MllpServer third(options, publisher_);
+  EXPECT_EQ(third.Start().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(MllpServerTest, DropsAPublishThatCompletesAfterStop) {

@@ -52,8 +52,8 @@ TEST(CheckCommandTest, PrintsEveryErrorAndFails) {
   EXPECT_EQ(err.str(),
             path +
                 ":15:7: error: unknown key 'max_conections' in sources[0].mllp (expected one "
-                "of: listen, max_message_bytes, idle_timeout, max_connections); did you mean "
-                "'max_connections'?\n" +
+                "of: listen, max_message_bytes, idle_timeout, max_connections, "
+                "max_connections_per_peer); did you mean 'max_connections'?\n" +
                 path +
                 ":23:9: error: route 'cr-bio': unknown destination 'dmpp' (known: dmp, outbox)\n" +
                 path +

@@ -175,6 +175,13 @@ class Checker {
       case Source::kMllp:
         CheckListen(FieldPathJoin(path, "mllp.listen"), label, "mllp.listen",
                     source.mllp().listen());
+        if (source.mllp().max_connections_per_peer() > source.mllp().max_connections()) {
+          Report(FieldPathJoin(path, "mllp.max_connections_per_peer"),
+                 fmt::format("{}: mllp.max_connections_per_peer ({}) must not exceed "
+                             "mllp.max_connections ({})",
+                             label, source.mllp().max_connections_per_peer(),
+                             source.mllp().max_connections()));
+        }
         break;
       case Source::KIND_NOT_SET:
         // A misspelt kind was reported as an unknown key already.

@@ -175,6 +175,30 @@ destinations:
                   "c.yaml:12:11: source 'd': mllp.listen is required"));
 }
 
+TEST(ChecksTest, MllpPerPeerLimitWithinTheTotal) {
+  Checked checked = Check(R"(
+sources:
+  - name: a
+    mllp: {listen: "0.0.0.0:2575", max_connections_per_peer: 300}
+  - name: b
+    mllp: {listen: "0.0.0.0:2576", max_connections: 16}
+  - name: c
+    mllp: {listen: "0.0.0.0:2577", max_connections: 64, max_connections_per_peer: 64}
+  - name: d
+    mllp: {listen: "0.0.0.0:2578", max_connections: 4, max_connections_per_peer: 8}
+destinations:
+  - name: out
+    file: {directory: out}
+)");
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  // b: the per-peer default follows a total below it.
+  EXPECT_THAT(checked.checks,
+              ElementsAre("c.yaml:3:62: source 'a': mllp.max_connections_per_peer (300) must not "
+                          "exceed mllp.max_connections (256)",
+                          "c.yaml:9:82: source 'd': mllp.max_connections_per_peer (8) must not "
+                          "exceed mllp.max_connections (4)"));
+}
+
 TEST(ChecksTest, IngressBindEndpoints) {
   Checked checked = Check(WithBase(R"(
 engine:

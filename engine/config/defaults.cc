@@ -1,5 +1,6 @@
 #include "engine/config/defaults.h"
 
+#include <algorithm>
 #include <string>
 
 namespace navette::engine::config {
@@ -11,6 +12,12 @@ void ApplyMllpDefaults(navette::config::MllpSource& mllp) {
     mllp.mutable_idle_timeout()->set_seconds(kDefaultMllpIdleTimeoutSeconds);
   }
   if (mllp.max_connections() == 0) mllp.set_max_connections(kDefaultMllpMaxConnections);
+  if (mllp.max_connections_per_peer() == 0) {
+    // A source configured for fewer connections than the per-peer default
+    // lets one peer use them all, as it did before the option existed.
+    mllp.set_max_connections_per_peer(
+        std::min(kDefaultMllpMaxConnectionsPerPeer, mllp.max_connections()));
+  }
 }
 
 // Sets a duration field to its default unless present. It takes the has_ and

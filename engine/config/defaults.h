@@ -19,8 +19,12 @@ inline constexpr std::string_view kDefaultAdminListen = "127.0.0.1:8575";
 inline constexpr uint32_t kDefaultIngressMaxBatch = 512;
 inline constexpr int64_t kDefaultRetransmissionWindowSeconds = 24 * 3600;
 inline constexpr uint64_t kDefaultMllpMaxMessageBytes = 16 * 1024 * 1024;
-inline constexpr int64_t kDefaultMllpIdleTimeoutSeconds = 3600;
+inline constexpr int64_t kDefaultMllpIdleTimeoutSeconds = 300;
 inline constexpr uint32_t kDefaultMllpMaxConnections = 256;
+// An eighth of the default total: a sender keeps one connection, or a few
+// in parallel, so 32 is ample, and eight peers holding theirs idle still
+// leave room for the others (docs/configuration.md).
+inline constexpr uint32_t kDefaultMllpMaxConnectionsPerPeer = 32;
 inline constexpr std::string_view kDefaultCharset = "UNICODE UTF-8";
 inline constexpr std::string_view kDefaultFileSuffix = ".hl7";
 inline constexpr uint32_t kDefaultFileMaxInFlight = 1;     // the file destination batches instead

@@ -18,8 +18,9 @@ TEST(DefaultsTest, FillsEveryDefaultOfAnEmptyConfig) {
   const navette::config::Source& source = config.sources(0);
   EXPECT_EQ(source.default_charset(), "UNICODE UTF-8");
   EXPECT_EQ(source.mllp().max_message_bytes(), 16u * 1024 * 1024);
-  EXPECT_EQ(source.mllp().idle_timeout().seconds(), 3600);
+  EXPECT_EQ(source.mllp().idle_timeout().seconds(), 300);
   EXPECT_EQ(source.mllp().max_connections(), 256u);
+  EXPECT_EQ(source.mllp().max_connections_per_peer(), 32u);
   EXPECT_EQ(config.destinations(0).file().suffix(), ".hl7");
 }
 
@@ -34,6 +35,7 @@ TEST(DefaultsTest, KeepsWhatIsSetIncludingZeroDurations) {
   source.mutable_mllp()->set_max_message_bytes(1024);
   source.mutable_mllp()->mutable_idle_timeout();
   source.mutable_mllp()->set_max_connections(4);
+  source.mutable_mllp()->set_max_connections_per_peer(2);
   config.add_destinations()->mutable_file()->set_suffix(".er7");
   ApplyDefaults(config);
 
@@ -45,7 +47,17 @@ TEST(DefaultsTest, KeepsWhatIsSetIncludingZeroDurations) {
   EXPECT_EQ(config.sources(0).mllp().max_message_bytes(), 1024u);
   EXPECT_EQ(config.sources(0).mllp().idle_timeout().seconds(), 0);
   EXPECT_EQ(config.sources(0).mllp().max_connections(), 4u);
+  EXPECT_EQ(config.sources(0).mllp().max_connections_per_peer(), 2u);
   EXPECT_EQ(config.destinations(0).file().suffix(), ".er7");
+}
+
+TEST(DefaultsTest, PerPeerConnectionsDefaultToNoMoreThanTheTotal) {
+  navette::config::Config config;
+  config.add_sources()->mutable_mllp()->set_max_connections(8);
+  config.add_sources()->mutable_mllp()->set_max_connections(1000);
+  ApplyDefaults(config);
+  EXPECT_EQ(config.sources(0).mllp().max_connections_per_peer(), 8u);
+  EXPECT_EQ(config.sources(1).mllp().max_connections_per_peer(), 32u);
 }
 
 TEST(DefaultsTest, LeavesKindsUnset) {

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "tests/support/cli_output.h"
+#include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/engine_test.h"
 
@@ -76,14 +77,7 @@ std::string Oru(const std::string& control_id, const Patient& patient,
          "OBX|1|NM|2160-0^Creatinine^LN||81|umol/L|||||F\r";
 }
 
-constexpr char kRoutes[] =
-    "  - name: identities\n"
-    "    match: { message_type: \"ADT^*\" }\n"
-    "    steps: [ { identity_feed: {} } ]\n"
-    "  - name: lab\n"
-    "    match: { message_type: \"ORU^*\" }\n"
-    "    steps: [ { attach_ins: {} } ]\n"
-    "    to: [outbox]\n";
+constexpr const char* kRoutes = kIdentityRoutes;  // tests/support/engine_config.h
 
 class IdentityTest : public EngineTest {
  protected:

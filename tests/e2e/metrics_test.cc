@@ -1,6 +1,8 @@
 // /metrics against the real engine: messages sent over MLLP show up in the
 // counters, a refused one under its reason, the text is served without a
-// token in the Prometheus content type, and promtool accepts it.
+// token in the Prometheus content type, and promtool accepts it. Parked
+// documents show in their gauges through release, re-park and restart, and a
+// released document is routed (counted) once.
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -15,9 +17,13 @@
 
 #include "adapters/hl7v2/ack.h"
 #include "adapters/mllp/client.h"
+#include "adapters/mllp/frame.h"
+#include "tests/support/cli_output.h"
 #include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
+#include "tests/support/engine_test.h"
 #include "tests/support/hl7_samples.h"
+#include "tests/support/metrics_text.h"
 
 namespace navette::testing {
 namespace {
@@ -54,19 +60,6 @@ std::optional<Scrape> GetMetrics(uint16_t admin_port) {
   curl_easy_getinfo(curl.get(), CURLINFO_CONTENT_TYPE, &content_type);
   if (content_type != nullptr) scrape.content_type = content_type;
   return scrape;
-}
-
-// The value of the sample whose series is exactly `series` (labels in the
-// alphabetical order the engine writes them); nullopt if absent.
-std::optional<double> Sample(const std::string& text, const std::string& series) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
-        line[series.size()] == ' ') {
-      return std::stod(line.substr(series.size() + 1));
-    }
-  }
-  return std::nullopt;
 }
 
 // Full path of `name` in a PATH directory, or empty.
@@ -188,6 +181,26 @@ TEST_F(MetricsTest, CountsWhatTheEngineDid) {
   EXPECT_EQ(text.find("PAT-TROIS"), std::string::npos);
 }
 
+TEST_F(MetricsTest, CountsAFrameTheSenderCutShort) {
+  {
+    auto client = MllpClient::Connect("127.0.0.1", mllp_port_, 5s);
+    ASSERT_TRUE(client.ok()) << client.status();
+    const std::string oru = MakeOru("CUT-1");
+    ASSERT_TRUE((*client)->SendRaw(std::string(1, adapters::mllp::kStartBlock) + oru).ok());
+  }  // closed without the end block: no answer is possible
+  std::string text;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto scrape = GetMetrics(admin_port_);
+        text = scrape ? scrape->body : "";
+        return Sample(text,
+                      R"(navette_messages_rejected_total{reason="truncated",source="lab"})") == 1;
+      },
+      10s))
+      << text << engine_->Log();
+  EXPECT_EQ(Sample(text, R"(navette_messages_received_total{source="lab"})"), 0);
+}
+
 TEST_F(MetricsTest, PromtoolAcceptsTheText) {
   const std::string promtool = FindOnPath("promtool");
   // CI installs it (scripts/install-deps.sh): there, missing is a failure.
@@ -215,6 +228,119 @@ TEST_F(MetricsTest, PromtoolAcceptsTheText) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "promtool check metrics:\n"
                                     << output << "\n"
                                     << scrape->body;
+}
+
+// The identity flow of tests/e2e/identity_test.cc, watched through /metrics.
+class ParkedMetricsTest : public EngineTest {
+ protected:
+  ParkedMetricsTest() : EngineTest("navette-parked-metrics") {}
+
+  void StartEngine() {
+    // The identity section follows the routes list at the top level.
+    StartEngineWith(
+        FileEngineConfig(admin_port_, mllp_port_,
+                         std::string(kIdentityRoutes) + "identity: { environment: test }\n"));
+  }
+  void Send(const std::string& message) {
+    auto client = MllpClient::Connect("127.0.0.1", mllp_port_, 5s);
+    ASSERT_TRUE(client.ok()) << client.status();
+    auto ack = (*client)->Exchange(message, 10s);
+    ASSERT_TRUE(ack.ok()) << ack.status();
+    auto parsed = adapters::hl7v2::ParseAck(*ack);
+    ASSERT_TRUE(parsed.ok() && parsed->code == "AA") << *ack;
+  }
+  // The id of the message with `control_id` once it is in `state`; empty
+  // if it does not get there.
+  std::string WaitForState(const std::string& control_id, const std::string& state) {
+    std::string id;
+    WaitFor(
+        [&] {
+          for (const std::string& line : Lines(Messages({"messages", "list", "--json"}).out)) {
+            if (JsonField(line, "control_id") == control_id && JsonField(line, "state") == state) {
+              id = JsonField(line, "id");
+              return true;
+            }
+          }
+          return false;
+        },
+        20s);
+    return id;
+  }
+  // Scrapes until `done` holds on the text (or 20 s pass); the last text.
+  std::string ScrapeUntil(const std::function<bool(const std::string&)>& done) {
+    std::string text;
+    WaitFor(
+        [&] {
+          auto scrape = GetMetrics(admin_port_);
+          text = scrape && scrape->status == 200 ? scrape->body : "";
+          return done(text);
+        },
+        20s);
+    return text;
+  }
+  // The router takes messages in arrival order: once an ADT sent now is
+  // counted, everything before it (a release's routing included) was.
+  std::string AfterTheRouterPassed(const std::string& control_id, double identities_routed) {
+    Send(MakeIdentityAdt(control_id, "A28", "PROV", false, "000999"));
+    return ScrapeUntil([&](const std::string& text) {
+      return Sample(text, kRoutedIdentities) == identities_routed;
+    });
+  }
+
+  static constexpr char kParked[] = "navette_parked_messages";
+  static constexpr char kParkedAge[] = "navette_parked_oldest_age_seconds";
+  static constexpr char kRoutedLab[] = R"(navette_routed_total{route="lab"})";
+  static constexpr char kRoutedIdentities[] = R"(navette_routed_total{route="identities"})";
+};
+
+TEST_F(ParkedMetricsTest, GaugeFollowsParkReleaseAndRestartAndAReleaseIsRoutedOnce) {
+  StartEngine();
+  std::string text = ScrapeUntil([](const std::string& t) { return !t.empty(); });
+  EXPECT_EQ(Sample(text, kParked), 0) << text;
+  EXPECT_EQ(Sample(text, kParkedAge), 0) << text;
+
+  Send(MakeIdentityAdt("ADT-1", "A28", "PROV", false));
+  Send(MakeOru("ORU-1"));
+  const std::string id = WaitForState("ORU-1", "parked");
+  ASSERT_FALSE(id.empty()) << engine_->Log();
+  // The router counts a message just after its store write, which the
+  // listing may see first: wait for both.
+  text = ScrapeUntil(
+      [](const std::string& t) { return Sample(t, kParked) == 1 && Sample(t, kRoutedLab) == 1; });
+  EXPECT_EQ(Sample(text, kParked), 1) << text;
+  EXPECT_EQ(Sample(text, kRoutedLab), 1) << text;
+  const auto age = Sample(text, kParkedAge);
+  ASSERT_TRUE(age.has_value()) << text;
+  EXPECT_GE(*age, 0);
+  EXPECT_LT(*age, 600);  // received moments ago
+
+  // An operator's release while the identity is still provisional: it parks
+  // again, still one parked document, still routed once.
+  CommandResult released = Messages({"messages", "release", id});
+  ASSERT_EQ(released.exit_code, 0) << released.out << released.err;
+  text = AfterTheRouterPassed("ADT-2", 2);
+  EXPECT_EQ(Sample(text, kRoutedIdentities), 2) << text << engine_->Log();
+  EXPECT_EQ(Sample(text, kParked), 1) << text;
+  EXPECT_EQ(Sample(text, kRoutedLab), 1) << text;
+
+  // After a restart the gauge comes from the store; the counters start over.
+  ASSERT_TRUE(engine_->Stop().ok());
+  ASSERT_TRUE(engine_->Start().ok()) << engine_->Log();
+  text = ScrapeUntil([](const std::string& t) { return !t.empty(); });
+  EXPECT_EQ(Sample(text, kParked), 1) << text;
+  EXPECT_GE(Sample(text, kParkedAge).value_or(-1), *age) << text;
+  EXPECT_EQ(Sample(text, kRoutedLab), 0) << text;
+
+  // The A31 qualifies the identity: the document is released and delivered.
+  // It was routed before the restart: its release does not count again.
+  Send(MakeIdentityAdt("ADT-3", "A31", "QUAL", true));
+  ASSERT_FALSE(WaitForState("ORU-1", "delivered").empty()) << engine_->Log();
+  text = AfterTheRouterPassed("ADT-4", 2);
+  EXPECT_EQ(Sample(text, kRoutedIdentities), 2) << text << engine_->Log();
+  EXPECT_EQ(Sample(text, kParked), 0) << text;
+  EXPECT_EQ(Sample(text, kParkedAge), 0) << text;
+  EXPECT_EQ(Sample(text, kRoutedLab), 0) << text;
+  EXPECT_EQ(Sample(text, R"(navette_delivered_total{destination="outbox"})"), 1) << text;
 }
 
 }  // namespace

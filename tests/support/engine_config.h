@@ -8,6 +8,17 @@
 
 namespace navette::testing {
 
+// The routes of the identity flow: PAM-FR ADTs feed the identity store,
+// ORUs get the INS attached (or park until they can) and go to `outbox`.
+inline constexpr char kIdentityRoutes[] =
+    "  - name: identities\n"
+    "    match: { message_type: \"ADT^*\" }\n"
+    "    steps: [ { identity_feed: {} } ]\n"
+    "  - name: lab\n"
+    "    match: { message_type: \"ORU^*\" }\n"
+    "    steps: [ { attach_ins: {} } ]\n"
+    "    to: [outbox]\n";
+
 // `routes` is the YAML of the routes list; by default one route takes all.
 inline std::string FileEngineConfig(uint16_t admin_port, uint16_t mllp_port,
                                     const std::string& routes = "  - { name: all, to: [outbox] }\n",

@@ -38,4 +38,24 @@ inline std::string MakeAdt(const std::string& control_id, const std::string& eve
       event, control_id);
 }
 
+// A PAM-FR identity ADT (A28 create, A31 update) for PAT-TROIS under `ipp`,
+// with the PID-32 reliability code `status` ("PROV", "QUAL") and, when
+// `with_ins`, the INS with the test OID (the engine must run with
+// `identity: { environment: test }`). With routes `identity_feed` for ADTs
+// and `attach_ins` for ORUs: an A28 "PROV" makes MakeOru(…, ipp) park, an A31
+// "QUAL" with the INS releases it.
+inline std::string MakeIdentityAdt(const std::string& control_id, const std::string& event,
+                                   const std::string& status, bool with_ins,
+                                   const std::string& ipp = "000123") {
+  std::string ids = ipp + "^^^CHU-X&1.2.250.1.71.4.2.2&ISO^PI";
+  if (with_ins) ids += "~279035121518989^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^INS";
+  return fmt::format(
+             "MSH|^~\\&|DPI|CHU-X|PFI-X|CHU-X|20260101120000||ADT^{}^ADT_A05|{}|P|2.5^FRA^2.11|||"
+             "||FRA|UNICODE UTF-8|||2.11^IHE_FRANCE-2.11-PAM\r"
+             "EVN||20260101120000\r"
+             "PID|1||{}||PAT-TROIS^DOMINIQUE^DOMINIQUE^^^^L||19790328|F|||^^^^^^BDL^^63220",
+             event, control_id, ids) +
+         std::string(21, '|') + status + "\r";  // PID-12 … PID-31 empty, PID-32
+}
+
 }  // namespace navette::testing
