@@ -34,9 +34,14 @@ namespace navette::adapters::mllp {
 //   empty           a frame with no segment: AR
 //   not_hl7         not parseable as HL7 v2: AR
 //   bad_header      MSH-9 or MSH-10 missing: AR
+//   bad_charset     MSH-18 names a charset navette does not read: AR (AE when
+//                   MSH-18 is empty and the source's default is unusable)
+//   bad_encoding    a header field not valid in the message's charset: AR
 //   publish_failed  the engine could not commit it: AE
-inline constexpr std::string_view kRejectReasons[] = {"framing", "too_large",  "empty",
-                                                      "not_hl7", "bad_header", "publish_failed"};
+//   publish_refused the engine refused it for good (cannot read it): AR
+inline constexpr std::string_view kRejectReasons[] = {
+    "framing",     "too_large",    "empty",          "not_hl7",        "bad_header",
+    "bad_charset", "bad_encoding", "publish_failed", "publish_refused"};
 
 struct MllpServerOptions {
   std::string source_name;
