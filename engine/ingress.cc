@@ -1,25 +1,55 @@
 #include "engine/ingress.h"
 
 #include <map>
+#include <variant>
 
 #include <fmt/format.h>
-
 #include <spdlog/spdlog.h>
+
 #include "common/clock.h"
 #include "common/fmt_absl.h"
+#include "common/printable.h"
 #include "common/sha256.h"
 #include "common/thread_name.h"
-
+#include "engine/bus_request_reader.h"
 #include "engine/metrics.h"
 #include "proto/bus.pb.h"
 
 namespace navette::engine {
-namespace {}  // namespace
+namespace {
+
+// The production committer: the store itself, unchanged.
+class StoreCommitter : public IngressCommitter {
+ public:
+  explicit StoreCommitter(store::Store& store) : store_(store) {}
+  absl::StatusOr<std::optional<store::ControlIdEntry>> LookupControlId(
+      std::string_view source, std::string_view control_id) const override {
+    return store_.LookupControlId(source, control_id);
+  }
+  absl::Status CommitIngress(std::span<const store::IngressRecord> records) override {
+    return store_.CommitIngress(records);
+  }
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace
 
 Ingress::Ingress(zmq::context_t& context, store::Store& store, store::MessageIdGenerator& ids,
                  IngressOptions options, std::function<void()> on_commit)
     : context_(context),
-      store_(store),
+      own_committer_(std::make_unique<StoreCommitter>(store)),
+      store_(*own_committer_),
+      ids_(ids),
+      options_(std::move(options)),
+      on_commit_(std::move(on_commit)) {}
+
+Ingress::Ingress(zmq::context_t& context, IngressCommitter& committer,
+                 store::MessageIdGenerator& ids, IngressOptions options,
+                 std::function<void()> on_commit)
+    : context_(context),
+      store_(committer),
       ids_(ids),
       options_(std::move(options)),
       on_commit_(std::move(on_commit)) {}
@@ -69,27 +99,46 @@ void Ingress::Run() {
 
     // Gather everything already waiting: that is the group in group commit.
     batch.clear();
-    while (batch.size() < options_.max_batch) {
-      zmq::message_t identity, payload;
-      if (!socket_.recv(identity, zmq::recv_flags::dontwait)) break;
-      if (!identity.more() || !socket_.recv(payload, zmq::recv_flags::none)) continue;
-      while (payload.more()) {  // a well-behaved DEALER sends one frame; drop extras
-        zmq::message_t extra;
-        if (!socket_.recv(extra, zmq::recv_flags::none)) break;
-      }
-      bus::BusRequest request;
-      if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
-          !request.has_publish()) {
-        spdlog::warn("ingress: unreadable bus request ({} bytes), ignored", payload.size());
-        continue;
-      }
-      Received& received = batch.emplace_back();
-      received.identity = identity.to_string();
-      received.correlation = request.publish().correlation();
-      received.envelope = std::move(*request.mutable_publish()->mutable_envelope());
+    while (batch.size() < options_.max_batch && ReceiveOne(batch)) {
     }
     if (!batch.empty()) CommitBatch(batch);
   }
+}
+
+bool Ingress::ReceiveOne(std::vector<Received>& batch) {
+  zmq::message_t identity, payload;
+  if (!socket_.recv(identity, zmq::recv_flags::dontwait)) return false;
+  if (!identity.more() || !socket_.recv(payload, zmq::recv_flags::none)) return true;
+  while (payload.more()) {  // a well-behaved DEALER sends one frame; drop extras
+    zmq::message_t extra;
+    if (!socket_.recv(extra, zmq::recv_flags::none)) break;
+  }
+  BusRequestRead read = ReadBusRequest(payload.to_string_view());
+  if (auto* publish = std::get_if<PublishRequest>(&read)) {
+    Received& received = batch.emplace_back();
+    received.identity = identity.to_string();
+    received.correlation = publish->correlation;
+    received.envelope = std::move(publish->envelope);
+  } else if (auto* refused = std::get_if<RefusedRequest>(&read)) {
+    // Nothing to commit: answered now, ahead of the batch, so that the
+    // sender hears at once (AR) instead of after the adapter's timeout.
+    ++stats_.refused;
+    spdlog::warn("ingress: publish {} refused: {}", refused->correlation, refused->reason);
+    bus::BusReply reply;
+    bus::Confirm* confirm = reply.mutable_confirm();
+    confirm->set_correlation(refused->correlation);
+    confirm->set_error(refused->reason);
+    confirm->set_permanent(true);
+    Reply(identity.to_string(), reply.SerializeAsString());
+  } else {
+    // Without a correlation no Confirm can name this request: its adapter,
+    // if any waits, fails it after its confirm timeout (AE). Counted so that
+    // it is not silent.
+    ++stats_.unreadable;
+    spdlog::error("ingress: unreadable bus request, cannot be answered: {}",
+                  std::get<UnreadableRequest>(read).reason);
+  }
+  return true;
 }
 
 void Ingress::CommitBatch(std::vector<Received>& batch) {
@@ -160,7 +209,7 @@ void Ingress::CommitBatch(std::vector<Received>& batch) {
       ++stats_.retransmissions;
       spdlog::info("ingress: retransmission acknowledged again id={} source={} control_id={}",
                    store::FormatMessageId(records[i].id), batch[i].envelope.source(),
-                   batch[i].envelope.hl7().control_id());
+                   Printable(batch[i].envelope.hl7().control_id()));
     } else {
       ++stats_.committed;
       if (options_.metrics != nullptr) options_.metrics->Received(batch[i].envelope.source());

@@ -8,12 +8,24 @@
 // the same bytes (SHA-256) as one committed within the retransmission window
 // is confirmed with the original's id and not routed again. The same MSH-10
 // with different bytes is a new message (producers do reuse control ids).
+//
+// Every request is answered at once, never left to the adapter's timeout
+// (bus_request_reader.h): a publish ingress cannot read (an envelope that is
+// not valid) gets an error Confirm marked permanent as soon as it is read (the
+// adapter refuses the message, AR); a batch whose commit fails gets an error
+// Confirm, not permanent, for each of its publishes (the sender is told to
+// send again, AE). Only a request with no readable correlation cannot be
+// answered: it is logged and counted (IngressStats::unreadable).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -41,11 +53,27 @@ struct IngressStats {
   std::atomic<uint64_t> retransmissions{0};
   std::atomic<uint64_t> batches{0};
   std::atomic<uint64_t> failures{0};
+  std::atomic<uint64_t> refused{0};     // publishes answered with a permanent error
+  std::atomic<uint64_t> unreadable{0};  // requests that could not be answered at all
+};
+
+// What ingress needs of the store: the control-id lookup and the synced
+// batch write. store::Store is the one in production; a test puts a wrapper
+// between them to hold or fail the commit.
+class IngressCommitter {
+ public:
+  virtual ~IngressCommitter() = default;
+  virtual absl::StatusOr<std::optional<store::ControlIdEntry>> LookupControlId(
+      std::string_view source, std::string_view control_id) const = 0;
+  // Returns once the batch is durably written (store::Store::CommitIngress).
+  virtual absl::Status CommitIngress(std::span<const store::IngressRecord> records) = 0;
 };
 
 class Ingress {
  public:
   Ingress(zmq::context_t& context, store::Store& store, store::MessageIdGenerator& ids,
+          IngressOptions options, std::function<void()> on_commit);
+  Ingress(zmq::context_t& context, IngressCommitter& committer, store::MessageIdGenerator& ids,
           IngressOptions options, std::function<void()> on_commit);
   ~Ingress();
 
@@ -60,11 +88,15 @@ class Ingress {
     navette::Envelope envelope;
   };
   void Run();
+  // Takes one request off the socket into `batch`, or answers it at once
+  // when it cannot be committed; false when none was waiting.
+  bool ReceiveOne(std::vector<Received>& batch);
   void CommitBatch(std::vector<Received>& batch);
   void Reply(const std::string& identity, const std::string& payload);
 
   zmq::context_t& context_;
-  store::Store& store_;
+  std::unique_ptr<IngressCommitter> own_committer_;  // set when built on a store::Store
+  IngressCommitter& store_;
   store::MessageIdGenerator& ids_;
   const IngressOptions options_;
   std::function<void()> on_commit_;

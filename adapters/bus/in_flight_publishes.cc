@@ -23,7 +23,9 @@ void InFlightPublishes::Complete(const void* frame, size_t size) {
   PublishCallback done = std::move(it->second.done);
   pending_.erase(it);
   if (!confirm.error().empty()) {
-    done(absl::UnavailableError(confirm.error()));
+    // Permanent: the message is at fault (publisher.h); else the engine is.
+    done(confirm.permanent() ? absl::InvalidArgumentError(confirm.error())
+                             : absl::UnavailableError(confirm.error()));
   } else {
     done(PublishResult{confirm.message_id(), confirm.duplicate()});
   }

@@ -18,8 +18,10 @@ class InFlightPublishes {
   explicit InFlightPublishes(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 
   void Add(uint64_t correlation, PublishCallback done);
-  // Completes the publish a BusReply frame answers. Replies to publishes
-  // that already expired are ignored: their senders were told to send again.
+  // Completes the publish a BusReply frame answers: its result, or the
+  // confirm's error as publisher.h says (InvalidArgument when permanent,
+  // Unavailable otherwise). Replies to publishes that already expired are
+  // ignored: their senders were told to send again.
   void Complete(const void* frame, size_t size);
   // Fails the publishes whose confirm is overdue.
   void ExpireOverdue(std::chrono::steady_clock::time_point now);

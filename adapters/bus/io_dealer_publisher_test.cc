@@ -59,11 +59,12 @@ class IoDealerPublisherTest : public ::testing::Test {
     return {identity.to_string(), request};
   }
   void Confirm(const std::string& identity, uint64_t correlation, uint64_t id,
-               const std::string& error = "") {
+               const std::string& error = "", bool permanent = false) {
     navette::bus::BusReply reply;
     reply.mutable_confirm()->set_correlation(correlation);
     reply.mutable_confirm()->set_message_id(id);
     reply.mutable_confirm()->set_error(error);
+    reply.mutable_confirm()->set_permanent(permanent);
     router_.send(zmq::buffer(identity), zmq::send_flags::sndmore);
     router_.send(zmq::buffer(reply.SerializeAsString()), zmq::send_flags::none);
   }
@@ -87,15 +88,26 @@ TEST_F(IoDealerPublisherTest, ConfirmsReachTheirPublishOnTheIoThread) {
   for (int i = kCount - 1; i >= 0; --i) {
     const auto& [identity, request] = received[i];
     const int index = std::stoi(request.publish().envelope().hl7().control_id().substr(1));
-    Confirm(identity, request.publish().correlation(), 1000 + index,
-            index == 7 ? "the engine could not store the message" : "");
+    if (index == 7) {
+      Confirm(identity, request.publish().correlation(), 0, "the engine could not store it");
+    } else if (index == 8) {
+      Confirm(identity, request.publish().correlation(), 0, "the engine cannot read it", true);
+    } else {
+      Confirm(identity, request.publish().correlation(), 1000 + index);
+    }
   }
   for (int i = 0; i < kCount; ++i) {
     ASSERT_EQ(futures[i].wait_for(10s), std::future_status::ready) << i;
     auto [result, on_io_thread] = futures[i].get();
     EXPECT_TRUE(on_io_thread);
-    if (i == 7) {
-      EXPECT_FALSE(result.ok());
+    if (i == 7) {  // transient: the sender is to send it again
+      EXPECT_TRUE(absl::IsUnavailable(result.status())) << result.status();
+      EXPECT_EQ(result.status().message(), "the engine could not store it");
+      continue;
+    }
+    if (i == 8) {  // permanent: the message itself is refused, with the engine's reason
+      EXPECT_TRUE(absl::IsInvalidArgument(result.status())) << result.status();
+      EXPECT_EQ(result.status().message(), "the engine cannot read it");
       continue;
     }
     ASSERT_TRUE(result.ok()) << result.status();

@@ -4,7 +4,14 @@
 // message id only after the engine has durably committed the message; an
 // adapter must not acknowledge the message to its sender before that (HL7 AA,
 // file move, HTTP 202). An error means nothing was committed and the sender
-// must be told so (HL7 AE).
+// must be told so:
+//   InvalidArgument   the engine refused the message itself (it cannot read
+//                     it): sending it again would fail the same way. The
+//                     status message, written by the engine, is the reason
+//                     to give the sender (HL7 AR).
+//   any other code    the engine could not store it, did not answer in time
+//                     or is going away: the sender should send it again
+//                     (HL7 AE).
 #pragma once
 
 #include <cstdint>

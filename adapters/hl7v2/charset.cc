@@ -195,14 +195,18 @@ absl::StatusOr<Charset> MessageCharset(std::string_view raw, std::string_view de
   return charset;
 }
 
-absl::StatusOr<std::string> DecodeToUtf8(std::string_view bytes, Charset charset) {
+absl::StatusOr<std::string> DecodeToUtf8(std::string_view bytes, Charset charset,
+                                         size_t* invalid_at) {
   const CharsetInfo& info = Info(charset);
   Iconv converter("UTF-8", info.iconv_name);
   if (!converter.ok()) return IconvUnavailable("UTF-8", info.iconv_name, errno);
   std::string out;
   size_t offset = 0;
   int error = converter.Convert(bytes, out, offset);
-  if (error != 0) return Invalid(bytes, offset, info, error);
+  if (error != 0) {
+    if (invalid_at != nullptr) *invalid_at = offset;
+    return Invalid(bytes, offset, info, error);
+  }
   return out;
 }
 

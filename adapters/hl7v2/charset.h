@@ -38,8 +38,10 @@ std::string_view CharsetName(Charset charset);
 absl::StatusOr<Charset> MessageCharset(std::string_view raw, std::string_view default_name);
 
 // `bytes` in `charset`, as UTF-8. Refuses a byte that is not valid in
-// `charset` (non-ASCII bytes in ASCII, broken sequences in UTF-8).
-absl::StatusOr<std::string> DecodeToUtf8(std::string_view bytes, Charset charset);
+// `charset` (non-ASCII bytes in ASCII, broken sequences in UTF-8); then, when
+// `invalid_at` is given, it receives that byte's offset in `bytes`.
+absl::StatusOr<std::string> DecodeToUtf8(std::string_view bytes, Charset charset,
+                                         size_t* invalid_at = nullptr);
 
 // `utf8` encoded in `charset`. Refuses invalid UTF-8 and characters that
 // `charset` cannot encode, naming the character.

@@ -8,6 +8,7 @@
 
 #include "adapters/mllp/frame.h"
 #include "adapters/mllp/frame_intake.h"
+#include "common/printable.h"
 
 namespace navette::adapters::mllp {
 
@@ -129,8 +130,8 @@ void Connection::ProcessNext() {
   auto taken = TakeFrame(std::move(frame.event), origin);
   if (auto* refusal = std::get_if<Refusal>(&taken)) {
     spdlog::warn("mllp source {}: peer {}: refused message (MSH-10 {}): {}", options_.source_name,
-                 peer_, refusal->control_id.empty() ? "unknown" : refusal->control_id,
-                 refusal->reason);
+                 peer_, refusal->control_id.empty() ? "unknown" : Printable(refusal->control_id),
+                 Printable(refusal->reason));
     Rejected(refusal->kind);
     WriteAck(std::move(refusal->ack));
     return;
@@ -139,35 +140,44 @@ void Connection::ProcessNext() {
 }
 
 void Connection::Publish(navette::Envelope envelope) {
-  navette::Hl7Header header = envelope.hl7();
+  // What the ACK needs once the engine answered: the envelope itself moves
+  // onto the bus.
+  auto acked =
+      std::make_shared<const AckedMessage>(AckedMessage{envelope.hl7(), envelope.charset()});
   std::weak_ptr<Connection> weak = weak_from_this();
   publisher_.Publish(std::move(envelope),
-                     [weak, gate = gate_, header](absl::StatusOr<bus::PublishResult> result) {
+                     [weak, gate = gate_, acked](absl::StatusOr<bus::PublishResult> result) {
                        // Any thread: hop back onto the io thread before touching the connection.
-                       gate->Post([weak, header, result = std::move(result)] {
-                         if (auto self = weak.lock()) self->OnPublished(header, result);
+                       gate->Post([weak, acked, result = std::move(result)] {
+                         if (auto self = weak.lock()) self->OnPublished(*acked, result);
                        });
                      });
 }
 
-void Connection::OnPublished(const navette::Hl7Header& header,
+void Connection::OnPublished(const AckedMessage& message,
                              const absl::StatusOr<bus::PublishResult>& result) {
+  const std::string control_id = Printable(message.header.control_id());
   if (closed_) {
     spdlog::warn("mllp source {}: peer {}: message MSH-10 {} {} but the connection closed first",
-                 options_.source_name, peer_, header.control_id(),
-                 result.ok() ? "was stored" : "failed");
+                 options_.source_name, peer_, control_id, result.ok() ? "was stored" : "failed");
     return;
   }
   if (result.ok()) {
     spdlog::debug("mllp source {}: peer {}: message MSH-10 {} committed as {}{}",
-                  options_.source_name, peer_, header.control_id(), result->message_id,
+                  options_.source_name, peer_, control_id, result->message_id,
                   result->duplicate ? " (retransmission)" : "");
+  } else if (absl::IsInvalidArgument(result.status())) {
+    // The engine cannot take this message whatever the number of tries.
+    spdlog::warn(
+        "mllp source {}: peer {}: message MSH-10 {} refused by the engine, answering AR: {}",
+        options_.source_name, peer_, control_id, Printable(std::string(result.status().message())));
+    Rejected("publish_refused");
   } else {
     spdlog::error("mllp source {}: peer {}: message MSH-10 {} not stored, answering AE: {}",
-                  options_.source_name, peer_, header.control_id(), result.status().ToString());
+                  options_.source_name, peer_, control_id, result.status().ToString());
     Rejected("publish_failed");
   }
-  WriteAck(PublishAck(header, result.status()));
+  WriteAck(PublishAck(message.header, message.charset, result.status()));
 }
 
 void Connection::WriteAck(std::string ack) {

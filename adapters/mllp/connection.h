@@ -58,9 +58,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnRead(const std::error_code& error, size_t size);
   void OnPeerGone(const std::error_code& error);
   void ProcessNext();
+  // What the ACK of a published message is built from (frame_intake.h).
+  struct AckedMessage {
+    navette::Hl7Header header;
+    std::string charset;
+  };
+
   void Publish(navette::Envelope envelope);
-  void OnPublished(const navette::Hl7Header& header,
-                   const absl::StatusOr<bus::PublishResult>& result);
+  void OnPublished(const AckedMessage& message, const absl::StatusOr<bus::PublishResult>& result);
   void WriteAck(std::string ack);
   void OnAckWritten(const std::error_code& error);
   void ArmIdleTimer(SteadyClock::duration after);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "adapters/hl7v2/ack.h"
+#include "adapters/hl7v2/charset.h"
 #include "adapters/hl7v2/header.h"
 #include "adapters/hl7v2/message_view.h"
 #include "adapters/mllp/ack_control_id.h"
@@ -17,15 +18,17 @@ using hl7v2::AckError;
 
 constexpr int kSegmentSequenceError = 100;
 constexpr int kRequiredFieldMissing = 101;
+constexpr int kDataTypeError = 102;
+constexpr int kTableValueNotFound = 103;
 constexpr int kApplicationInternalError = 207;
 
 Refusal Refuse(std::string_view kind, const navette::Hl7Header* header, int condition_code,
-               std::string reason, std::string location = "") {
+               std::string reason, std::string location = "", AckCode code = AckCode::kAR) {
   AckError error{condition_code, std::move(reason), std::move(location)};
   Refusal refusal;
   refusal.kind = kind;
-  refusal.ack = hl7v2::BuildAck(header, AckCode::kAR, &error, NextAckControlId(),
-                                std::chrono::system_clock::now());
+  refusal.ack =
+      hl7v2::BuildAck(header, code, &error, NextAckControlId(), std::chrono::system_clock::now());
   refusal.reason = std::move(error.text);
   if (header != nullptr) refusal.control_id = header->control_id();
   return refusal;
@@ -63,10 +66,30 @@ std::variant<navette::Envelope, Refusal> TakeFrame(DecoderEvent event, const Fra
     return Refuse("not_hl7", nullptr, kSegmentSequenceError, std::string(view.status().message()));
   }
   std::string location;
-  auto header = hl7v2::ReadHeader(*view, &location);
-  if (!header.ok()) {
+  auto raw_header = hl7v2::ReadHeader(*view, &location);
+  if (!raw_header.ok()) {
     navette::Hl7Header partial = hl7v2::ReadHeaderFields(*view);
     return Refuse("bad_header", &partial, kRequiredFieldMissing,
+                  std::string(raw_header.status().message()), location);
+  }
+  // From here on refusals echo the sender's own bytes: `raw_header`.
+  const std::string declared = hl7v2::ReadCharset(*view);
+  auto charset = hl7v2::CharsetFromName(declared.empty() ? origin.default_charset : declared);
+  if (!charset.ok()) {
+    if (declared.empty()) {
+      return Refuse("bad_charset", &*raw_header, kApplicationInternalError,
+                    fmt::format("MSH-18 is empty and the source's default_charset is unusable: {}",
+                                std::string(charset.status().message())),
+                    "", AckCode::kAE);
+    }
+    return Refuse(
+        "bad_charset", &*raw_header, kTableValueNotFound,
+        fmt::format("MSH-18 (character set): {}", std::string(charset.status().message())),
+        "MSH^1^18");
+  }
+  auto header = hl7v2::DecodeHeaderFields(*view, *charset, &location);
+  if (!header.ok()) {
+    return Refuse("bad_encoding", &*raw_header, kDataTypeError,
                   std::string(header.status().message()), location);
   }
 
@@ -76,8 +99,7 @@ std::variant<navette::Envelope, Refusal> TakeFrame(DecoderEvent event, const Fra
       std::chrono::duration_cast<std::chrono::microseconds>(origin.received_at.time_since_epoch())
           .count());
   envelope.set_content_type(std::string(kContentType));
-  std::string charset = hl7v2::ReadCharset(*view);
-  envelope.set_charset(charset.empty() ? std::string(origin.default_charset) : charset);
+  envelope.set_charset(std::string(hl7v2::CharsetName(*charset)));
   *envelope.mutable_hl7() = *std::move(header);
   envelope.set_peer(std::string(origin.peer));
   // Last: `view` points into the content that moves here.
@@ -85,11 +107,26 @@ std::variant<navette::Envelope, Refusal> TakeFrame(DecoderEvent event, const Fra
   return envelope;
 }
 
-std::string PublishAck(const navette::Hl7Header& header, const absl::Status& status) {
+std::string PublishAck(const navette::Hl7Header& header, std::string_view charset,
+                       const absl::Status& status) {
   auto now = std::chrono::system_clock::now();
-  if (status.ok()) return hl7v2::BuildAck(&header, AckCode::kAA, nullptr, NextAckControlId(), now);
-  AckError error{kApplicationInternalError, "message could not be stored; send it again", ""};
-  return hl7v2::BuildAck(&header, AckCode::kAE, &error, NextAckControlId(), now);
+  std::string ack;
+  if (status.ok()) {
+    ack = hl7v2::BuildAck(&header, AckCode::kAA, nullptr, NextAckControlId(), now);
+  } else if (absl::IsInvalidArgument(status)) {
+    AckError error{kApplicationInternalError, std::string(status.message()), ""};
+    ack = hl7v2::BuildAck(&header, AckCode::kAR, &error, NextAckControlId(), now);
+  } else {
+    AckError error{kApplicationInternalError, "message could not be stored; send it again", ""};
+    ack = hl7v2::BuildAck(&header, AckCode::kAE, &error, NextAckControlId(), now);
+  }
+  // The header was decoded from `charset`, and navette's own text is ASCII:
+  // encoding back cannot fail for an envelope TakeFrame built. Should it
+  // fail anyway, the UTF-8 ACK still answers the message.
+  auto encoding = hl7v2::CharsetFromName(charset);
+  if (!encoding.ok()) return ack;
+  auto encoded = hl7v2::EncodeFromUtf8(ack, *encoding);
+  return encoded.ok() ? *std::move(encoded) : ack;
 }
 
 }  // namespace navette::adapters::mllp

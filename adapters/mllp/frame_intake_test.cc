@@ -1,6 +1,9 @@
 #include "adapters/mllp/frame_intake.h"
 
 #include <set>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -136,12 +139,13 @@ TEST(FrameIntakeTest, AcknowledgesAPublish) {
   header.set_control_id("3975");
   header.set_sending_application("GAM");
 
-  auto accepted = hl7v2::ParseAck(PublishAck(header, absl::OkStatus()));
+  auto accepted = hl7v2::ParseAck(PublishAck(header, "UNICODE UTF-8", absl::OkStatus()));
   ASSERT_TRUE(accepted.ok()) << accepted.status();
   EXPECT_EQ(accepted->code, "AA");
   EXPECT_EQ(accepted->control_id, "3975");
 
-  std::string failed_ack = PublishAck(header, absl::UnavailableError("rocksdb: IO error"));
+  std::string failed_ack =
+      PublishAck(header, "UNICODE UTF-8", absl::UnavailableError("rocksdb: IO error"));
   EXPECT_THAT(failed_ack, ::testing::Not(HasSubstr("rocksdb")));
   auto failed = hl7v2::ParseAck(failed_ack);
   ASSERT_TRUE(failed.ok()) << failed.status();
@@ -149,6 +153,154 @@ TEST(FrameIntakeTest, AcknowledgesAPublish) {
   EXPECT_EQ(failed->control_id, "3975");
   EXPECT_EQ(failed->condition_code, 207);
   EXPECT_EQ(failed->text, "message could not be stored; send it again");
+
+  // Refused for good by the engine: AR with the engine's reason.
+  auto refused = hl7v2::ParseAck(
+      PublishAck(header, "UNICODE UTF-8", absl::InvalidArgumentError("the engine cannot read it")));
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->code, "AR");
+  EXPECT_EQ(refused->control_id, "3975");
+  EXPECT_EQ(refused->condition_code, 207);
+  EXPECT_EQ(refused->text, "the engine cannot read it");
+}
+
+// A header with accented MSH-3..6 and MSH-10, in `charset` bytes: "É" and
+// "Ô" are given in the message's own encoding.
+std::string AccentedMessage(std::string_view e_acute, std::string_view o_circumflex,
+                            std::string_view msh18) {
+  return fmt::format(
+      "MSH|^~\\&|LABO-G{0}N{0}RAL|H{1}PITAL|DPI-{0}VRY|SERVICE-P{0}DIATRIE|20260101||ORU^R01|"
+      "ID-{0}1|P|2.5|||||FRA|{2}\rPID|||1\r",
+      e_acute, o_circumflex, msh18);
+}
+
+// The envelope goes on the bus as a proto3 record: it must read back.
+void ExpectReadableOnTheBus(const navette::Envelope& envelope) {
+  navette::Envelope parsed;
+  EXPECT_TRUE(parsed.ParseFromString(envelope.SerializeAsString()));
+  EXPECT_EQ(parsed.hl7().sending_facility(), envelope.hl7().sending_facility());
+}
+
+TEST(FrameIntakeTest, DecodesALatin1HeaderToUtf8AndKeepsTheBytes) {
+  const std::string raw = AccentedMessage("\xC9", "\xD4", "8859/1");
+  auto taken = TakeFrame(Frame(raw), Origin());
+  ASSERT_TRUE(std::holds_alternative<navette::Envelope>(taken)) << std::get<Refusal>(taken).reason;
+  const auto& envelope = std::get<navette::Envelope>(taken);
+  EXPECT_EQ(envelope.raw(), raw);
+  EXPECT_EQ(envelope.charset(), "8859/1");
+  EXPECT_EQ(envelope.hl7().sending_application(), "LABO-GÉNÉRAL");
+  EXPECT_EQ(envelope.hl7().sending_facility(), "HÔPITAL");
+  EXPECT_EQ(envelope.hl7().receiving_application(), "DPI-ÉVRY");
+  EXPECT_EQ(envelope.hl7().receiving_facility(), "SERVICE-PÉDIATRIE");
+  EXPECT_EQ(envelope.hl7().control_id(), "ID-É1");
+  ExpectReadableOnTheBus(envelope);
+}
+
+TEST(FrameIntakeTest, DecodesWithTheSourceDefaultWhenMsh18IsEmpty) {
+  // Origin() declares 8859/15, where 0xA4 is the euro sign.
+  const std::string raw = "MSH|^~\\&|CAISSE-\xA4|H\xD4PITAL|C|D|20240101||ADT^A01|7|P|2.5\r";
+  auto taken = TakeFrame(Frame(raw), Origin());
+  ASSERT_TRUE(std::holds_alternative<navette::Envelope>(taken)) << std::get<Refusal>(taken).reason;
+  const auto& envelope = std::get<navette::Envelope>(taken);
+  EXPECT_EQ(envelope.charset(), "8859/15");
+  EXPECT_EQ(envelope.hl7().sending_application(), "CAISSE-€");
+  EXPECT_EQ(envelope.hl7().sending_facility(), "HÔPITAL");
+  ExpectReadableOnTheBus(envelope);
+}
+
+TEST(FrameIntakeTest, KeepsAUtf8HeaderAsItIs) {
+  const std::string raw = AccentedMessage("É", "Ô", "UNICODE UTF-8");
+  auto taken = TakeFrame(Frame(raw), Origin());
+  ASSERT_TRUE(std::holds_alternative<navette::Envelope>(taken)) << std::get<Refusal>(taken).reason;
+  const auto& envelope = std::get<navette::Envelope>(taken);
+  EXPECT_EQ(envelope.raw(), raw);
+  EXPECT_EQ(envelope.hl7().sending_facility(), "HÔPITAL");
+  EXPECT_EQ(envelope.hl7().receiving_facility(), "SERVICE-PÉDIATRIE");
+  ExpectReadableOnTheBus(envelope);
+}
+
+TEST(FrameIntakeTest, RefusesAHeaderFieldNotValidInTheCharsetNamingFieldAndOffset) {
+  // MSH-10 of a UTF-8 message holds 0xFF, which UTF-8 never uses.
+  const std::string raw =
+      "MSH|^~\\&|A|B|C|D|20240101||ORU^R01|SECRET\xFF|P|2.5|||||FRA|UNICODE UTF-8\rPID|||1\r";
+  auto taken = TakeFrame(Frame(raw), Origin());
+  ASSERT_TRUE(std::holds_alternative<Refusal>(taken));
+  const auto& refusal = std::get<Refusal>(taken);
+  EXPECT_EQ(refusal.kind, "bad_encoding");
+  EXPECT_EQ(refusal.reason,
+            fmt::format("MSH-10 (message control id) is not valid UNICODE UTF-8: byte 0xFF at "
+                        "offset {} of the message",
+                        raw.find('\xFF')));
+  EXPECT_THAT(refusal.reason, ::testing::Not(HasSubstr("SECRET")));
+  EXPECT_THAT(refusal.ack, HasSubstr("\rERR||MSH^1^10|102^Data type error^HL70357|E"));
+  auto ack = AckOf(refusal);
+  EXPECT_EQ(ack.code, "AR");
+  EXPECT_EQ(ack.condition_code, 102);
+  EXPECT_EQ(ack.control_id, "SECRET\xFF");  // the sender's own bytes, to match its message
+}
+
+TEST(FrameIntakeTest, RefusesAnInvalidByteInEveryHeaderFieldAtItsLocation) {
+  for (int field : {3, 4, 5, 6, 7, 9, 10, 11, 12}) {
+    std::vector<std::string> fields = {"MSH",      "^~\\&", "A",       "B", "C", "D",
+                                       "20240101", "",      "ORU^R01", "7", "P", "2.5",
+                                       "",         "",      "",        "",  "",  "ASCII"};
+    fields[field - 1] += "\xE9";
+    std::string raw = fields[0];
+    for (size_t i = 1; i < fields.size(); ++i) raw += "|" + fields[i];
+    auto taken = TakeFrame(Frame(raw + "\r"), Origin());
+    ASSERT_TRUE(std::holds_alternative<Refusal>(taken)) << "MSH-" << field;
+    const auto& refusal = std::get<Refusal>(taken);
+    EXPECT_EQ(refusal.kind, "bad_encoding");
+    EXPECT_THAT(refusal.reason, StartsWith(fmt::format("MSH-{} (", field)));
+    EXPECT_THAT(refusal.reason, HasSubstr(fmt::format("offset {} ", raw.find('\xE9'))));
+    EXPECT_THAT(refusal.ack, HasSubstr(fmt::format("\rERR||MSH^1^{}|102^", field)));
+  }
+}
+
+TEST(FrameIntakeTest, RefusesACharsetItDoesNotReadNamingTheSupportedOnes) {
+  for (std::string msh18 : {"8859/1\xC9", "8859/2", "UTF-8"}) {
+    const std::string raw =
+        "MSH|^~\\&|A|B|C|D|20240101||ORU^R01|CS-1|P|2.5|||||FRA|" + msh18 + "\rPID|||1\r";
+    auto taken = TakeFrame(Frame(raw), Origin());
+    ASSERT_TRUE(std::holds_alternative<Refusal>(taken)) << msh18;
+    const auto& refusal = std::get<Refusal>(taken);
+    EXPECT_EQ(refusal.kind, "bad_charset");
+    EXPECT_THAT(refusal.reason, StartsWith("MSH-18 (character set): character set "));
+    EXPECT_THAT(refusal.reason, HasSubstr("(navette reads \"UNICODE UTF-8\", \"8859/1\", "
+                                          "\"8859/15\", \"ASCII\")"));
+    EXPECT_THAT(refusal.ack, HasSubstr("\rERR||MSH^1^18|103^Table value not found^HL70357|E"));
+    auto ack = AckOf(refusal);
+    EXPECT_EQ(ack.code, "AR");
+    EXPECT_EQ(ack.control_id, "CS-1");
+    EXPECT_EQ(ack.condition_code, 103);
+  }
+}
+
+TEST(FrameIntakeTest, AnUnusableDefaultCharsetIsTheConfigurationsFaultNotTheMessages) {
+  FrameOrigin origin = Origin();
+  origin.default_charset = "latin1";
+  auto taken = TakeFrame(Frame("MSH|^~\\&|A|B|C|D|20240101||ADT^A01|7|P|2.5\r"), origin);
+  ASSERT_TRUE(std::holds_alternative<Refusal>(taken));
+  const auto& refusal = std::get<Refusal>(taken);
+  EXPECT_EQ(refusal.kind, "bad_charset");
+  EXPECT_THAT(refusal.reason, StartsWith("MSH-18 is empty and the source's default_charset is "
+                                         "unusable: character set \"latin1\" is not supported"));
+  auto ack = AckOf(refusal);
+  EXPECT_EQ(ack.code, "AE");  // to be sent again once the configuration is fixed
+  EXPECT_EQ(ack.condition_code, 207);
+}
+
+TEST(FrameIntakeTest, AcknowledgesALatin1MessageInLatin1) {
+  const std::string raw = AccentedMessage("\xC9", "\xD4", "8859/1");
+  auto taken = TakeFrame(Frame(raw), Origin());
+  ASSERT_TRUE(std::holds_alternative<navette::Envelope>(taken));
+  const auto& envelope = std::get<navette::Envelope>(taken);
+  std::string ack = PublishAck(envelope.hl7(), envelope.charset(), absl::OkStatus());
+  // The applications swapped and MSA-2, in the sender's own bytes.
+  EXPECT_THAT(ack, StartsWith("MSH|^~\\&|DPI-\xC9VRY|SERVICE-P\xC9"
+                              "DIATRIE|LABO-G\xC9N\xC9RAL|H\xD4PITAL|"));
+  EXPECT_THAT(ack, HasSubstr("\rMSA|AA|ID-\xC9"
+                             "1\r"));
 }
 
 TEST(AckControlIdTest, IsUniqueAndFitsMsh10) {

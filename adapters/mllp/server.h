@@ -41,16 +41,22 @@ namespace navette::adapters::mllp {
 //   empty                  a frame with no segment: AR
 //   not_hl7                not parseable as HL7 v2: AR
 //   bad_header             MSH-9 or MSH-10 missing: AR
+//   bad_charset            MSH-18 names a charset navette does not read: AR
+//                          (AE when MSH-18 is empty and the source's default
+//                          is unusable)
+//   bad_encoding           a header field not valid in the message's charset: AR
 //   publish_failed         the engine could not commit it: AE
+//   publish_refused        the engine refused it for good (cannot read it): AR
 //   truncated              a frame cut short (the peer closed, the connection
 //                          broke, or it went idle mid-frame): no answer possible
 //   connection_limit       a connection over max_connections: closed at once
 //   peer_connection_limit  a connection over max_connections_per_peer: closed
 //                          at once
 inline constexpr std::string_view kRejectReasons[] = {
-    "framing",   "too_large",        "empty",
-    "not_hl7",   "bad_header",       "publish_failed",
-    "truncated", "connection_limit", "peer_connection_limit"};
+    "framing",      "too_large",        "empty",
+    "not_hl7",      "bad_header",       "bad_charset",
+    "bad_encoding", "publish_failed",   "publish_refused",
+    "truncated",    "connection_limit", "peer_connection_limit"};
 
 struct MllpServerOptions {
   std::string source_name;
