@@ -2,8 +2,9 @@
 // routing, with its connection handling replaced so that clients without a
 // token cannot starve the API, the probes included.
 //
-// What httplib 0.11.4 does alone, and what this changes (docs/operations.md,
-// "Limits of the admin API"):
+// What httplib 0.11.4 does alone, and what this changes (the limits are
+// engine.admin's, docs/configuration.md; operators' view in
+// docs/operations.md, "Health"):
 //
 //   httplib alone                           here
 //   listen backlog 5 (compiled into         re-listened with kListenBacklog
@@ -33,12 +34,14 @@
 // it unread would fail the liveness probe and lock the operator out.
 // Requests with an Authorization header go on to the token check (a bogus
 // one gets 401, no dearer than a 429); the share only turns away anonymous
-// requests, the ones this limit exists for.
+// requests, the ones this limit exists for. Past max_connections nothing is
+// read, the probes included: that limit guards the engine's threads and file
+// descriptors, and must sit above what legitimate clients hold at once.
 //
 // Threading: the accepting thread runs httplib's accept loop; each
 // connection runs on its own thread, which reads one request, answers it,
 // and closes. Stop() closes the listening socket, cuts every live
-// connection, and joins all threads.
+// connection, and returns once every connection thread has finished.
 #pragma once
 
 #include <atomic>
