@@ -10,8 +10,8 @@
 #include <spdlog/spdlog.h>
 #include "common/fmt_absl.h"
 #include "common/printable.h"
-#include "common/thread_name.h"
 
+#include "engine/admin_listener.h"
 #include "engine/admin_responses.h"
 #include "engine/admin_views.h"
 #include "engine/metrics.h"
@@ -64,8 +64,8 @@ std::string LoggablePath(const std::string& path) {
 
 }  // namespace
 
-AdminServer::AdminServer(store::Store& store, const TokenAuthority& tokens)
-    : store_(store), tokens_(tokens), server_(std::make_unique<httplib::Server>()) {
+AdminServer::AdminServer(store::Store& store, const TokenAuthority& tokens, AdminLimits limits)
+    : store_(store), tokens_(tokens), server_(std::make_unique<AdminListener>(limits)) {
   RequireTokens();
   RegisterRoutes();
   // httplib's own refusals (unknown path, unreadable request) come without a
@@ -87,7 +87,7 @@ std::optional<Principal> AdminServer::Caller(const httplib::Request& request) co
 }
 
 void AdminServer::RequireTokens() {
-  server_->set_pre_routing_handler(
+  server_->SetAccessCheck(
       [this](const httplib::Request& request, httplib::Response& response) {
         using Handled = httplib::Server::HandlerResponse;
         if (IsOpenPath(request.path)) return Handled::Unhandled;
@@ -221,23 +221,13 @@ void AdminServer::RegisterRoutes() {
 }
 
 absl::Status AdminServer::Start(const std::string& host, uint16_t port) {
-  if (!server_->bind_to_port(host, port)) {
-    return absl::UnavailableError(fmt::format(
-        "admin API: cannot listen on {}:{} (in use, or not an address here)", host, port));
-  }
+  if (absl::Status started = server_->Start(host, port); !started.ok()) return started;
   port_ = port;
-  thread_ = std::thread([this] {
-    SetThreadName("admin-api");
-    server_->listen_after_bind();
-  });
   return absl::OkStatus();
 }
 
-void AdminServer::Stop() {
-  if (thread_.joinable()) {
-    server_->stop();
-    thread_.join();
-  }
-}
+void AdminServer::Stop() { server_->Stop(); }
+
+httplib::Server& AdminServer::http() { return *server_; }
 
 }  // namespace navette::engine

@@ -22,15 +22,19 @@
 // The check runs before routing, so that every route, including those added
 // later, is covered, and so that an unauthenticated caller cannot tell which
 // paths exist. Tokens are never logged.
+//
+// Connections: engine/admin_listener.h bounds them (in number, per peer, in
+// time and in size) before any of this runs, and keeps /healthz and /readyz
+// answerable while the API is saturated.
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
+#include "engine/admin_limits.h"
 #include "engine/auth.h"
 #include "store/store.h"
 
@@ -42,12 +46,13 @@ struct Response;
 
 namespace navette::engine {
 
+class AdminListener;
 class Metrics;
 
 class AdminServer {
  public:
   // `tokens` must outlive the server.
-  AdminServer(store::Store& store, const TokenAuthority& tokens);
+  AdminServer(store::Store& store, const TokenAuthority& tokens, AdminLimits limits = {});
   ~AdminServer();
 
   absl::Status Start(const std::string& host, uint16_t port);
@@ -65,17 +70,17 @@ class AdminServer {
   std::optional<Principal> Caller(const httplib::Request& request) const;
   // The HTTP server, for other files to add their routes (engine/admin_actions.h)
   // before Start().
-  httplib::Server& http() { return *server_; }
+  httplib::Server& http();
 
  private:
   void RegisterRoutes();
-  // Installs the token and role check as httplib's pre-routing handler.
+  // Installs the token and role check, run on every request after the
+  // listener's own checks.
   void RequireTokens();
 
   store::Store& store_;
   const TokenAuthority& tokens_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<AdminListener> server_;
   std::atomic<bool> ready_{false};
   std::atomic<const Metrics*> metrics_{nullptr};
   uint16_t port_ = 0;

@@ -211,7 +211,8 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   auto tokens = TokenAuthority::Create(config.engine().admin(), data_dir);
   if (!tokens.ok()) return tokens.status();
   tokens_ = std::move(*tokens);
-  admin_ = std::make_unique<AdminServer>(*store_, *tokens_);
+  admin_ =
+      std::make_unique<AdminServer>(*store_, *tokens_, AdminLimitsFrom(config.engine().admin()));
   admin_->SetMetrics(metrics_.get());
   actions_ = std::make_unique<AdminActions>(
       *store_, *ids_, [this](const std::string& destination) { return Scheduler(destination); },

@@ -11,6 +11,7 @@
 
 #include "adapters/hl7v2/field_path.h"
 #include "common/http_header.h"
+#include "engine/config/defaults.h"
 #include "engine/config/listen_address.h"
 
 namespace navette::engine::config {
@@ -155,6 +156,7 @@ class Checker {
   void CheckEngine() {
     CheckListen("engine.admin.listen", "engine.admin", "listen", config_.engine().admin().listen());
     CheckTokens();
+    CheckAdminLimits();
     const auto& bind = config_.engine().ingress().bind();
     for (int i = 0; i < bind.size(); ++i) {
       const std::string& endpoint = bind[i];
@@ -305,6 +307,29 @@ class Checker {
       Report(FieldPathJoin(retry_path, "max_delay"),
              fmt::format("{}: delivery.retry.max_delay must not be shorter than initial_delay",
                          label));
+    }
+  }
+
+  // A contradiction, or a timeout no request could meet. Zeros stand for
+  // their defaults (checks may run before them).
+  void CheckAdminLimits() {
+    const navette::config::Admin& admin = config_.engine().admin();
+    const uint32_t total =
+        admin.max_connections() != 0 ? admin.max_connections() : kDefaultAdminMaxConnections;
+    const uint32_t per_peer = admin.max_connections_per_peer() != 0
+                                  ? admin.max_connections_per_peer()
+                                  : kDefaultAdminMaxConnectionsPerPeer;
+    if (per_peer > total) {
+      Report("engine.admin.max_connections_per_peer",
+             fmt::format("engine.admin: max_connections_per_peer ({}) must not exceed "
+                         "max_connections ({})",
+                         per_peer, total));
+    }
+    const google::protobuf::Duration& timeout = admin.request_timeout();
+    if (admin.has_request_timeout() && timeout.seconds() * 1000 + timeout.nanos() / 1000000 < 100) {
+      Report("engine.admin.request_timeout",
+             "engine.admin: request_timeout must be at least 100ms (the time a client has to send "
+             "a whole request)");
     }
   }
 

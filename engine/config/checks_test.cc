@@ -463,5 +463,31 @@ engine:
                   "admin)"));
 }
 
+TEST(ChecksTest, AdminLimits) {
+  Checked checked = Check(WithBase(R"(
+engine:
+  admin:
+    max_connections: 8
+    max_connections_per_peer: 9
+    request_timeout: 50ms
+)"));
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(checked.checks,
+              ElementsAre("c.yaml:11:31: engine.admin: max_connections_per_peer (9) must not "
+                          "exceed max_connections (8)",
+                          "c.yaml:12:22: engine.admin: request_timeout must be at least 100ms (the "
+                          "time a client has to send a whole request)"));
+  // The defaults hold together, and a share equal to the total is allowed.
+  EXPECT_THAT(Check(WithBase("engine: {admin: {}}\n")).checks, IsEmpty());
+  EXPECT_THAT(Check(WithBase("engine:\n  admin: {max_connections: 4, max_connections_per_peer: 4, "
+                             "request_timeout: 100ms}\n"))
+                  .checks,
+              IsEmpty());
+  // A share above the default total is caught too.
+  EXPECT_THAT(Check(WithBase("engine:\n  admin: {max_connections_per_peer: 300}\n")).checks,
+              ElementsAre("c.yaml:8:37: engine.admin: max_connections_per_peer (300) must not "
+                          "exceed max_connections (256)"));
+}
+
 }  // namespace
 }  // namespace navette::engine::config

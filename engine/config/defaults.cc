@@ -58,6 +58,17 @@ void ApplyDeliveryDefaults(navette::config::Destination& destination) {
                       kDefaultCircuitOpenSeconds);
 }
 
+void ApplyAdminLimitDefaults(navette::config::Admin& admin) {
+  if (admin.max_connections() == 0) admin.set_max_connections(kDefaultAdminMaxConnections);
+  if (admin.max_connections_per_peer() == 0) {
+    admin.set_max_connections_per_peer(kDefaultAdminMaxConnectionsPerPeer);
+  }
+  SetDurationIfAbsent(admin, &navette::config::Admin::has_request_timeout,
+                      &navette::config::Admin::mutable_request_timeout,
+                      kDefaultAdminRequestTimeoutSeconds);
+  if (admin.max_body_bytes() == 0) admin.set_max_body_bytes(kDefaultAdminMaxBodyBytes);
+}
+
 }  // namespace
 
 void ApplyDefaults(navette::config::Config& config) {
@@ -65,6 +76,7 @@ void ApplyDefaults(navette::config::Config& config) {
   if (engine.admin().listen().empty()) {
     engine.mutable_admin()->set_listen(std::string(kDefaultAdminListen));
   }
+  ApplyAdminLimitDefaults(*engine.mutable_admin());
   navette::config::Ingress& ingress = *engine.mutable_ingress();
   if (ingress.max_batch() == 0) ingress.set_max_batch(kDefaultIngressMaxBatch);
   if (!ingress.has_retransmission_window()) {

@@ -12,6 +12,10 @@ TEST(DefaultsTest, FillsEveryDefaultOfAnEmptyConfig) {
   ApplyDefaults(config);
 
   EXPECT_EQ(config.engine().admin().listen(), "127.0.0.1:8575");
+  EXPECT_EQ(config.engine().admin().max_connections(), 256u);
+  EXPECT_EQ(config.engine().admin().max_connections_per_peer(), 16u);
+  EXPECT_EQ(config.engine().admin().request_timeout().seconds(), 10);
+  EXPECT_EQ(config.engine().admin().max_body_bytes(), 64u * 1024);
   EXPECT_EQ(config.engine().ingress().max_batch(), 512u);
   EXPECT_EQ(config.engine().ingress().retransmission_window().seconds(), 24 * 3600);
   EXPECT_TRUE(config.engine().ingress().bind().empty());
@@ -27,6 +31,10 @@ TEST(DefaultsTest, FillsEveryDefaultOfAnEmptyConfig) {
 TEST(DefaultsTest, KeepsWhatIsSetIncludingZeroDurations) {
   navette::config::Config config;
   config.mutable_engine()->mutable_admin()->set_listen("[::1]:9000");
+  config.mutable_engine()->mutable_admin()->set_max_connections(32);
+  config.mutable_engine()->mutable_admin()->set_max_connections_per_peer(2);
+  config.mutable_engine()->mutable_admin()->mutable_request_timeout()->set_nanos(500000000);
+  config.mutable_engine()->mutable_admin()->set_max_body_bytes(1024);
   config.mutable_engine()->mutable_ingress()->set_max_batch(8);
   // "0s" disables: it must not become the default.
   config.mutable_engine()->mutable_ingress()->mutable_retransmission_window();
@@ -40,6 +48,11 @@ TEST(DefaultsTest, KeepsWhatIsSetIncludingZeroDurations) {
   ApplyDefaults(config);
 
   EXPECT_EQ(config.engine().admin().listen(), "[::1]:9000");
+  EXPECT_EQ(config.engine().admin().max_connections(), 32u);
+  EXPECT_EQ(config.engine().admin().max_connections_per_peer(), 2u);
+  EXPECT_EQ(config.engine().admin().request_timeout().seconds(), 0);
+  EXPECT_EQ(config.engine().admin().request_timeout().nanos(), 500000000);
+  EXPECT_EQ(config.engine().admin().max_body_bytes(), 1024u);
   EXPECT_EQ(config.engine().ingress().max_batch(), 8u);
   EXPECT_TRUE(config.engine().ingress().has_retransmission_window());
   EXPECT_EQ(config.engine().ingress().retransmission_window().seconds(), 0);
