@@ -18,7 +18,9 @@ engine:
   admin: { listen: "127.0.0.1:18575" }
 sources:
   - name: bench
-    mllp: { listen: "127.0.0.1:12575" }
+    # Every load connection comes from 127.0.0.1: lift the per-peer limit
+    # (default 32) so that a run with more connections is not refused.
+    mllp: { listen: "127.0.0.1:12575", max_connections_per_peer: 256 }
 destinations:
   - name: outbox
     file: { directory: outbox }

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "adapters/hl7v2/ack.h"
+#include "adapters/hl7v2/message_view.h"
 #include "adapters/mllp/client.h"
 #include "adapters/mllp/frame.h"
 #include "common/fmt_absl.h"
@@ -101,6 +103,18 @@ DeliveryResult Result(Outcome outcome, std::string detail) {
   return {outcome, std::move(detail), {}};
 }
 
+// The MSH-10 the receiver reads, and echoes in MSA-2: the bytes of the
+// message as sent, in its own character set. The envelope's header holds it
+// decoded to UTF-8, which differs for a Latin-1 message with an accented
+// control id.
+std::string SentControlId(const navette::Envelope& envelope) {
+  absl::StatusOr<hl7v2::MessageView> view = hl7v2::MessageView::Parse(envelope.raw());
+  if (view.ok()) {
+    if (std::optional<std::string_view> field = view->Field(0, 10)) return std::string(*field);
+  }
+  return envelope.hl7().control_id();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MllpDestination>> MllpDestination::Create(
@@ -135,7 +149,7 @@ DeliveryResult MllpDestination::Deliver(const DeliveryRequest& request) {
   absl::StatusOr<std::unique_ptr<MllpClient>> client =
       SendOnSomeConnection(EncodeFrame(envelope.raw()));
   if (!client.ok()) return DeliveryResult::Transient(std::string(client.status().message()));
-  return AwaitAck(std::move(*client), envelope.hl7().control_id());
+  return AwaitAck(std::move(*client), SentControlId(envelope));
 }
 
 // A message is sent again on a fresh connection only when the pooled one

@@ -278,6 +278,17 @@ TEST_F(MllpDestinationTest, AaIsDeliveredAndThePeerGetsExactlyTheFramedBytes) {
               ::testing::ElementsAre("\x0b" + MakeMessage("MSG-1") + "\x1c\r"));
 }
 
+// The envelope keeps MSH-10 decoded to UTF-8; the receiver echoes the bytes
+// it got, here Latin-1 ("É" is 0xC9).
+TEST_F(MllpDestinationTest, AnAccentedControlIdInLatin1IsMatchedOnTheBytesSent) {
+  auto destination = MakeDestination();
+  store::StoredMessage stored = MakeStored("MSG-\xC9T\xC9");
+  stored.mutable_envelope()->mutable_hl7()->set_control_id("MSG-\xC3\x89T\xC3\x89");
+  DeliveryRequest request{.message_id = 1, .route = "r", .message = &stored, .attempt = 0};
+  DeliveryResult result = destination->Deliver(request);
+  EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+}
+
 TEST_F(MllpDestinationTest, CaIsDelivered) {
   peer_.Answer(FakeMllpPeer::Reply::kAck, "CA");
   auto destination = MakeDestination();

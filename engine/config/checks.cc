@@ -9,7 +9,9 @@
 #include <google/protobuf/descriptor.h>
 #include <re2/re2.h>
 
+#include "adapters/hl7v2/charset.h"
 #include "adapters/hl7v2/field_path.h"
+#include "common/fmt_absl.h"
 #include "common/http_header.h"
 #include "engine/config/defaults.h"
 #include "engine/config/listen_address.h"
@@ -192,6 +194,12 @@ class Checker {
                                    KindNames(*Source::descriptor())));
         }
         break;
+    }
+    // Every message without MSH-18 is read in this set: an unusable one would
+    // answer each of them AE at run time.
+    if (auto charset = adapters::hl7v2::CharsetFromName(source.default_charset()); !charset.ok()) {
+      Report(FieldPathJoin(path, "default_charset"),
+             fmt::format("{}: default_charset: {}", label, charset.status().message()));
     }
   }
 

@@ -199,6 +199,26 @@ destinations:
                           "exceed mllp.max_connections (4)"));
 }
 
+TEST(ChecksTest, DefaultCharsetIsOneTheSourcesRead) {
+  Checked checked = Check(R"(
+sources:
+  - name: a
+    mllp: {listen: "0.0.0.0:2575"}
+    default_charset: "8859/1"
+  - name: b
+    mllp: {listen: "0.0.0.0:2576"}
+    default_charset: "UTF8"
+destinations:
+  - name: out
+    file: {directory: out}
+)");
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  ASSERT_EQ(checked.checks.size(), 1u);
+  EXPECT_THAT(checked.checks[0],
+              ::testing::StartsWith("c.yaml:7:22: source 'b': default_charset: "));
+  EXPECT_THAT(checked.checks[0], ::testing::HasSubstr("\"UTF8\" is not supported"));
+}
+
 TEST(ChecksTest, IngressBindEndpoints) {
   Checked checked = Check(WithBase(R"(
 engine:

@@ -206,7 +206,8 @@ routez: []
   ASSERT_THAT(result.errors, SizeIs(4)) << Messages(result);
   EXPECT_EQ(result.errors[0].ToString(),
             "test.yaml:4:5: unknown key 'lisen' in engine.admin (expected one of: listen, "
-            "tokens); did you mean 'listen'?");
+            "tokens, max_connections, max_connections_per_peer, request_timeout, "
+            "max_body_bytes); did you mean 'listen'?");
   EXPECT_EQ(
       result.errors[1].ToString(),
       "test.yaml:9:7: unknown key 'max_conections' in sources[0].mllp (expected one of: "
