@@ -77,22 +77,6 @@ class CliAnalystTest : public EngineTest {
     CommandResult result = RunNavette({"send", "--port", std::to_string(mllp_port_), path});
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   }
-  // The id of the message with `control_id` once it is in `state`.
-  std::string WaitForState(const std::string& control_id, const std::string& state) {
-    std::string id;
-    WaitFor(
-        [&] {
-          for (const std::string& line : Lines(Messages({"messages", "list", "--json"}).out)) {
-            if (JsonField(line, "control_id") == control_id && JsonField(line, "state") == state) {
-              id = JsonField(line, "id");
-              return true;
-            }
-          }
-          return false;
-        },
-        std::chrono::seconds(30));
-    return id;
-  }
 
   int sent_ = 0;
 };

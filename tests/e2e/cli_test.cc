@@ -41,22 +41,6 @@ class CliTest : public EngineTest {
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return Lines(result.out);
   }
-  // Waits until the only message with `control_id` reaches `state`.
-  std::string WaitForState(const std::string& control_id, const std::string& state) {
-    std::string id;
-    WaitFor(
-        [&] {
-          for (const std::string& line : ListJson()) {
-            if (JsonField(line, "control_id") == control_id && JsonField(line, "state") == state) {
-              id = JsonField(line, "id");
-              return true;
-            }
-          }
-          return false;
-        },
-        std::chrono::seconds(20));
-    return id;
-  }
 };
 
 TEST_F(CliTest, SendCorpusOruThenFindAndShowIt) {

@@ -105,24 +105,6 @@ class IdentityTest : public EngineTest {
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     ASSERT_NE(result.out.find("MSA|AA|"), std::string::npos) << result.out;
   }
-  // The JSON summary of the message with `control_id` once it is in `state`;
-  // empty if it does not get there.
-  std::string WaitForState(const std::string& control_id, const std::string& state) {
-    std::string found;
-    WaitFor(
-        [&] {
-          CommandResult listed = Messages({"messages", "list", "--json"});
-          for (const std::string& line : Lines(listed.out)) {
-            if (JsonField(line, "control_id") == control_id && JsonField(line, "state") == state) {
-              found = line;
-              return true;
-            }
-          }
-          return false;
-        },
-        std::chrono::seconds(20));
-    return found;
-  }
   std::string Show(const std::string& id) {
     CommandResult shown = Messages({"messages", "show", id});
     EXPECT_EQ(shown.exit_code, 0) << shown.err;
@@ -161,10 +143,10 @@ class IdentityTest : public EngineTest {
 TEST_F(IdentityTest, DocumentParkedUntilTheIdentityIsQualifiedThenDeliveredWithTheIns) {
   StartEngine();
   Send(Adt("A28", "ADT-1", {.ipp = "000100"}));
-  ASSERT_FALSE(WaitForState("ADT-1", "consumed").empty());
+  ASSERT_FALSE(WaitForListed("ADT-1", "consumed").empty());
 
   Send(Oru("ORU-1", {.ipp = "000100"}));
-  const std::string parked = WaitForState("ORU-1", "parked");
+  const std::string parked = WaitForListed("ORU-1", "parked");
   ASSERT_FALSE(parked.empty()) << engine_->Log();
   const std::string id = JsonField(parked, "id");
   // The analyst sees why it waits.
@@ -175,7 +157,7 @@ TEST_F(IdentityTest, DocumentParkedUntilTheIdentityIsQualifiedThenDeliveredWithT
   EXPECT_FALSE(std::filesystem::exists(engine_->data_dir() / "outbox" / (id + ".hl7")));
 
   Send(Adt("A31", "ADT-2", {.ipp = "000100", .status = "QUAL", .with_ins = true}));
-  ASSERT_FALSE(WaitForState("ORU-1", "delivered").empty()) << Show(id) << engine_->Log();
+  ASSERT_FALSE(WaitForListed("ORU-1", "delivered").empty()) << Show(id) << engine_->Log();
 
   const std::string delivered = Delivered(id);
   EXPECT_NE(delivered.find(fmt::format("{}^^^ASIP-SANTE-INS-NIR&{}&ISO^INS", kMatricule, kInsOid)),
@@ -192,7 +174,7 @@ TEST_F(IdentityTest, DocumentParkedUntilTheIdentityIsQualifiedThenDeliveredWithT
       << shown;
   ExpectNoPatientData(history);
   // The ADT's history says what changed, without patient data.
-  const std::string adt = Show(JsonField(WaitForState("ADT-2", "consumed"), "id"));
+  const std::string adt = Show(JsonField(WaitForListed("ADT-2", "consumed"), "id"));
   EXPECT_NE(adt.find("status provisional -> qualified, INS set"), std::string::npos) << adt;
 }
 
@@ -201,7 +183,7 @@ TEST_F(IdentityTest, MergedPatientsParkedDocumentFollowsTheSurvivor) {
   Send(Adt("A28", "ADT-1", {.ipp = "000100"}));
   Send(Adt("A28", "ADT-2", {.ipp = "000200"}));
   Send(Oru("ORU-1", {.ipp = "000100"}));
-  const std::string id = JsonField(WaitForState("ORU-1", "parked"), "id");
+  const std::string id = JsonField(WaitForListed("ORU-1", "parked"), "id");
   ASSERT_FALSE(id.empty()) << engine_->Log();
 
   // 000200 absorbs 000100: the document now waits for 000200's identity.
@@ -211,16 +193,16 @@ TEST_F(IdentityTest, MergedPatientsParkedDocumentFollowsTheSurvivor) {
               std::chrono::seconds(20)))
       << Show(id);
   EXPECT_NE(Show(id).find("merged by A40"), std::string::npos) << Show(id);
-  EXPECT_FALSE(WaitForState("ORU-1", "parked").empty());
+  EXPECT_FALSE(WaitForListed("ORU-1", "parked").empty());
 
   // Qualifying the survivor releases it, with the survivor's INS.
   Send(Adt("A31", "ADT-4", {.ipp = "000200", .status = "QUAL", .with_ins = true}));
-  ASSERT_FALSE(WaitForState("ORU-1", "delivered").empty()) << Show(id) << engine_->Log();
+  ASSERT_FALSE(WaitForListed("ORU-1", "delivered").empty()) << Show(id) << engine_->Log();
   EXPECT_NE(Delivered(id).find(kMatricule), std::string::npos);
 
   // A document sent later under the absorbed IPP resolves to the survivor.
   Send(Oru("ORU-2", {.ipp = "000100"}));
-  const std::string later = WaitForState("ORU-2", "delivered");
+  const std::string later = WaitForListed("ORU-2", "delivered");
   ASSERT_FALSE(later.empty()) << engine_->Log();
   EXPECT_NE(Delivered(JsonField(later, "id")).find(kMatricule), std::string::npos);
 }
@@ -228,10 +210,10 @@ TEST_F(IdentityTest, MergedPatientsParkedDocumentFollowsTheSurvivor) {
 TEST_F(IdentityTest, EmbeddedInsOrTraitsThatDisagreeGoDeadNamingTheDisagreement) {
   StartEngine();
   Send(Adt("A28", "ADT-1", {.ipp = "000100", .status = "QUAL", .with_ins = true}));
-  ASSERT_FALSE(WaitForState("ADT-1", "consumed").empty());
+  ASSERT_FALSE(WaitForListed("ADT-1", "consumed").empty());
 
   Send(Oru("ORU-1", {.ipp = "000100", .with_ins = true, .birth_name = "PAT-QUATRE"}));
-  const std::string name = WaitForState("ORU-1", "dead");
+  const std::string name = WaitForListed("ORU-1", "dead");
   ASSERT_FALSE(name.empty()) << engine_->Log();
   const std::string shown = Show(JsonField(name, "id"));
   EXPECT_NE(shown.find("birth name (PID-5.1) differs from the identity store"), std::string::npos)
@@ -241,7 +223,7 @@ TEST_F(IdentityTest, EmbeddedInsOrTraitsThatDisagreeGoDeadNamingTheDisagreement)
 
   // Another valid matricule (the Corsican test one): the INS itself differs.
   Send(Oru("ORU-2", {.ipp = "000100", .with_ins = true, .matricule = "180032B02040123"}));
-  const std::string ins = WaitForState("ORU-2", "dead");
+  const std::string ins = WaitForListed("ORU-2", "dead");
   ASSERT_FALSE(ins.empty()) << engine_->Log();
   EXPECT_NE(Show(JsonField(ins, "id")).find("INS matricule differs from the identity store"),
             std::string::npos);
@@ -253,13 +235,13 @@ TEST_F(IdentityTest, EmbeddedInsOrTraitsThatDisagreeGoDeadNamingTheDisagreement)
 
   // The agreeing document goes through.
   Send(Oru("ORU-3", {.ipp = "000100", .with_ins = true}));
-  EXPECT_FALSE(WaitForState("ORU-3", "delivered").empty()) << engine_->Log();
+  EXPECT_FALSE(WaitForListed("ORU-3", "delivered").empty()) << engine_->Log();
 }
 
 TEST_F(IdentityTest, TestOidRefusedInProduction) {
   StartEngine("");  // production by default
   Send(Adt("A28", "ADT-1", {.ipp = "000100", .status = "QUAL", .with_ins = true}));
-  const std::string dead = WaitForState("ADT-1", "dead");
+  const std::string dead = WaitForListed("ADT-1", "dead");
   ASSERT_FALSE(dead.empty()) << engine_->Log();
   const std::string shown = Show(JsonField(dead, "id"));
   EXPECT_NE(shown.find("identity_feed: PID-3"), std::string::npos) << shown;
@@ -276,13 +258,13 @@ TEST_F(IdentityTest, SiteTableMakesValiQualifiedAndLatin1NamesStayIntact) {
   patient.birth_name = latin1_name;
   patient.given = latin1_given;
   Send(Adt("A28", "ADT-1", patient, "", "8859/1"));
-  ASSERT_FALSE(WaitForState("ADT-1", "consumed").empty()) << engine_->Log();
+  ASSERT_FALSE(WaitForListed("ADT-1", "consumed").empty()) << engine_->Log();
 
   Patient document = patient;
   document.with_ins = false;
   const std::string oru = Oru("ORU-1", document, "8859/1");
   Send(oru);
-  const std::string done = WaitForState("ORU-1", "delivered");
+  const std::string done = WaitForListed("ORU-1", "delivered");
   ASSERT_FALSE(done.empty()) << engine_->Log();
   const std::string id = JsonField(done, "id");
   // Delivered in the sender's charset, INS added, names byte for byte.
@@ -297,7 +279,7 @@ TEST_F(IdentityTest, SiteTableMakesValiQualifiedAndLatin1NamesStayIntact) {
 TEST_F(IdentityTest, AnalystReleasesOrDiscardsAParkedDocument) {
   StartEngine();
   Send(Oru("ORU-1", {.ipp = "000900"}));
-  const std::string id = JsonField(WaitForState("ORU-1", "parked"), "id");
+  const std::string id = JsonField(WaitForListed("ORU-1", "parked"), "id");
   ASSERT_FALSE(id.empty()) << engine_->Log();
   EXPECT_NE(Show(id).find("patient unknown to the identity store"), std::string::npos);
 
@@ -318,11 +300,11 @@ TEST_F(IdentityTest, AnalystReleasesOrDiscardsAParkedDocument) {
 
   CommandResult discarded = Messages({"messages", "discard", id});
   ASSERT_EQ(discarded.exit_code, 0) << discarded.err;
-  EXPECT_FALSE(WaitForState("ORU-1", "discarded").empty());
+  EXPECT_FALSE(WaitForListed("ORU-1", "discarded").empty());
   // A later qualification releases nothing: it was discarded.
   Send(Adt("A28", "ADT-1", {.ipp = "000900", .status = "QUAL", .with_ins = true}));
-  ASSERT_FALSE(WaitForState("ADT-1", "consumed").empty());
-  EXPECT_FALSE(WaitForState("ORU-1", "discarded").empty());
+  ASSERT_FALSE(WaitForListed("ADT-1", "consumed").empty());
+  EXPECT_FALSE(WaitForListed("ORU-1", "discarded").empty());
   EXPECT_FALSE(std::filesystem::exists(engine_->data_dir() / "outbox" / (id + ".hl7")));
 }
 
@@ -332,7 +314,7 @@ TEST_F(IdentityTest, AnalystReleasesOrDiscardsAParkedDocument) {
 TEST_F(IdentityTest, InsOnlyDocumentWaitsForTheIdentityThatCarriesItsIns) {
   StartEngine();
   Send(CorpusOru());  // MSH-10 015
-  const std::string parked = WaitForState("015", "parked");
+  const std::string parked = WaitForListed("015", "parked");
   ASSERT_FALSE(parked.empty()) << engine_->Log();
   const std::string id = JsonField(parked, "id");
   CommandResult listed = Messages({"messages", "list", "--state", "parked"});
@@ -352,7 +334,7 @@ TEST_F(IdentityTest, InsOnlyDocumentWaitsForTheIdentityThatCarriesItsIns) {
 
   // The DPI qualifies the patient with that INS, under its own IPP.
   Send(Adt("A31", "ADT-1", {.ipp = "000100", .status = "QUAL", .with_ins = true}));
-  ASSERT_FALSE(WaitForState("015", "delivered").empty()) << Show(id) << engine_->Log();
+  ASSERT_FALSE(WaitForListed("015", "delivered").empty()) << Show(id) << engine_->Log();
   const std::string delivered = Delivered(id);
   EXPECT_NE(delivered.find(fmt::format("PID|||{}^^^ASIP-SANTE-INS-NIR&{}&ISO^INS||PAT-TROIS^",
                                        kMatricule, kInsOid)),
@@ -370,9 +352,9 @@ TEST_F(IdentityTest, InsOnlyDocumentWaitsForTheIdentityThatCarriesItsIns) {
 TEST_F(IdentityTest, InsOnlyDocumentOfAQualifiedIdentityIsDeliveredAtOnce) {
   StartEngine();
   Send(Adt("A28", "ADT-1", {.ipp = "000100", .status = "QUAL", .with_ins = true}));
-  ASSERT_FALSE(WaitForState("ADT-1", "consumed").empty()) << engine_->Log();
+  ASSERT_FALSE(WaitForListed("ADT-1", "consumed").empty()) << engine_->Log();
   Send(CorpusOru());
-  const std::string done = WaitForState("015", "delivered");
+  const std::string done = WaitForListed("015", "delivered");
   ASSERT_FALSE(done.empty()) << engine_->Log();
   const std::string id = JsonField(done, "id");
   EXPECT_NE(
@@ -387,7 +369,7 @@ TEST_F(IdentityTest, InsOnlyDocumentOfAQualifiedIdentityIsDeliveredAtOnce) {
   other.replace(other.find("|015|"), 5, "|016|");
   other.replace(other.find("||PAT-TROIS^"), 12, "||PAT-TRIOS^");
   Send(other);
-  const std::string dead = WaitForState("016", "dead");
+  const std::string dead = WaitForListed("016", "dead");
   ASSERT_FALSE(dead.empty()) << engine_->Log();
   EXPECT_TRUE(WaitFor(
       [&] {
@@ -406,7 +388,7 @@ TEST_F(IdentityTest, InsOnlyDocumentOfAQualifiedIdentityIsDeliveredAtOnce) {
 TEST_F(IdentityTest, InsOnlyDocumentWithATestOidIsDeadInProduction) {
   StartEngine("");  // production by default
   Send(CorpusOru());
-  const std::string dead = WaitForState("015", "dead");
+  const std::string dead = WaitForListed("015", "dead");
   ASSERT_FALSE(dead.empty()) << engine_->Log();
   const std::string id = JsonField(dead, "id");
   const std::string history = HistoryOf(Show(id));

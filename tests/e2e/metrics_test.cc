@@ -249,23 +249,6 @@ class ParkedMetricsTest : public EngineTest {
     auto parsed = adapters::hl7v2::ParseAck(*ack);
     ASSERT_TRUE(parsed.ok() && parsed->code == "AA") << *ack;
   }
-  // The id of the message with `control_id` once it is in `state`; empty
-  // if it does not get there.
-  std::string WaitForState(const std::string& control_id, const std::string& state) {
-    std::string id;
-    WaitFor(
-        [&] {
-          for (const std::string& line : Lines(Messages({"messages", "list", "--json"}).out)) {
-            if (JsonField(line, "control_id") == control_id && JsonField(line, "state") == state) {
-              id = JsonField(line, "id");
-              return true;
-            }
-          }
-          return false;
-        },
-        20s);
-    return id;
-  }
   // Scrapes until `done` holds on the text (or 20 s pass); the last text.
   std::string ScrapeUntil(const std::function<bool(const std::string&)>& done) {
     std::string text;

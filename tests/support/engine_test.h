@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "tests/support/cli_output.h"
 #include "tests/support/engine_process.h"
 
 namespace navette::testing {
@@ -42,6 +44,29 @@ class EngineTest : public ::testing::Test {
   CommandResult Messages(std::vector<std::string> args) const {
     args.insert(args.end(), {"--admin", Admin(), "--data-dir", (dir_ / "data").string()});
     return RunNavette(args);
+  }
+  // The `messages list --json` line of the message with `control_id` once it
+  // is in `state`; empty if it does not get there in time.
+  std::string WaitForListed(const std::string& control_id, const std::string& state,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(30)) const {
+    std::string found;
+    WaitFor(
+        [&] {
+          for (const std::string& line : Lines(Messages({"messages", "list", "--json"}).out)) {
+            if (JsonField(line, "control_id") == control_id && JsonField(line, "state") == state) {
+              found = line;
+              return true;
+            }
+          }
+          return false;
+        },
+        timeout);
+    return found;
+  }
+  // The id of that message; empty if it does not get there in time.
+  std::string WaitForState(const std::string& control_id, const std::string& state) const {
+    const std::string listed = WaitForListed(control_id, state);
+    return listed.empty() ? std::string() : JsonField(listed, "id");
   }
 
   std::filesystem::path dir_;
