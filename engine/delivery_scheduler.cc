@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/fmt_absl.h"
+#include "common/printable.h"
 #include "common/thread_name.h"
 #include "engine/metrics.h"
 #include "store/message_id.h"
@@ -216,7 +217,7 @@ void DeliveryScheduler::ApplyCompletions(int64_t now) {
           spdlog::warn(
               "delivery: destination={}: {} consecutive failures (last: {}); circuit open, "
               "pausing deliveries for {} ms",
-              name_, consecutive_failures_, completion.detail, open_for_.count() / 1000);
+              name_, consecutive_failures_, Printable(completion.detail), open_for_.count() / 1000);
         } else {
           // A failed probe: pause longer, up to the longest retry delay.
           open_for_ = std::min(open_for_ * 2, std::max(policy_.max_delay, policy_.open_duration));
@@ -453,7 +454,7 @@ void DeliveryScheduler::DecideFailure(const store::QueuedTask& queued,
     if (why_dead != "refused") outcome.detail = fmt::format("{}; {}", result.detail, why_dead);
     completion.kind = Completion::Kind::kDead;
     spdlog::warn("delivery: dead id={} destination={} after attempt {}: {}", id, name_, attempts,
-                 outcome.detail);
+                 Printable(outcome.detail));
     return;
   }
   // Exponential backoff, drawn in [delay × (1 - jitter), delay] so that
@@ -476,7 +477,7 @@ void DeliveryScheduler::DecideFailure(const store::QueuedTask& queued,
   completion.kind = Completion::Kind::kRetry;
   completion.next_attempt_us = outcome.next_attempt_us;
   spdlog::debug("delivery: attempt {} failed id={} destination={}: {}", attempts, id, name_,
-                outcome.detail);
+                Printable(outcome.detail));
 }
 
 void DeliveryScheduler::PublishGauges(int64_t now) {

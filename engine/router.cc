@@ -119,8 +119,8 @@ absl::StatusOr<store::RoutingDecision> Router::Decide(const store::RouterQueueEn
   }
   if (decision.routes.empty() && entry.routes.empty()) {
     spdlog::warn("router: unrouted id={} source={} type={} control_id={}: no route matched",
-                 store::FormatMessageId(id), envelope.source(), envelope.hl7().message_type(),
-                 envelope.hl7().control_id());
+                 store::FormatMessageId(id), envelope.source(),
+                 Printable(envelope.hl7().message_type()), Printable(envelope.hl7().control_id()));
   }
   LogHeldRoutes(decision);
   return decision;

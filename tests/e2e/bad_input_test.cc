@@ -142,6 +142,24 @@ TEST_F(BadInputTest, MissingControlIdIsRejectedNamingTheField) {
   ExpectOnlyGoodMessagesStored();
 }
 
+// Issue 11, point 5: a sender's control characters never reach the log raw
+// (ESC could recolour an operator's terminal): the refusal quotes MSH-10
+// escaped.
+TEST_F(BadInputTest, ControlCharactersFromTheSenderAreEscapedInTheLog) {
+  const std::string control_id = "BAD\x1B[2J\x07";
+  const std::string escaped = "BAD\\x1B[2J\\x07";
+  std::string refused = MakeOru(control_id);
+  refused.replace(refused.find("UNICODE UTF-8"), 13, "KOI8-R");
+  auto client = Connect();
+  EXPECT_EQ(Exchange(*client, refused).code, "AR");
+  EXPECT_TRUE(LogSays("(MSH-10 " + escaped + ")")) << engine_->Log();
+  const std::string log = engine_->Log();
+  EXPECT_EQ(log.find('\x1B'), std::string::npos);
+  EXPECT_EQ(log.find('\x07'), std::string::npos);
+  ExpectBystanderServed();
+  ExpectOnlyGoodMessagesStored();
+}
+
 TEST_F(BadInputTest, UnusualButLegalEncodingCharactersAreAccepted) {
   auto client = Connect();
   // v2.7 truncation character as a fifth encoding character.
