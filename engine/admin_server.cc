@@ -87,34 +87,33 @@ std::optional<Principal> AdminServer::Caller(const httplib::Request& request) co
 }
 
 void AdminServer::RequireTokens() {
-  server_->SetAccessCheck(
-      [this](const httplib::Request& request, httplib::Response& response) {
-        using Handled = httplib::Server::HandlerResponse;
-        if (IsOpenPath(request.path)) return Handled::Unhandled;
-        std::optional<Principal> caller = Caller(request);
-        if (!caller) {
-          // Address and path only: the header may hold a real token mistyped.
-          spdlog::warn("admin API: refused {} {} from {}: missing or unknown token", request.method,
-                       LoggablePath(request.path), request.remote_addr);
-          response.set_header("WWW-Authenticate", "Bearer");
-          SendError(response, 401,
-                    "a valid token is required, as \"Authorization: Bearer TOKEN\" "
-                    "(see `navette token new`)");
-          return Handled::Handled;
-        }
-        const Role required = RequiredRole(request.method);
-        if (caller->role < required) {
-          spdlog::warn("admin API: refused {} {} from {}: user '{}' is {}, {} needed",
-                       request.method, LoggablePath(request.path), request.remote_addr,
-                       caller->user, RoleName(caller->role), RoleName(required));
-          SendError(response, 403,
-                    fmt::format("user '{}' has the {} role; {} {} needs {} or above", caller->user,
-                                RoleName(caller->role), request.method, LoggablePath(request.path),
-                                RoleName(required)));
-          return Handled::Handled;
-        }
-        return Handled::Unhandled;
-      });
+  server_->SetAccessCheck([this](const httplib::Request& request, httplib::Response& response) {
+    using Handled = httplib::Server::HandlerResponse;
+    if (IsOpenPath(request.path)) return Handled::Unhandled;
+    std::optional<Principal> caller = Caller(request);
+    if (!caller) {
+      // Address and path only: the header may hold a real token mistyped.
+      spdlog::warn("admin API: refused {} {} from {}: missing or unknown token", request.method,
+                   LoggablePath(request.path), request.remote_addr);
+      response.set_header("WWW-Authenticate", "Bearer");
+      SendError(response, 401,
+                "a valid token is required, as \"Authorization: Bearer TOKEN\" "
+                "(see `navette token new`)");
+      return Handled::Handled;
+    }
+    const Role required = RequiredRole(request.method);
+    if (caller->role < required) {
+      spdlog::warn("admin API: refused {} {} from {}: user '{}' is {}, {} needed", request.method,
+                   LoggablePath(request.path), request.remote_addr, caller->user,
+                   RoleName(caller->role), RoleName(required));
+      SendError(response, 403,
+                fmt::format("user '{}' has the {} role; {} {} needs {} or above", caller->user,
+                            RoleName(caller->role), request.method, LoggablePath(request.path),
+                            RoleName(required)));
+      return Handled::Handled;
+    }
+    return Handled::Unhandled;
+  });
 }
 
 AdminServer::~AdminServer() { Stop(); }
