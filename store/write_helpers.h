@@ -1,5 +1,5 @@
-// Small helpers shared by the files that implement Store (store.cc,
-// store_identity.cc): not part of the store's interface.
+// Small helpers shared by the files that implement Store (store*.cc): not
+// part of the store's interface.
 #pragma once
 
 #include <algorithm>
@@ -50,6 +50,22 @@ inline void PutState(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* st
 template <typename T, typename Pred>
 void EraseIf(google::protobuf::RepeatedPtrField<T>& field, Pred pred) {
   field.erase(std::remove_if(field.begin(), field.end(), pred), field.end());
+}
+
+inline bool IsPendingStatus(DeliveryStatus status) {
+  return status == DELIVERY_QUEUED || status == DELIVERY_RETRYING;
+}
+
+// The destination entry whose pending task is `queue_key`, or null.
+inline DestinationState* PendingEntry(MessageState& state, std::string_view destination,
+                                      std::string_view queue_key) {
+  for (DestinationState& entry : *state.mutable_destinations()) {
+    if (entry.destination() == destination && entry.queue_key() == queue_key &&
+        IsPendingStatus(entry.status())) {
+      return &entry;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace navette::store

@@ -11,9 +11,11 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <google/protobuf/descriptor.h>
 
 #include "engine/config/duration.h"
+#include "engine/config/yaml_words.h"
 
 namespace navette::engine::config {
 namespace {
@@ -58,22 +60,6 @@ std::string Describe(const YAML::Node& node) {
 
 std::string ContextName(std::string_view path) {
   return path.empty() ? std::string("the top level") : std::string(path);
-}
-
-// Levenshtein distance, for "did you mean" on misspelt keys.
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 template <typename T>
@@ -140,25 +126,12 @@ class Converter {
   }
 
   void UnknownKey(const YAML::Node& key, const Descriptor& type, const std::string& path) {
-    std::string valid;
-    std::string_view closest;
-    size_t closest_distance = std::numeric_limits<size_t>::max();
-    for (int i = 0; i < type.field_count(); ++i) {
-      const std::string& name = type.field(i)->name();
-      if (!valid.empty()) valid += ", ";
-      valid += name;
-      size_t distance = EditDistance(key.Scalar(), name);
-      if (distance < closest_distance) {
-        closest_distance = distance;
-        closest = name;
-      }
-    }
+    std::vector<std::string> names;
+    for (int i = 0; i < type.field_count(); ++i) names.push_back(type.field(i)->name());
     std::string message = fmt::format("unknown key '{}' in {} (expected one of: {})", key.Scalar(),
-                                      ContextName(path), valid);
-    // Two edits catch the usual slips (a doubled or missing letter, a
-    // swap) without suggesting unrelated keys for short names.
-    if (closest_distance <= 2 && closest_distance < key.Scalar().size()) {
-      message += fmt::format("; did you mean '{}'?", closest);
+                                      ContextName(path), fmt::join(names, ", "));
+    if (std::optional<std::string> nearest = NearestWord(key.Scalar(), names)) {
+      message += fmt::format("; did you mean '{}'?", *nearest);
     }
     Error(key.Mark(), std::move(message));
     result_.source_map.MarkInvalid(FieldPathJoin(path, key.Scalar()));
@@ -410,10 +383,11 @@ class Converter {
         return true;
       }
       case FieldDescriptor::CPPTYPE_ENUM: {
-        const EnumValueDescriptor* value = FindEnumValue(field, text);
+        const EnumValueDescriptor* value = FindEnumValue(*field.enum_type(), text);
         if (value == nullptr) {
           std::string error = fmt::format("expected {}, got {}", Expected(field), Describe(node));
-          if (std::optional<std::string> nearest = NearestEnumWord(field, text)) {
+          if (std::optional<std::string> nearest =
+                  NearestWord(text, EnumWords(*field.enum_type()))) {
             error += fmt::format("; did you mean '{}'?", *nearest);
           }
           FieldError(mark, path, error);
@@ -444,60 +418,6 @@ class Converter {
     return bad_value();
   }
 
-  // The proto3 zero value "X_UNSPECIFIED" stands for "not set": never a
-  // word for the file (on_ae: failure_unspecified would silently mean the
-  // default).
-  static bool IsUnsetPlaceholder(const EnumValueDescriptor& value) {
-    return value.number() == 0 && value.name().ends_with("_UNSPECIFIED");
-  }
-
-  static const EnumValueDescriptor* FindEnumValue(const FieldDescriptor& field,
-                                                  std::string_view text) {
-    const auto& type = *field.enum_type();
-    for (int i = 0; i < type.value_count(); ++i) {
-      if (IsUnsetPlaceholder(*type.value(i))) continue;
-      const std::string& name = type.value(i)->name();
-      if (name.size() == text.size() &&
-          std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) ==
-                   std::tolower(static_cast<unsigned char>(b));
-          })) {
-        return type.value(i);
-      }
-    }
-    return nullptr;
-  }
-
-  // An enum value as the YAML writes it: the proto name in lowercase
-  // (PER_PATIENT -> per_patient); FindEnumValue accepts any case.
-  static std::string EnumWord(const EnumValueDescriptor& value) {
-    std::string word = value.name();
-    for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return word;
-  }
-
-  // The word of `field`'s enum closest to `text`, when it is close enough to
-  // be the one meant (the same slips as UnknownKey: two edits at most).
-  static std::optional<std::string> NearestEnumWord(const FieldDescriptor& field,
-                                                    std::string_view text) {
-    std::string written(text);
-    for (char& c : written) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::optional<std::string> nearest;
-    size_t nearest_distance = std::numeric_limits<size_t>::max();
-    for (int i = 0; i < field.enum_type()->value_count(); ++i) {
-      const EnumValueDescriptor& value = *field.enum_type()->value(i);
-      if (IsUnsetPlaceholder(value)) continue;
-      const std::string word = EnumWord(value);
-      const size_t distance = EditDistance(written, word);
-      if (distance < nearest_distance) {
-        nearest_distance = distance;
-        nearest = word;
-      }
-    }
-    if (nearest_distance <= 2 && nearest_distance < written.size()) return nearest;
-    return std::nullopt;
-  }
-
   // What a field accepts, for "expected X, got Y".
   static std::string Expected(const FieldDescriptor& field) {
     switch (field.cpp_type()) {
@@ -516,15 +436,8 @@ class Converter {
       case FieldDescriptor::CPPTYPE_DOUBLE:
       case FieldDescriptor::CPPTYPE_FLOAT:
         return "a number";
-      case FieldDescriptor::CPPTYPE_ENUM: {
-        std::string names;
-        for (int i = 0; i < field.enum_type()->value_count(); ++i) {
-          if (IsUnsetPlaceholder(*field.enum_type()->value(i))) continue;
-          if (!names.empty()) names += ", ";
-          names += EnumWord(*field.enum_type()->value(i));
-        }
-        return fmt::format("one of: {}", names);
-      }
+      case FieldDescriptor::CPPTYPE_ENUM:
+        return fmt::format("one of: {}", fmt::join(EnumWords(*field.enum_type()), ", "));
       case FieldDescriptor::CPPTYPE_MESSAGE:
         return IsDuration(field) ? "a duration such as \"30s\"" : "a mapping";
     }

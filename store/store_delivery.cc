@@ -1,0 +1,151 @@
+// Store: the delivery queues, read by the dispatchers, and the outcomes of attempts.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/clock.h"
+#include "store/keys.h"
+#include "store/store.h"
+#include "store/write_helpers.h"
+
+namespace navette::store {
+
+absl::StatusOr<std::vector<QueuedTask>> Store::PeekQueue(std::string_view destination,
+                                                         const std::string& from,
+                                                         size_t limit) const {
+  QueueCf* queue = Queue(destination);
+  if (queue == nullptr) {
+    return absl::NotFoundError(fmt::format("store: no queue for destination '{}'", destination));
+  }
+  rocksdb::ReadOptions options;
+  rocksdb::Slice lower(from);
+  if (!from.empty()) options.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, queue->handle));
+  std::vector<QueuedTask> tasks;
+  for (it->Seek(from); it->Valid() && tasks.size() < limit; it->Next()) {
+    QueuedTask queued;
+    queued.key = it->key().ToString();
+    if (!queued.task.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: corrupt delivery task");
+    }
+    tasks.push_back(std::move(queued));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading a delivery queue");
+  return tasks;
+}
+
+absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
+                                           std::span<const DeliveryOutcome> outcomes) {
+  QueueCf* queue = Queue(destination);
+  if (queue == nullptr) {
+    return absl::NotFoundError(fmt::format("store: no queue for destination '{}'", destination));
+  }
+  std::vector<uint64_t> ids;
+  for (const DeliveryOutcome& outcome : outcomes) ids.push_back(outcome.task->task.message_id());
+  auto locks = LockStates(ids);
+
+  // A message can have several outcomes in one batch (two routes to one
+  // destination): its state is read once, updated by each, written once.
+  struct Pending {
+    MessageState state;
+    MessageStatus previous;
+  };
+  std::map<uint64_t, Pending> states;
+  rocksdb::WriteBatch batch;
+  Event event;
+  const int64_t now = NowMicros();
+  for (const DeliveryOutcome& outcome : outcomes) {
+    const QueuedTask& queued = *outcome.task;
+    const uint64_t id = queued.task.message_id();
+    auto it = states.find(id);
+    if (it == states.end()) {
+      auto state = GetState(id);
+      if (!state.ok()) return state.status();
+      const MessageStatus previous = state->status();
+      it = states.emplace(id, Pending{std::move(*state), previous}).first;
+    }
+    MessageState& state = it->second.state;
+    DestinationState* entry = PendingEntry(state, destination, queued.key);
+    if (entry == nullptr) continue;  // discarded or superseded meanwhile
+    const AttemptResult result = outcome.result;
+    entry->set_status(result == AttemptResult::kDelivered ? DELIVERY_DELIVERED
+                      : result == AttemptResult::kDead    ? DELIVERY_DEAD
+                                                          : DELIVERY_RETRYING);
+    entry->set_attempts(entry->attempts() + 1);
+    entry->set_updated_at_us(now);
+    if (result == AttemptResult::kDelivered) {
+      entry->clear_last_error();
+    } else {
+      entry->set_last_error(outcome.detail);
+    }
+    if (result != AttemptResult::kRetry) entry->clear_queue_key();
+    state.set_updated_at_us(now);
+
+    event.Clear();
+    event.set_at_us(now);
+    event.set_type(result == AttemptResult::kDelivered ? EVENT_DELIVERED
+                   : result == AttemptResult::kDead    ? EVENT_DEAD
+                                                       : EVENT_ATTEMPT_FAILED);
+    event.set_route(queued.task.route());
+    event.set_destination(std::string(destination));
+    event.set_attempt(queued.task.attempt() + 1);
+    event.set_duration_us(outcome.duration_us);
+    event.set_detail(outcome.detail);
+    batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+    if (result != AttemptResult::kRetry) {
+      batch.Delete(queue->handle, queued.key);
+      if (result == AttemptResult::kDead) {
+        batch.Put(dead_letters_, DeadLetterKey(destination, id), "");
+      }
+    } else {
+      DeliveryTask rewritten = queued.task;
+      rewritten.set_attempt(queued.task.attempt() + 1);
+      rewritten.set_not_before_us(outcome.next_attempt_us);
+      batch.Put(queue->handle, queued.key, Serialize(rewritten));
+    }
+  }
+  for (auto& [id, pending] : states) {
+    pending.state.set_status(AggregateStatus(pending.state));
+    PutState(batch, state_, status_index_, id, pending.previous, pending.state);
+  }
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "committing delivery outcomes");
+}
+
+absl::Status Store::CommitDelivered(std::string_view destination, const QueuedTask& queued,
+                                    int64_t duration_us, std::string_view detail) {
+  const DeliveryOutcome outcome{&queued, AttemptResult::kDelivered, duration_us,
+                                std::string(detail), 0};
+  return CommitDeliveryOutcomes(destination, {&outcome, 1});
+}
+
+absl::Status Store::CommitAttemptFailed(std::string_view destination, const QueuedTask& queued,
+                                        int64_t duration_us, std::string_view error,
+                                        int64_t next_attempt_us) {
+  const DeliveryOutcome outcome{&queued, AttemptResult::kRetry, duration_us, std::string(error),
+                                next_attempt_us};
+  return CommitDeliveryOutcomes(destination, {&outcome, 1});
+}
+
+absl::StatusOr<bool> Store::IsPending(std::string_view destination, const QueuedTask& task) const {
+  auto state = GetState(task.task.message_id());
+  if (absl::IsNotFound(state.status())) return false;
+  if (!state.ok()) return state.status();
+  return PendingEntry(*state, destination, task.key) != nullptr;
+}
+
+absl::StatusOr<uint64_t> Store::CountQueue(std::string_view destination) const {
+  QueueCf* queue = Queue(destination);
+  if (queue == nullptr) {
+    return absl::NotFoundError(fmt::format("store: no queue for destination '{}'", destination));
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), queue->handle));
+  uint64_t count = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  if (!it->status().ok()) return FromRocks(it->status(), "counting a delivery queue");
+  return count;
+}
+
+}  // namespace navette::store

@@ -1,0 +1,148 @@
+// Store: what the admin API lists and counts (messages, history, dead letters, parked).
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <map>
+
+#include <rocksdb/db.h>
+
+#include "store/keys.h"
+#include "store/store.h"
+#include "store/write_helpers.h"
+
+namespace navette::store {
+
+absl::StatusOr<std::vector<ListedMessage>> Store::ListMessages(const ListFilter& filter) const {
+  std::vector<ListedMessage> out;
+  auto matches = [&](const MessageState& state) {
+    if (!filter.source.empty() && state.source() != filter.source) return false;
+    if (!filter.route.empty()) {
+      bool found = false;
+      for (const std::string& route : state.routes()) found = found || route == filter.route;
+      if (!found) return false;
+    }
+    return true;
+  };
+
+  if (filter.status.has_value()) {
+    // Newest first within the status: iterate the index backwards.
+    const std::string prefix(1, static_cast<char>(*filter.status));
+    const std::string upper = filter.before_id != 0
+                                  ? StatusIndexKey(*filter.status, filter.before_id)
+                                  : std::string(1, static_cast<char>(*filter.status + 1));
+    rocksdb::ReadOptions options;
+    rocksdb::Slice lower_slice(prefix), upper_slice(upper);
+    options.iterate_lower_bound = &lower_slice;
+    options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, status_index_));
+    for (it->SeekToLast(); it->Valid() && out.size() < filter.limit; it->Prev()) {
+      const uint64_t id = ReadBigEndian64(it->key().ToStringView().substr(1));
+      auto state = GetState(id);
+      if (!state.ok()) continue;  // removed since the index was read
+      if (matches(*state)) out.push_back({id, std::move(*state)});
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "listing messages");
+    return out;
+  }
+
+  rocksdb::ReadOptions options;
+  std::string upper = filter.before_id != 0 ? IdKey(filter.before_id) : std::string();
+  rocksdb::Slice upper_slice(upper);
+  if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, state_));
+  for (it->SeekToLast(); it->Valid() && out.size() < filter.limit; it->Prev()) {
+    MessageState state;
+    if (!state.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: corrupt message state");
+    }
+    if (matches(state))
+      out.push_back({ReadBigEndian64(it->key().ToStringView()), std::move(state)});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "listing messages");
+  return out;
+}
+
+absl::StatusOr<std::vector<Event>> Store::GetHistory(uint64_t id) const {
+  const std::string lower = IdKey(id);
+  const std::string upper = IdKey(id + 1);
+  rocksdb::ReadOptions options;
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  options.iterate_lower_bound = &lower_slice;
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, history_));
+  std::vector<Event> events;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    Event event;
+    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: corrupt history event");
+    }
+    events.push_back(std::move(event));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading history");
+  return events;
+}
+
+absl::StatusOr<std::vector<DeadLetter>> Store::ListDeadLetters(std::string_view destination,
+                                                               const DeadLetter* after,
+                                                               size_t limit) const {
+  std::string lower;
+  if (after != nullptr) {
+    lower = DeadLetterKey(after->destination, after->id);
+    lower.push_back('\0');  // just past it
+  } else if (!destination.empty()) {
+    lower = std::string(destination);
+    lower.push_back('\0');
+  }
+  std::string upper;
+  if (!destination.empty()) {
+    upper = std::string(destination);
+    upper.push_back('\1');  // every key of this destination is "<name>\0<id>"
+  }
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions options;
+  if (!lower.empty()) options.iterate_lower_bound = &lower_slice;
+  if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, dead_letters_));
+  std::vector<DeadLetter> letters;
+  for (it->Seek(lower); it->Valid() && letters.size() < limit; it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    const size_t separator = key.find('\0');
+    if (separator == std::string_view::npos || key.size() != separator + 9) {
+      return absl::DataLossError("store: corrupt dead letter key");
+    }
+    letters.push_back(
+        {std::string(key.substr(0, separator)), ReadBigEndian64(key.substr(separator + 1))});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the dead letters");
+  return letters;
+}
+
+absl::StatusOr<std::map<std::string, uint64_t>> Store::CountDeadLetters() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), dead_letters_));
+  std::map<std::string, uint64_t> counts;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    ++counts[std::string(key.substr(0, key.find('\0')))];
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "counting the dead letters");
+  return counts;
+}
+
+absl::StatusOr<ParkedCount> Store::CountParked() const {
+  // A message is parked under one patient key (its own), whatever the
+  // number of its parked routes: one key per message.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), parked_));
+  ParkedCount count;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key.size() < 8) continue;
+    const uint64_t id = ReadBigEndian64(key.substr(key.size() - 8));
+    ++count.messages;
+    if (count.oldest_id == 0 || id < count.oldest_id) count.oldest_id = id;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "counting the parked messages");
+  return count;
+}
+
+}  // namespace navette::store
