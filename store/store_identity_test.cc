@@ -15,6 +15,7 @@
 #include "store/keys.h"
 #include "store/message_id.h"
 #include "store/store.h"
+#include "store/test_store.h"
 
 namespace navette::store {
 namespace {
@@ -65,10 +66,7 @@ bool HasEvent(const std::vector<Event>& events, EventType type, std::string_view
 class StoreIdentityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("navette-store-identity-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshStoreDir("navette-store-identity-test");
     auto opened = Store::Open(dir_.string());
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);

@@ -19,6 +19,7 @@
 
 #include "store/message_id.h"
 #include "store/store.h"
+#include "store/test_store.h"
 
 namespace navette::store {
 namespace {
@@ -26,10 +27,7 @@ namespace {
 class StoreSyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("navette-store-sync-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshStoreDir("navette-store-sync-test");
     statistics_ = rocksdb::CreateDBStatistics();
     auto opened = Store::Open(dir_.string(), StoreOptions{statistics_});
     ASSERT_TRUE(opened.ok()) << opened.status();
@@ -50,13 +48,7 @@ class StoreSyncTest : public ::testing::Test {
   }
 
   navette::Envelope MakeEnvelope(const std::string& control_id) {
-    navette::Envelope envelope;
-    envelope.set_source("sgl");
-    envelope.set_received_at_us(1700000000000000);
-    envelope.set_raw("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|" + control_id + "|P|2.5\r");
-    envelope.mutable_hl7()->set_control_id(control_id);
-    envelope.mutable_hl7()->set_message_type("ORU^R01");
-    return envelope;
+    return MakeTestEnvelope(control_id);
   }
   absl::Status Ingest(uint64_t id, const std::string& control_id) {
     navette::Envelope envelope = MakeEnvelope(control_id);

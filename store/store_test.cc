@@ -1,4 +1,5 @@
 #include "store/store.h"
+#include "store/test_store.h"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
@@ -24,10 +25,7 @@ RoutedDelivery Delivery(const std::string& route, const std::string& destination
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("navette-store-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshStoreDir("navette-store-test");
     Reopen();
   }
   void TearDown() override {
@@ -42,13 +40,7 @@ class StoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->EnsureQueues({"outbox", "dmp"}).ok());
   }
   navette::Envelope MakeEnvelope(const std::string& control_id) {
-    navette::Envelope envelope;
-    envelope.set_source("sgl");
-    envelope.set_received_at_us(1700000000000000);
-    envelope.set_raw("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|" + control_id + "|P|2.5\r");
-    envelope.mutable_hl7()->set_control_id(control_id);
-    envelope.mutable_hl7()->set_message_type("ORU^R01");
-    return envelope;
+    return MakeTestEnvelope(control_id);
   }
   uint64_t Ingest(const std::string& control_id) {
     const uint64_t id = ids_.Next();
