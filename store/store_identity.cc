@@ -29,25 +29,34 @@ absl::StatusOr<std::optional<identity::Identity>> Store::GetIdentity(
 
 namespace {
 
-// Calls `fn(key, value)` on each entry of `cf` under one patient key
-// ("<patient>\0..."), in key order; stops early when `fn` returns an error.
-absl::Status ForEachOfPatient(
-    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view patient,
+// Calls `fn(rest of key, value)` on each entry of `cf` whose key starts with
+// `prefix`, a key prefix ending in '\0' ("<patient>\0", "<oid>\0<matricule>\0"),
+// in key order; stops early when `fn` returns an error. `what` names the
+// read in an error.
+absl::Status ForEachUnder(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
+    std::string_view what,
     const std::function<absl::Status(std::string_view, std::string_view)>& fn) {
-  const std::string lower = PatientPrefix(patient);
-  std::string upper = lower;
+  std::string upper = prefix;
   upper.back() = '\1';
-  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::Slice lower_slice(prefix), upper_slice(upper);
   rocksdb::ReadOptions options;
   options.iterate_lower_bound = &lower_slice;
   options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(options, cf));
-  for (it->Seek(lower); it->Valid(); it->Next()) {
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
     std::string_view key = it->key().ToStringView();
-    absl::Status status = fn(key.substr(lower.size()), it->value().ToStringView());
+    absl::Status status = fn(key.substr(prefix.size()), it->value().ToStringView());
     if (!status.ok()) return status;
   }
-  return FromRocks(it->status(), "reading a patient's entries");
+  return FromRocks(it->status(), what);
+}
+
+// Each entry of `cf` under one patient key.
+absl::Status ForEachOfPatient(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view patient,
+    const std::function<absl::Status(std::string_view, std::string_view)>& fn) {
+  return ForEachUnder(db, cf, PatientPrefix(patient), "reading a patient's entries", fn);
 }
 
 }  // namespace
@@ -80,19 +89,13 @@ absl::StatusOr<std::vector<uint64_t>> Store::ListParked(std::string_view patient
 
 absl::StatusOr<std::vector<std::string>> Store::FindPatientsByIns(
     std::string_view oid, std::string_view matricule) const {
-  const std::string prefix = InsPrefix(oid, matricule);
-  std::string upper = prefix;
-  upper.back() = '\1';
-  rocksdb::Slice lower_slice(prefix), upper_slice(upper);
-  rocksdb::ReadOptions options;
-  options.iterate_lower_bound = &lower_slice;
-  options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, ins_index_));
   std::vector<std::string> patients;
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    patients.emplace_back(it->key().ToStringView().substr(prefix.size()));
-  }
-  absl::Status read = FromRocks(it->status(), "reading the INS index");
+  absl::Status read =
+      ForEachUnder(*db_, ins_index_, InsPrefix(oid, matricule), "reading the INS index",
+                   [&](std::string_view patient, std::string_view) {
+                     patients.emplace_back(patient);
+                     return absl::OkStatus();
+                   });
   if (!read.ok()) return read;
   return patients;
 }
