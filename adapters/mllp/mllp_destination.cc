@@ -108,11 +108,18 @@ DeliveryResult Result(Outcome outcome, std::string detail) {
 // decoded to UTF-8, which differs for a Latin-1 message with an accented
 // control id.
 std::string SentControlId(const navette::Envelope& envelope) {
+  const std::string& decoded = envelope.hl7().control_id();
+  // ASCII reads the same in every charset navette accepts: no need to split
+  // the (possibly large) message on every attempt.
+  if (std::all_of(decoded.begin(), decoded.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return decoded;
+  }
   absl::StatusOr<hl7v2::MessageView> view = hl7v2::MessageView::Parse(envelope.raw());
   if (view.ok()) {
     if (std::optional<std::string_view> field = view->Field(0, 10)) return std::string(*field);
   }
-  return envelope.hl7().control_id();
+  return decoded;
 }
 
 }  // namespace
