@@ -197,6 +197,13 @@ absl::StatusOr<Charset> MessageCharset(std::string_view raw, std::string_view de
 
 absl::StatusOr<std::string> DecodeToUtf8(std::string_view bytes, Charset charset,
                                          size_t* invalid_at) {
+  // ASCII is the same bytes in every set navette reads: most header fields,
+  // and many whole messages, need no converter (opening one costs more than
+  // the check).
+  if (std::all_of(bytes.begin(), bytes.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return std::string(bytes);
+  }
   const CharsetInfo& info = Info(charset);
   Iconv converter("UTF-8", info.iconv_name);
   if (!converter.ok()) return IconvUnavailable("UTF-8", info.iconv_name, errno);
