@@ -111,6 +111,10 @@ admin::MessageDetail ToDetail(uint64_t id, const store::StoredMessage& message,
     out->set_duration_seconds(static_cast<double>(event.duration_us()) / 1e6);
     out->set_detail(DisplayText(event.detail()));
     out->set_actor(event.actor());
+    if (event.next_attempt_us() != 0) {
+      *out->mutable_next_attempt_at() =
+          google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(event.next_attempt_us());
+    }
   }
   return detail;
 }

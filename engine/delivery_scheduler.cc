@@ -473,11 +473,12 @@ void DeliveryScheduler::DecideFailure(const store::QueuedTask& queued,
   delay_us = std::max(delay_us, asked_us);  // the peer's Retry-After is a floor
   outcome.result = store::AttemptResult::kRetry;
   outcome.next_attempt_us = now + delay_us;
-  outcome.detail = fmt::format("{}; retry in {} ms", result.detail, delay_us / 1000);
+  // The detail stays the peer's answer: the history event carries the time
+  // of the next attempt as a field (a delay in the text is stale once read).
   completion.kind = Completion::Kind::kRetry;
   completion.next_attempt_us = outcome.next_attempt_us;
-  spdlog::debug("delivery: attempt {} failed id={} destination={}: {}", attempts, id, name_,
-                Printable(outcome.detail));
+  spdlog::debug("delivery: attempt {} failed id={} destination={}: {}; retry in {} ms", attempts,
+                id, name_, Printable(outcome.detail), delay_us / 1000);
 }
 
 void DeliveryScheduler::PublishGauges(int64_t now) {

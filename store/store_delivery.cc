@@ -94,6 +94,7 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
     event.set_attempt(queued.task.attempt() + 1);
     event.set_duration_us(outcome.duration_us);
     event.set_detail(outcome.detail);
+    if (result == AttemptResult::kRetry) event.set_next_attempt_us(outcome.next_attempt_us);
     batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
     if (result != AttemptResult::kRetry) {
       batch.Delete(queue->handle, queued.key);

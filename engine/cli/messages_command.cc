@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <iostream>
 #include <optional>
-#include <regex>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,16 +33,6 @@ std::string Attempts(uint32_t count) {
   return fmt::format("{} attempt{}", count, count == 1 ? "" : "s");
 }
 
-// A failed attempt's detail ends with the delay before the next one, as the
-// delivery scheduler writes it ("…; retry in 84 ms"): a delay that is stale
-// as soon as it is read. Returns the detail without it, and the delay.
-std::pair<std::string, std::optional<int64_t>> SplitRetryDelay(const std::string& detail) {
-  static const std::regex kDelay("; retry in ([0-9]+) ms$");
-  std::smatch match;
-  if (!std::regex_search(detail, match, kDelay)) return {detail, std::nullopt};
-  return {detail.substr(0, match.position(0)), std::stoll(match[1].str())};
-}
-
 // The width of the history's type column: its longest word, so that no type
 // runs into the next column.
 size_t EventTypeWidth() {
@@ -61,7 +50,7 @@ size_t EventTypeWidth() {
 std::string DestinationLine(const admin::DestinationSummary& destination) {
   std::string line =
       fmt::format("{} via {}: ", P(destination.destination()), P(destination.route()));
-  const auto [error, delay] = SplitRetryDelay(destination.last_error());
+  const std::string& error = destination.last_error();
   if (destination.dead_at_step()) {
     // Never sent: no attempt to count.
     return line + fmt::format("dead at a step of the route, never sent ({})", P(error));
@@ -85,7 +74,7 @@ std::vector<std::string> Reasons(const admin::MessageSummary& message) {
   for (const admin::DestinationSummary& destination : message.destinations()) {
     if (destination.state() != "dead") continue;
     reasons.push_back(fmt::format("destination {} dead: {}", P(destination.destination()),
-                                  P(SplitRetryDelay(destination.last_error()).first)));
+                                  P(destination.last_error())));
   }
   return reasons;
 }
@@ -204,15 +193,11 @@ int RunMessagesShow(const ShowOptions& options) {
     if (event.duration_seconds() > 0)
       parts.push_back(fmt::format("({:.3f} s)", event.duration_seconds()));
     if (!event.actor().empty()) parts.push_back("by " + P(event.actor()));
-    if (!event.detail().empty()) {
-      auto [detail_text, delay_ms] = SplitRetryDelay(event.detail());
-      if (delay_ms) {
-        const int64_t next_us = TimeUtil::TimestampToMicroseconds(event.at()) + *delay_ms * 1000;
-        detail_text +=
-            fmt::format("; next attempt at {}", Time(TimeUtil::MicrosecondsToTimestamp(next_us)));
-      }
-      parts.push_back(P(detail_text));
+    std::string said = event.detail();
+    if (event.has_next_attempt_at()) {
+      said += fmt::format("; next attempt at {}", Time(event.next_attempt_at()));
     }
+    if (!said.empty()) parts.push_back(P(said));
     std::string line = fmt::format("  {}  {:<{}}", Time(event.at()), P(event.type()), type_width);
     for (const std::string& part : parts) line += "  " + part;
     line.erase(line.find_last_not_of(' ') + 1);
