@@ -13,8 +13,8 @@
 namespace navette::engine::config {
 
 // The candidate closest to `written`, compared without case, when it is
-// close enough to be the one meant: at most two edits (a doubled or missing letter, a swap), and fewer
-// than the word's length, so that short unrelated words are not suggested.
+// close enough to be the one meant: at most two edits (a doubled or missing letter, a swap), and
+// fewer than the word's length, so that short unrelated words are not suggested.
 std::optional<std::string> NearestWord(std::string_view written,
                                        const std::vector<std::string>& candidates);
 
