@@ -23,11 +23,6 @@ constexpr size_t kLoadChunk = 512;
 // The attempt threads wait this long after a store failure.
 constexpr int64_t kStoreRetryUs = 1000000;
 
-std::chrono::microseconds ToMicros(const google::protobuf::Duration& duration) {
-  return std::chrono::seconds(duration.seconds()) +
-         std::chrono::microseconds(duration.nanos() / 1000);
-}
-
 const char* ResultLabel(store::AttemptResult result) {
   switch (result) {
     case store::AttemptResult::kDelivered:
@@ -41,29 +36,6 @@ const char* ResultLabel(store::AttemptResult result) {
 }
 
 }  // namespace
-
-DeliveryPolicy DeliveryPolicy::FromConfig(const navette::config::Destination& destination) {
-  const navette::config::Delivery& delivery = destination.delivery();
-  DeliveryPolicy policy;
-  policy.max_in_flight = std::max<uint32_t>(1, delivery.max_in_flight());
-  // Files share their flushes across a batch (one syncfs, one directory
-  // fsync: adapters/file/file_destination.cc); network peers take one
-  // message per exchange. 256 files a batch drains a backlog about 1.5x
-  // faster than 64 on the project's machines (docs/performance.md).
-  policy.batch_size = destination.has_file() ? 256 : 1;
-  policy.rate_limit = delivery.rate_limit();
-  policy.per_patient = delivery.ordering() == navette::config::Delivery::PER_PATIENT;
-  const navette::config::Retry& retry = delivery.retry();
-  policy.initial_delay = ToMicros(retry.initial_delay());
-  policy.factor = retry.factor();
-  policy.max_delay = ToMicros(retry.max_delay());
-  policy.max_attempts = retry.max_attempts();
-  policy.max_age = ToMicros(retry.max_age());
-  policy.jitter = retry.jitter();
-  policy.failure_threshold = delivery.circuit_breaker().failure_threshold();
-  policy.open_duration = ToMicros(delivery.circuit_breaker().open_duration());
-  return policy;
-}
 
 DeliveryScheduler::DeliveryScheduler(std::string destination_name,
                                      adapters::Destination& destination, store::Store& store,

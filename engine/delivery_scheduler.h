@@ -41,6 +41,7 @@
 
 #include "adapters/destination.h"
 #include "engine/wakeup.h"
+#include "kinds/delivery_policy.h"
 #include "proto/config.pb.h"
 #include "store/store.h"
 
@@ -48,26 +49,7 @@ namespace navette::engine {
 
 class Metrics;
 
-struct DeliveryPolicy {
-  uint32_t max_in_flight = 1;
-  size_t batch_size = 1;  // tasks per attempt
-  // A batch stops taking messages once those it holds reach this many bytes,
-  // so that a batch of large documents does not hold them all in memory.
-  size_t max_batch_bytes = 8 << 20;
-  double rate_limit = 0;  // attempts per second; 0: none
-  bool per_patient = false;
-  std::chrono::microseconds initial_delay{1000000};
-  double factor = 2;
-  std::chrono::microseconds max_delay{300000000};
-  uint32_t max_attempts = 0;             // 0: no limit
-  std::chrono::microseconds max_age{0};  // 0: no limit
-  double jitter = 0.2;
-  uint32_t failure_threshold = 5;  // 0: no circuit breaker
-  std::chrono::microseconds open_duration{5000000};
-
-  // From a destination's configuration, defaults applied.
-  static DeliveryPolicy FromConfig(const navette::config::Destination& destination);
-};
+using DeliveryPolicy = kinds::DeliveryPolicy;
 
 class DeliveryScheduler {
  public:

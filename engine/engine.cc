@@ -168,7 +168,10 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   for (const auto& destination_config : config.destinations()) {
     auto destination = MakeDestination(destination_config, data_dir);
     if (!destination.ok()) return destination.status();
-    const DeliveryPolicy policy = DeliveryPolicy::FromConfig(destination_config);
+    kinds::DestinationTraits traits;
+    if (destination_config.has_file()) traits.batch_size = 256;
+    const DeliveryPolicy policy =
+        kinds::DeliveryPolicy::From(destination_config.delivery(), traits);
     any_per_patient = any_per_patient || policy.per_patient;
     auto scheduler = std::make_unique<DeliveryScheduler>(destination_config.name(), **destination,
                                                          *store_, policy, metrics_.get());

@@ -46,6 +46,7 @@ std::string KindNames(const google::protobuf::Descriptor& type) {
   const google::protobuf::OneofDescriptor* kind = type.FindOneofByName("kind");
   std::vector<std::string> names;
   for (int i = 0; kind != nullptr && i < kind->field_count(); ++i) {
+    if (kind->field(i)->name() == "extension") continue;  // not a kind (kinds/registry.h)
     names.push_back(kind->field(i)->name());
   }
   return JoinOrNone(names);
@@ -187,6 +188,8 @@ class Checker {
                              source.mllp().max_connections()));
         }
         break;
+      case Source::kExtension:
+        break;  // checked by its kind (kinds/registry.h)
       case Source::KIND_NOT_SET:
         // A misspelt kind was reported as an unknown key already.
         if (!source_map_.HasInvalidWithin(path)) {
@@ -258,6 +261,8 @@ class Checker {
                           label);
         break;
       }
+      case Destination::kExtension:
+        break;  // checked by its kind (kinds/registry.h)
       case Destination::KIND_NOT_SET:
         if (!source_map_.HasInvalidWithin(path)) {
           Report(path, fmt::format("{}: no kind set (expected one of: {})", label,

@@ -27,6 +27,14 @@ using google::protobuf::Message;
 using google::protobuf::OneofDescriptor;
 using google::protobuf::Reflection;
 
+// The `extension` member of a kind oneof (kinds/registry.h) holds a kind
+// registered from outside proto/config.proto; a file names that kind, never
+// the slot.
+bool IsExtensionSlot(const FieldDescriptor& field) {
+  return field.message_type() != nullptr &&
+         field.message_type()->full_name() == "google.protobuf.Any";
+}
+
 constexpr std::string_view kDurationType = "google.protobuf.Duration";
 
 bool IsDuration(const FieldDescriptor& field) {
@@ -127,7 +135,9 @@ class Converter {
 
   void UnknownKey(const YAML::Node& key, const Descriptor& type, const std::string& path) {
     std::vector<std::string> names;
-    for (int i = 0; i < type.field_count(); ++i) names.push_back(type.field(i)->name());
+    for (int i = 0; i < type.field_count(); ++i) {
+      if (!IsExtensionSlot(*type.field(i))) names.push_back(type.field(i)->name());
+    }
     std::string message = fmt::format("unknown key '{}' in {} (expected one of: {})", key.Scalar(),
                                       ContextName(path), fmt::join(names, ", "));
     if (std::optional<std::string> nearest = NearestWord(key.Scalar(), names)) {
@@ -156,6 +166,7 @@ class Converter {
       const YAML::Node value = entry.second;
       if (!CheckKey(key, path, seen)) continue;
       const FieldDescriptor* field = type.FindFieldByName(key.Scalar());
+      if (field != nullptr && IsExtensionSlot(*field)) field = nullptr;
       if (field == nullptr) {
         UnknownKey(key, type, path);
         continue;

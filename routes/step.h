@@ -1,0 +1,87 @@
+// The interface every route step implements (identity_feed, attach_ins, and
+// later build_cda, map_codes). A route runs its steps in order on a matched
+// message; each step sees the document as the previous step left it and says
+// what happens next with a typed outcome, not with a status code:
+//
+//   continue   go on to the next step (or to delivery), maybe with a new
+//              document (`output`) and what changed, for the history
+//   park       wait (the patient's identity is not qualified yet) under a key
+//              that a later event releases
+//   dead       this route fails for good on this message, with a reason
+//
+// A step's error status means only that it could not decide now (the
+// identity store could not be read): the router retries the message.
+//
+// Steps are pure functions of the message and the stores they read, so that
+// routing again after a crash decides the same.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "proto/envelope.pb.h"
+#include "proto/identity.pb.h"
+#include "store/store.h"
+
+namespace navette {
+class Clock;
+}  // namespace navette
+
+namespace navette::routes {
+
+namespace ins {
+class IdentityReader;
+}  // namespace ins
+
+struct StepInput {
+  uint64_t message_id = 0;
+  const navette::Envelope* envelope = nullptr;
+  // The document as the previous steps left it (the envelope's raw bytes
+  // when no step changed it).
+  std::string_view document;
+  std::string_view route;
+};
+
+struct StepOutcome {
+  enum class Kind { kContinue, kPark, kDead };
+  Kind kind = Kind::kContinue;
+  // kPark, kDead: why, naming the item, never patient data.
+  std::string reason;
+  // kPark: the key a later event releases the message under.
+  std::string park_key;
+  // kContinue: the document the next steps and the destinations get, when
+  // this step changed it.
+  std::optional<std::string> output;
+  // kContinue: the identity the output now carries (attach_ins).
+  std::optional<identity::Identity> identity;
+  // kContinue: an identity store update to commit with the routing decision
+  // (identity_feed).
+  std::optional<store::IdentityUpdate> identity_update;
+  // What the step did, for the history: field names, never values.
+  std::vector<std::string> notes;
+
+  static StepOutcome Continue() { return {}; }
+  static StepOutcome Park(std::string reason, std::string key) {
+    StepOutcome outcome;
+    outcome.kind = Kind::kPark;
+    outcome.reason = std::move(reason);
+    outcome.park_key = std::move(key);
+    return outcome;
+  }
+  static StepOutcome Dead(std::string reason) {
+    StepOutcome outcome;
+    outcome.kind = Kind::kDead;
+    outcome.reason = std::move(reason);
+    return outcome;
+  }
+};
+
+class Step {
+ public:
+  virtual ~Step() = default;
+  virtual absl::StatusOr<StepOutcome> Run(const StepInput& input) const = 0;
+};
+
+}  // namespace navette::routes
