@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/auth.h"
+#include "engine/builtin_kinds.h"
 #include "engine/config/default_config.h"
 #include "engine/config/listen_address.h"
 #include "engine/config/loader.h"
@@ -45,7 +46,7 @@ absl::StatusOr<std::string> UrlAsGiven(std::string text, std::string_view origin
 
 // The admin URL a configuration file's engine.admin.listen leads to.
 absl::StatusOr<std::string> UrlOfConfig(const std::string& path, std::string_view origin) {
-  config::LoadResult loaded = config::LoadConfigFile(path);
+  config::LoadResult loaded = config::LoadConfigFile(path, BuiltinKinds());
   if (!loaded.ok()) {
     const std::string first = loaded.errors.empty() ? "unreadable" : loaded.errors[0].ToString();
     return absl::InvalidArgumentError(fmt::format(
@@ -80,8 +81,8 @@ absl::Status ResolveUrl(const AdminOptions& options, AdminTarget& target) {
     return adopt(UrlOfConfig(config_path, config_origin));
   }
   target.url_origin = "the default configuration's engine.admin.listen";
-  config::LoadResult loaded =
-      config::LoadConfigText(config::DefaultConfigText(), config::kDefaultConfigName);
+  config::LoadResult loaded = config::LoadConfigText(config::DefaultConfigText(),
+                                                     config::kDefaultConfigName, BuiltinKinds());
   return adopt(
       UrlOfListen(loaded.ok() ? loaded.config->config.engine().admin().listen() : "127.0.0.1:8575",
                   target.url_origin));

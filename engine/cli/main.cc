@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "engine/admin_views.h"
+#include "engine/builtin_kinds.h"
 #include "engine/cli/commands.h"
 #include "engine/config/check_command.h"
 #include "engine/config/default_config.h"
@@ -134,7 +135,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed()) return cli::RunServe(serve);
-  if (check_cmd->parsed()) return config::RunCheck(check_path, std::cout, std::cerr);
+  if (check_cmd->parsed())
+    return config::RunCheck(check_path, BuiltinKinds(), std::cout, std::cerr);
   if (config_default_cmd->parsed()) {
     std::cout << config::DefaultConfigText();
     return 0;

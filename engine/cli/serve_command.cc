@@ -8,6 +8,7 @@
 
 #include "common/fmt_absl.h"
 
+#include "engine/builtin_kinds.h"
 #include "engine/cli/commands.h"
 #include "engine/config/default_config.h"
 #include "engine/config/loader.h"
@@ -23,8 +24,9 @@ int RunServe(const ServeOptions& options) {
 
   config::LoadResult loaded =
       options.config_path.empty()
-          ? config::LoadConfigText(config::DefaultConfigText(), config::kDefaultConfigName)
-          : config::LoadConfigFile(options.config_path);
+          ? config::LoadConfigText(config::DefaultConfigText(), config::kDefaultConfigName,
+                                   BuiltinKinds())
+          : config::LoadConfigFile(options.config_path, BuiltinKinds());
   if (!loaded.ok()) {
     for (const config::ConfigError& error : loaded.errors) {
       std::cerr << error.ToString() << "\n";

@@ -20,8 +20,9 @@ std::string FormatError(const ConfigError& error) {
 
 }  // namespace
 
-int RunCheck(const std::string& path, std::ostream& out, std::ostream& err) {
-  LoadResult result = LoadConfigFile(path);
+int RunCheck(const std::string& path, const kinds::KindRegistry& kinds, std::ostream& out,
+             std::ostream& err) {
+  LoadResult result = LoadConfigFile(path, kinds);
   if (!result.ok()) {
     for (const ConfigError& error : result.errors) err << FormatError(error) << '\n';
     return 1;

@@ -1,4 +1,5 @@
 #include "engine/config/check_command.h"
+#include "engine/builtin_kinds.h"
 
 #include <cstdio>
 #include <fstream>
@@ -21,9 +22,9 @@ TEST(CheckCommandTest, ValidFileSummarises) {
   std::string path = kFixtures + "/example.yaml";
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(RunCheck(path, out, err), 0);
+  EXPECT_EQ(RunCheck(path, BuiltinKinds(), out, err), 0);
   EXPECT_THAT(err.str(), IsEmpty());
-  LoadResult loaded = LoadConfigFile(path);
+  LoadResult loaded = LoadConfigFile(path, BuiltinKinds());
   ASSERT_TRUE(loaded.ok());
   EXPECT_EQ(out.str(), path + ": ok (2 sources, 4 routes, 2 destinations, version " +
                            loaded.config->version + ")\n");
@@ -37,7 +38,7 @@ TEST(CheckCommandTest, SingularCounts) {
   }
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(RunCheck(path, out, err), 0) << err.str();
+  EXPECT_EQ(RunCheck(path, BuiltinKinds(), out, err), 0) << err.str();
   EXPECT_EQ(out.str(), path + ": ok (1 source, 1 route, 1 destination, version " +
                            ConfigVersion(DefaultConfigText()) + ")\n");
   std::remove(path.c_str());
@@ -47,7 +48,7 @@ TEST(CheckCommandTest, PrintsEveryErrorAndFails) {
   std::string path = kFixtures + "/three_errors.yaml";
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(RunCheck(path, out, err), 1);
+  EXPECT_EQ(RunCheck(path, BuiltinKinds(), out, err), 1);
   EXPECT_THAT(out.str(), IsEmpty());
   EXPECT_EQ(err.str(),
             path +
@@ -65,7 +66,7 @@ TEST(CheckCommandTest, MissingFileFails) {
   std::string path = kFixtures + "/missing.yaml";
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(RunCheck(path, out, err), 1);
+  EXPECT_EQ(RunCheck(path, BuiltinKinds(), out, err), 1);
   EXPECT_THAT(out.str(), IsEmpty());
   EXPECT_EQ(err.str(),
             path + ": error: cannot read the configuration file: No such file or directory\n");

@@ -488,7 +488,8 @@ class Checker {
 }  // namespace
 
 std::vector<ConfigError> CheckConfig(const navette::config::Config& config,
-                                     const SourceMap& source_map, std::string_view file) {
+                                     const SourceMap& source_map, std::string_view file,
+                                     const kinds::KindRegistry& /*kinds*/) {
   return Checker(config, source_map, file).Run();
 }
 

@@ -15,6 +15,7 @@
 
 #include "engine/config/config_error.h"
 #include "engine/config/source_map.h"
+#include "kinds/registry.h"
 #include "proto/config.pb.h"
 
 namespace navette::engine::config {
@@ -22,6 +23,7 @@ namespace navette::engine::config {
 // Runs on the configuration after ApplyDefaults. `file` names the file in
 // errors. The errors come in the order checked; sort them for display.
 std::vector<ConfigError> CheckConfig(const navette::config::Config& config,
-                                     const SourceMap& source_map, std::string_view file);
+                                     const SourceMap& source_map, std::string_view file,
+                                     const kinds::KindRegistry& kinds);
 
 }  // namespace navette::engine::config

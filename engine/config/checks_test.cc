@@ -1,4 +1,5 @@
 #include "engine/config/checks.h"
+#include "engine/builtin_kinds.h"
 
 #include <string>
 #include <string_view>
@@ -27,10 +28,11 @@ Checked Check(std::string_view yaml) {
   if (yaml.starts_with('\n')) yaml.remove_prefix(1);
   navette::config::Config config;
   ConversionResult conversion = YamlToProto(YAML::Load(std::string(yaml)), config, "c.yaml");
-  ApplyDefaults(config);
+  ApplyDefaults(config, BuiltinKinds());
   Checked checked;
   for (const ConfigError& error : conversion.errors) checked.conversion.push_back(error.ToString());
-  for (const ConfigError& error : CheckConfig(config, conversion.source_map, "c.yaml")) {
+  for (const ConfigError& error :
+       CheckConfig(config, conversion.source_map, "c.yaml", BuiltinKinds())) {
     checked.checks.push_back(error.ToString());
   }
   return checked;
@@ -367,8 +369,8 @@ TEST(ChecksTest, ProblemsInAConfigBuiltInCodeHaveNoPosition) {
   navette::config::Config config;
   config.add_sources()->set_name("in");
   config.add_destinations()->mutable_file()->set_directory("out");
-  ApplyDefaults(config);
-  std::vector<ConfigError> errors = CheckConfig(config, SourceMap(), "built-in");
+  ApplyDefaults(config, BuiltinKinds());
+  std::vector<ConfigError> errors = CheckConfig(config, SourceMap(), "built-in", BuiltinKinds());
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].ToString(), "built-in: destinations[0]: a name is required");
   EXPECT_EQ(errors[1].ToString(), "built-in: source 'in': no kind set (expected one of: mllp)");

@@ -71,7 +71,7 @@ void ApplyAdminLimitDefaults(navette::config::Admin& admin) {
 
 }  // namespace
 
-void ApplyDefaults(navette::config::Config& config) {
+void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& /*kinds*/) {
   navette::config::Engine& engine = *config.mutable_engine();
   if (engine.admin().listen().empty()) {
     engine.mutable_admin()->set_listen(std::string(kDefaultAdminListen));

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "kinds/registry.h"
 #include "proto/config.pb.h"
 
 namespace navette::engine::config {
@@ -45,6 +46,6 @@ inline constexpr int64_t kDefaultHttpTimeoutSeconds = 30;
 inline constexpr int64_t kDefaultMllpAckTimeoutSeconds = 30;
 
 // Idempotent. Does not validate: checks.h does.
-void ApplyDefaults(navette::config::Config& config);
+void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& kinds);
 
 }  // namespace navette::engine::config

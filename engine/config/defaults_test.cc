@@ -1,4 +1,5 @@
 #include "engine/config/defaults.h"
+#include "engine/builtin_kinds.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,7 @@ TEST(DefaultsTest, FillsEveryDefaultOfAnEmptyConfig) {
   navette::config::Config config;
   config.add_sources()->mutable_mllp()->set_listen("0.0.0.0:2575");
   config.add_destinations()->mutable_file()->set_directory("out");
-  ApplyDefaults(config);
+  ApplyDefaults(config, BuiltinKinds());
 
   EXPECT_EQ(config.engine().admin().listen(), "127.0.0.1:8575");
   EXPECT_EQ(config.engine().admin().max_connections(), 256u);
@@ -45,7 +46,7 @@ TEST(DefaultsTest, KeepsWhatIsSetIncludingZeroDurations) {
   source.mutable_mllp()->set_max_connections(4);
   source.mutable_mllp()->set_max_connections_per_peer(2);
   config.add_destinations()->mutable_file()->set_suffix(".er7");
-  ApplyDefaults(config);
+  ApplyDefaults(config, BuiltinKinds());
 
   EXPECT_EQ(config.engine().admin().listen(), "[::1]:9000");
   EXPECT_EQ(config.engine().admin().max_connections(), 32u);
@@ -68,7 +69,7 @@ TEST(DefaultsTest, PerPeerConnectionsDefaultToNoMoreThanTheTotal) {
   navette::config::Config config;
   config.add_sources()->mutable_mllp()->set_max_connections(8);
   config.add_sources()->mutable_mllp()->set_max_connections(1000);
-  ApplyDefaults(config);
+  ApplyDefaults(config, BuiltinKinds());
   EXPECT_EQ(config.sources(0).mllp().max_connections_per_peer(), 8u);
   EXPECT_EQ(config.sources(1).mllp().max_connections_per_peer(), 32u);
 }
@@ -79,7 +80,7 @@ TEST(DefaultsTest, LeavesKindsUnset) {
   navette::config::Config config;
   config.add_sources()->set_name("nothing");
   config.add_destinations()->set_name("nowhere");
-  ApplyDefaults(config);
+  ApplyDefaults(config, BuiltinKinds());
   EXPECT_EQ(config.sources(0).kind_case(), navette::config::Source::KIND_NOT_SET);
   EXPECT_EQ(config.destinations(0).kind_case(), navette::config::Destination::KIND_NOT_SET);
 }
@@ -87,9 +88,9 @@ TEST(DefaultsTest, LeavesKindsUnset) {
 TEST(DefaultsTest, IsIdempotent) {
   navette::config::Config config;
   config.add_sources()->mutable_mllp();
-  ApplyDefaults(config);
+  ApplyDefaults(config, BuiltinKinds());
   navette::config::Config again = config;
-  ApplyDefaults(again);
+  ApplyDefaults(again, BuiltinKinds());
   EXPECT_EQ(again.SerializeAsString(), config.SerializeAsString());
 }
 
@@ -98,7 +99,7 @@ TEST(DefaultsTest, DeliveryDefaultsDependOnTheKind) {
   config.add_destinations()->mutable_file()->set_directory("out");
   config.add_destinations()->mutable_http()->set_url("http://127.0.0.1/in");
   config.add_destinations()->mutable_mllp()->set_address("127.0.0.1:2575");
-  ApplyDefaults(config);
+  ApplyDefaults(config, BuiltinKinds());
 
   const navette::config::Delivery& file = config.destinations(0).delivery();
   EXPECT_EQ(file.max_in_flight(), 1u);
@@ -127,7 +128,7 @@ TEST(DefaultsTest, ZeroFailureThresholdAndZeroJitterStay) {
   delivery.mutable_circuit_breaker()->set_failure_threshold(0);
   delivery.mutable_retry()->set_jitter(0);
   delivery.mutable_retry()->mutable_max_age();  // 0s: no limit
-  ApplyDefaults(config);
+  ApplyDefaults(config, BuiltinKinds());
   EXPECT_TRUE(config.destinations(0).delivery().circuit_breaker().has_failure_threshold());
   EXPECT_EQ(config.destinations(0).delivery().circuit_breaker().failure_threshold(), 0u);
   EXPECT_EQ(config.destinations(0).delivery().retry().jitter(), 0);

@@ -54,17 +54,18 @@ std::string ConfigVersion(std::string_view text) {
   return hex;
 }
 
-LoadResult LoadConfigFile(const std::string& path) {
+LoadResult LoadConfigFile(const std::string& path, const kinds::KindRegistry& kinds) {
   auto text = ReadFile(path);
   if (const int* error = std::get_if<int>(&text)) {
     return Fail({{path, 0, 0,
                   fmt::format("cannot read the configuration file: {}",
                               std::generic_category().message(*error))}});
   }
-  return LoadConfigText(std::get<std::string>(text), path);
+  return LoadConfigText(std::get<std::string>(text), path, kinds);
 }
 
-LoadResult LoadConfigText(std::string_view text, std::string_view file_name) {
+LoadResult LoadConfigText(std::string_view text, std::string_view file_name,
+                          const kinds::KindRegistry& kinds) {
   std::string file(file_name);
   std::vector<YAML::Node> documents;
   try {
@@ -89,9 +90,10 @@ LoadResult LoadConfigText(std::string_view text, std::string_view file_name) {
   // configuration; the checks say what it lacks.
   ConversionResult conversion =
       YamlToProto(documents.empty() ? YAML::Node() : documents[0], loaded.config, file);
-  ApplyDefaults(loaded.config);
+  ApplyDefaults(loaded.config, kinds);
   std::vector<ConfigError> errors = std::move(conversion.errors);
-  std::vector<ConfigError> check_errors = CheckConfig(loaded.config, conversion.source_map, file);
+  std::vector<ConfigError> check_errors =
+      CheckConfig(loaded.config, conversion.source_map, file, kinds);
   errors.insert(errors.end(), std::make_move_iterator(check_errors.begin()),
                 std::make_move_iterator(check_errors.end()));
   if (!errors.empty()) return Fail(std::move(errors));

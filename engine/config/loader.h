@@ -13,6 +13,7 @@
 #include "engine/config/config_error.h"
 #include "engine/config/default_config.h"
 #include "engine/config/source_map.h"
+#include "kinds/registry.h"
 #include "proto/config.pb.h"
 
 namespace navette::engine::config {
@@ -37,10 +38,11 @@ struct LoadResult {
 };
 
 // An unreadable file gives one error naming the file and the reason.
-LoadResult LoadConfigFile(const std::string& path);
+LoadResult LoadConfigFile(const std::string& path, const kinds::KindRegistry& kinds);
 
 // `file_name` names the text in errors.
-LoadResult LoadConfigText(std::string_view text, std::string_view file_name);
+LoadResult LoadConfigText(std::string_view text, std::string_view file_name,
+                          const kinds::KindRegistry& kinds);
 
 // First 16 hex digits of the SHA-256 of `text`.
 std::string ConfigVersion(std::string_view text);

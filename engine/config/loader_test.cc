@@ -1,4 +1,5 @@
 #include "engine/config/loader.h"
+#include "engine/builtin_kinds.h"
 
 #include <filesystem>
 #include <fstream>
@@ -25,7 +26,7 @@ std::string Messages(const LoadResult& result) {
 }
 
 TEST(LoaderTest, DefaultConfigLoadsWithoutErrors) {
-  LoadResult result = LoadConfigText(DefaultConfigText(), kDefaultConfigName);
+  LoadResult result = LoadConfigText(DefaultConfigText(), kDefaultConfigName, BuiltinKinds());
   ASSERT_TRUE(result.ok()) << Messages(result);
   EXPECT_THAT(result.errors, IsEmpty());
   const navette::config::Config& config = result.config->config;
@@ -58,18 +59,19 @@ TEST(LoaderTest, VersionIsTheStartOfTheSha256OfTheText) {
   // sha256("abc") = ba7816bf8f01cfea414140de5dae2223...
   EXPECT_EQ(ConfigVersion("abc"), "ba7816bf8f01cfea");
 
-  LoadResult result = LoadConfigText(DefaultConfigText(), kDefaultConfigName);
+  LoadResult result = LoadConfigText(DefaultConfigText(), kDefaultConfigName, BuiltinKinds());
   ASSERT_TRUE(result.ok());
   EXPECT_THAT(result.config->version, MatchesRegex("[0-9a-f]{16}"));
   EXPECT_EQ(result.config->version, ConfigVersion(DefaultConfigText()));
   // Any change, even a comment, is a new version.
-  LoadResult edited = LoadConfigText(std::string(DefaultConfigText()) + "# edited\n", "x");
+  LoadResult edited =
+      LoadConfigText(std::string(DefaultConfigText()) + "# edited\n", "x", BuiltinKinds());
   ASSERT_TRUE(edited.ok());
   EXPECT_NE(edited.config->version, result.config->version);
 }
 
 TEST(LoaderTest, ExampleFixtureLoadsCleanlyWithDefaultsApplied) {
-  LoadResult result = LoadConfigFile(kFixtures + "/example.yaml");
+  LoadResult result = LoadConfigFile(kFixtures + "/example.yaml", BuiltinKinds());
   ASSERT_TRUE(result.ok()) << Messages(result);
   const navette::config::Config& config = result.config->config;
   EXPECT_THAT(config.sources(), SizeIs(2));
@@ -97,7 +99,7 @@ TEST(LoaderTest, ExampleFixtureLoadsCleanlyWithDefaultsApplied) {
 
 TEST(LoaderTest, ThreeErrorsFixtureGivesExactlyThreeErrorsOnTheirLines) {
   std::string path = kFixtures + "/three_errors.yaml";
-  LoadResult result = LoadConfigFile(path);
+  LoadResult result = LoadConfigFile(path, BuiltinKinds());
   EXPECT_FALSE(result.ok());
   EXPECT_FALSE(result.config.has_value());
   ASSERT_THAT(result.errors, SizeIs(3)) << Messages(result);
@@ -123,7 +125,7 @@ sources:
   - name: in
     mllp: {listen: "127.0.0.1:2575", idle_timeout: soon}
 )",
-                                     "t.yaml");
+                                     "t.yaml", BuiltinKinds());
   ASSERT_THAT(result.errors, SizeIs(2)) << Messages(result);
   // The check error (line 6) was found after the conversion error (line 9).
   EXPECT_EQ(result.errors[0].line, 6);
@@ -132,21 +134,21 @@ sources:
 }
 
 TEST(LoaderTest, YamlSyntaxErrorIsOneErrorWithItsPosition) {
-  LoadResult result = LoadConfigText("sources:\n  - name: [in\n", "bad.yaml");
+  LoadResult result = LoadConfigText("sources:\n  - name: [in\n", "bad.yaml", BuiltinKinds());
   ASSERT_THAT(result.errors, SizeIs(1));
   EXPECT_EQ(result.errors[0].file, "bad.yaml");
   EXPECT_EQ(result.errors[0].line, 3);
   EXPECT_EQ(result.errors[0].column, 1);
   EXPECT_EQ(result.errors[0].message, "YAML syntax: end of sequence flow not found");
 
-  LoadResult tab = LoadConfigText("engine:\n\tadmin: {}\n", "tab.yaml");
+  LoadResult tab = LoadConfigText("engine:\n\tadmin: {}\n", "tab.yaml", BuiltinKinds());
   ASSERT_THAT(tab.errors, SizeIs(1));
   EXPECT_EQ(tab.errors[0].line, 2);
   EXPECT_THAT(tab.errors[0].message, HasSubstr("YAML syntax"));
 }
 
 TEST(LoaderTest, OnlyOneDocument) {
-  LoadResult result = LoadConfigText("sources: []\n---\nroutes: []\n", "two.yaml");
+  LoadResult result = LoadConfigText("sources: []\n---\nroutes: []\n", "two.yaml", BuiltinKinds());
   ASSERT_THAT(result.errors, SizeIs(1));
   EXPECT_EQ(result.errors[0].ToString(),
             "two.yaml:3:1: the configuration must be a single YAML document, but a second one "
@@ -154,7 +156,7 @@ TEST(LoaderTest, OnlyOneDocument) {
 }
 
 TEST(LoaderTest, EmptyFileSaysWhatIsMissing) {
-  LoadResult result = LoadConfigText("# nothing yet\n", "empty.yaml");
+  LoadResult result = LoadConfigText("# nothing yet\n", "empty.yaml", BuiltinKinds());
   EXPECT_THAT(result.errors, SizeIs(2));
   EXPECT_THAT(Messages(result), HasSubstr("at least one source is required"));
   EXPECT_THAT(Messages(result), HasSubstr("at least one destination is required"));
@@ -162,12 +164,12 @@ TEST(LoaderTest, EmptyFileSaysWhatIsMissing) {
 
 TEST(LoaderTest, UnreadableFileIsOneErrorNamingTheFileAndTheReason) {
   std::string missing = kFixtures + "/does-not-exist.yaml";
-  LoadResult result = LoadConfigFile(missing);
+  LoadResult result = LoadConfigFile(missing, BuiltinKinds());
   ASSERT_THAT(result.errors, SizeIs(1));
   EXPECT_EQ(result.errors[0].ToString(),
             missing + ": cannot read the configuration file: No such file or directory");
 
-  LoadResult directory = LoadConfigFile(kFixtures);
+  LoadResult directory = LoadConfigFile(kFixtures, BuiltinKinds());
   ASSERT_THAT(directory.errors, SizeIs(1));
   EXPECT_EQ(directory.errors[0].ToString(),
             kFixtures + ": cannot read the configuration file: Is a directory");

@@ -1,0 +1,37 @@
+#include "engine/builtin_kinds.h"
+
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+#include "common/fmt_absl.h"
+
+namespace navette::engine {
+namespace {
+
+// A row the registry refuses is a programming error in this table.
+template <typename Kind>
+[[maybe_unused]] void Register(kinds::KindRegistry& registry, Kind kind) {
+  std::string name = kind.name;
+  if (absl::Status added = registry.Add(std::move(kind)); !added.ok()) {
+    spdlog::critical("kind '{}': {}", name, added.message());
+    std::abort();
+  }
+}
+
+kinds::KindRegistry MakeBuiltinKinds() {
+  kinds::KindRegistry registry;
+  // Sources.
+  // Steps.
+  // Destinations.
+  return registry;
+}
+
+}  // namespace
+
+const kinds::KindRegistry& BuiltinKinds() {
+  static const kinds::KindRegistry registry = MakeBuiltinKinds();
+  return registry;
+}
+
+}  // namespace navette::engine
