@@ -48,8 +48,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 
   std::string check_path;
+  config::CheckOptions check;
   auto* check_cmd = app.add_subcommand("check", "Validate a configuration file without starting");
   check_cmd->add_option("file", check_path, "Configuration file")->required();
+  check_cmd
+      ->add_option("--data-dir,-d", check.data_dir,
+                   "Data directory, as given to `navette serve` (relative directories are "
+                   "checked against it; nothing is created)")
+      ->capture_default_str();
+  check_cmd->add_flag("--connect", check.connect,
+                      "Also connect to each destination (TCP, TLS handshake; nothing sent) and "
+                      "say what was found; exit 1 if one cannot be reached");
 
   auto* config_cmd = app.add_subcommand("config", "Configuration helpers");
   config_cmd->require_subcommand(1);
@@ -136,7 +145,7 @@ int main(int argc, char** argv) {
 
   if (serve_cmd->parsed()) return cli::RunServe(serve);
   if (check_cmd->parsed())
-    return config::RunCheck(check_path, BuiltinKinds(), std::cout, std::cerr);
+    return config::RunCheck(check_path, BuiltinKinds(), std::cout, std::cerr, check);
   if (config_default_cmd->parsed()) {
     std::cout << config::DefaultConfigText();
     return 0;

@@ -12,6 +12,7 @@
 #include "engine/cli/commands.h"
 #include "engine/config/default_config.h"
 #include "engine/config/loader.h"
+#include "engine/config/validate.h"
 #include "engine/engine.h"
 
 namespace navette::engine::cli {
@@ -27,10 +28,22 @@ int RunServe(const ServeOptions& options) {
           ? config::LoadConfigText(config::DefaultConfigText(), config::kDefaultConfigName,
                                    BuiltinKinds())
           : config::LoadConfigFile(options.config_path, BuiltinKinds());
+  // The lines `navette check` prints, the same for the same file.
   if (!loaded.ok()) {
     for (const config::ConfigError& error : loaded.errors) {
-      std::cerr << error.ToString() << "\n";
+      std::cerr << error.Diagnostic() << "\n";
     }
+    return 2;
+  }
+  for (const config::ConfigError& warning : loaded.warnings) {
+    spdlog::warn("{}", warning.Diagnostic());
+  }
+  // Every source and destination built dry first, as `check` does: a file
+  // it cannot open is refused at its key before anything starts.
+  if (std::vector<config::ConfigError> errors =
+          config::DryBuildComponents(*loaded.config, BuiltinKinds(), options.data_dir);
+      !errors.empty()) {
+    for (const config::ConfigError& error : errors) std::cerr << error.Diagnostic() << "\n";
     return 2;
   }
   spdlog::info("configuration {} (version {})",

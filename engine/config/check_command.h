@@ -1,6 +1,8 @@
 // `navette check FILE`: loads a configuration file and reports, without
-// starting anything, whether the engine would accept it. Meant for editors,
-// CI and the moment before a reload.
+// starting anything, whether the engine would accept it: the load checks,
+// then every source and destination built in a dry run (validate.h), the
+// same path `serve` takes before it starts. Meant for editors, CI and the
+// moment before a reload.
 #pragma once
 
 #include <ostream>
@@ -10,10 +12,20 @@
 
 namespace navette::engine::config {
 
-// Prints every error as "file:line:col: error: message" to `err` and returns
-// 1, or prints "<path>: ok (N sources, N routes, N destinations, version V)"
-// to `out` and returns 0.
+struct CheckOptions {
+  // Where relative directories (file destinations') are resolved, as
+  // `serve --data-dir`; only checked, never created.
+  std::string data_dir = "navette-data";
+  // Also probe each destination (TCP connect, TLS handshake, nothing sent)
+  // and print one line per destination with what was found.
+  bool connect = false;
+};
+
+// Prints every error and warning as "file:line:col: error: message" (or
+// "warning:") to `err`. With an error, returns 1; else prints "<path>: ok
+// (N sources, N routes, N destinations, version V)" to `out` and, with
+// `connect`, one line per destination, returning 1 if a probe failed, else 0.
 int RunCheck(const std::string& path, const kinds::KindRegistry& kinds, std::ostream& out,
-             std::ostream& err);
+             std::ostream& err, const CheckOptions& options = {});
 
 }  // namespace navette::engine::config

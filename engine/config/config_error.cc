@@ -5,10 +5,19 @@
 #include <fmt/format.h>
 
 namespace navette::engine::config {
+namespace {
 
-std::string ConfigError::ToString() const {
-  if (line <= 0) return fmt::format("{}: {}", file, message);
-  return fmt::format("{}:{}:{}: {}", file, line, column, message);
+std::string Located(const ConfigError& error, std::string_view tag) {
+  if (error.line <= 0) return fmt::format("{}: {}{}", error.file, tag, error.message);
+  return fmt::format("{}:{}:{}: {}{}", error.file, error.line, error.column, tag, error.message);
+}
+
+}  // namespace
+
+std::string ConfigError::ToString() const { return Located(*this, warning() ? "warning: " : ""); }
+
+std::string ConfigError::Diagnostic() const {
+  return Located(*this, warning() ? "warning: " : "error: ");
 }
 
 bool ConfigErrorBefore(const ConfigError& a, const ConfigError& b) {

@@ -12,6 +12,7 @@
 
 #include "common/sha256.h"
 #include "engine/config/checks.h"
+#include "engine/config/cross_checks.h"
 #include "engine/config/defaults.h"
 #include "engine/config/yaml_to_proto.h"
 
@@ -38,9 +39,9 @@ std::variant<std::string, int> ReadFile(const std::string& path) {
   return text;
 }
 
-LoadResult Fail(std::vector<ConfigError> errors) {
+LoadResult Fail(std::vector<ConfigError> errors, std::vector<ConfigError> warnings = {}) {
   std::stable_sort(errors.begin(), errors.end(), ConfigErrorBefore);
-  return LoadResult{std::nullopt, std::move(errors)};
+  return LoadResult{std::nullopt, std::move(errors), std::move(warnings)};
 }
 
 }  // namespace
@@ -94,15 +95,19 @@ LoadResult LoadConfigText(std::string_view text, std::string_view file_name,
   std::vector<ConfigError> errors = std::move(conversion.errors);
   std::vector<ConfigError> check_errors =
       CheckConfig(loaded.config, conversion.source_map, file, kinds);
-  errors.insert(errors.end(), std::make_move_iterator(check_errors.begin()),
-                std::make_move_iterator(check_errors.end()));
-  if (!errors.empty()) return Fail(std::move(errors));
+  CrossCheckConfig(loaded.config, conversion.source_map, file, kinds, check_errors);
+  std::vector<ConfigError> warnings;
+  for (ConfigError& error : check_errors) {
+    (error.warning() ? warnings : errors).push_back(std::move(error));
+  }
+  std::stable_sort(warnings.begin(), warnings.end(), ConfigErrorBefore);
+  if (!errors.empty()) return Fail(std::move(errors), std::move(warnings));
 
   loaded.text = std::string(text);
   loaded.version = ConfigVersion(text);
   loaded.file = std::move(file);
   loaded.source_map = std::move(conversion.source_map);
-  return LoadResult{std::move(loaded), {}};
+  return LoadResult{std::move(loaded), {}, std::move(warnings)};
 }
 
 }  // namespace navette::engine::config

@@ -33,6 +33,8 @@ struct LoadedConfig {
 struct LoadResult {
   std::optional<LoadedConfig> config;  // set only when there is no error
   std::vector<ConfigError> errors;     // sorted by line and column
+  // Allowed but likely mistakes, sorted likewise; with or without errors.
+  std::vector<ConfigError> warnings;
 
   bool ok() const { return config.has_value() && errors.empty(); }
 };

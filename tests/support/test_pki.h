@@ -1,0 +1,86 @@
+// Certificates for TLS tests, made with the openssl command in a directory
+// of the test's: a CA ("ca"), a server certificate for 127.0.0.1 and
+// localhost ("server") and a client certificate ("client") both signed by
+// it, and another CA that signed neither ("other_ca"). Each as <name>.pem
+// and <name>.key (unencrypted PEM, P-256).
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace navette::testing {
+
+class TestPki {
+ public:
+  // Makes the certificates in `dir` (created if missing). `ok()` says
+  // whether every openssl command succeeded; `error()` then says why not.
+  explicit TestPki(std::filesystem::path dir) : dir_(std::move(dir)) {
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "pki.cnf") << R"([req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = unused
+[ca_ext]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[server_ext]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1,DNS:localhost
+[client_ext]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+)";
+    const std::string new_key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    for (const char* ca : {"ca", "other_ca"}) {
+      Run(fmt::format(
+          "req -x509 -new -config pki.cnf -extensions ca_ext {} -keyout {}.key -out {}.pem "
+          "-days 2 -subj '/CN=navette test {}'",
+          new_key, ca, ca, ca));
+    }
+    int serial = 1;
+    for (const char* leaf : {"server", "client"}) {
+      Run(fmt::format("req -new -config pki.cnf {} -keyout {}.key -out {}.csr -subj '/CN={}'",
+                      new_key, leaf, leaf,
+                      std::string_view(leaf) == "server" ? "127.0.0.1" : "navette-client"));
+      Run(fmt::format(
+          "x509 -req -in {}.csr -CA ca.pem -CAkey ca.key -set_serial {} -days 2 -extfile "
+          "pki.cnf -extensions {}_ext -out {}.pem",
+          leaf, ++serial, leaf, leaf));
+    }
+  }
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  std::string Path(std::string_view name) const { return (dir_ / name).string(); }
+
+ private:
+  // Runs `openssl <arguments>` in the directory; its messages go to
+  // openssl.log, kept as the error when it fails.
+  void Run(const std::string& arguments) {
+    if (!error_.empty()) return;
+    const std::string command =
+        fmt::format("cd '{}' && openssl {} >>openssl.log 2>&1", dir_.string(), arguments);
+    if (std::system(command.c_str()) != 0) {
+      std::ifstream log(dir_ / "openssl.log");
+      std::stringstream text;
+      text << log.rdbuf();
+      error_ = fmt::format("openssl {} failed:\n{}", arguments, text.str());
+    }
+  }
+
+  std::filesystem::path dir_;
+  std::string error_;
+};
+
+}  // namespace navette::testing
