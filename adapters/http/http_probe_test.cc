@@ -4,10 +4,6 @@
 // nobody listens on.
 #include "adapters/http/http_probe.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -20,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "tests/support/loopback_listener.h"
 #include "tests/support/test_pki.h"
 
 namespace navette::adapters::http {
@@ -29,42 +26,6 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
 
-// A socket bound to 127.0.0.1 on a port of the system's choosing.
-int BoundSocket(uint16_t& port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return -1;
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  port = ntohs(address.sin_port);
-  return fd;
-}
-
-// Accepts one connection and reads it to its end: the bytes the peer sent
-// before closing, or -1 when nothing happened within the deadline.
-long BytesUntilClosed(int listener, std::chrono::milliseconds deadline) {
-  pollfd ready{listener, POLLIN, 0};
-  if (::poll(&ready, 1, static_cast<int>(deadline.count())) != 1) return -1;
-  int fd = ::accept(listener, nullptr, nullptr);
-  if (fd < 0) return -1;
-  long total = 0;
-  char buffer[4096];
-  while (true) {
-    pollfd readable{fd, POLLIN, 0};
-    if (::poll(&readable, 1, static_cast<int>(deadline.count())) != 1) {
-      total = -1;
-      break;
-    }
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n <= 0) break;
-    total += n;
-  }
-  ::close(fd);
-  return total;
-}
-
 navette::config::HttpDestination Config(const std::string& url) {
   navette::config::HttpDestination config;
   config.set_url(url);
@@ -73,26 +34,23 @@ navette::config::HttpDestination Config(const std::string& url) {
 }
 
 TEST(HttpProbeTest, ConnectsOverPlainHttpAndSendsNothing) {
-  uint16_t port = 0;
-  int listener = BoundSocket(port);
-  ASSERT_GE(listener, 0);
-  ASSERT_EQ(::listen(listener, 4), 0);
+  navette::testing::LoopbackListener listener;
+  ASSERT_TRUE(listener.ok());
+  const uint16_t port = listener.port();
   kinds::ProbeResult result = ProbeHttp(Config(fmt::format("http://127.0.0.1:{}/in", port)));
   EXPECT_TRUE(result.ok) << result.detail;
   EXPECT_EQ(result.detail, fmt::format("connected to 127.0.0.1:{}", port));
   // The probe has closed its connection: the listener sees it end, empty.
-  EXPECT_EQ(BytesUntilClosed(listener, 10s), 0);
-  ::close(listener);
+  EXPECT_EQ(listener.BytesUntilClosed(10s), 0);
 }
 
 TEST(HttpProbeTest, SaysWhenNothingListens) {
-  uint16_t port = 0;
-  int bound = BoundSocket(port);  // bound, never listening: connections are refused
-  ASSERT_GE(bound, 0);
+  navette::testing::LoopbackListener bound(navette::testing::LoopbackListener::Mode::kBoundOnly);
+  ASSERT_TRUE(bound.ok());
+  const uint16_t port = bound.port();
   kinds::ProbeResult result = ProbeHttp(Config(fmt::format("https://127.0.0.1:{}/in", port)));
   EXPECT_FALSE(result.ok);
   EXPECT_EQ(result.detail, fmt::format("cannot connect to 127.0.0.1:{}: Connection refused", port));
-  ::close(bound);
 }
 
 class HttpsProbeTest : public ::testing::Test {

@@ -1,30 +1,16 @@
 // ProbeMllp against a real listener on loopback and a port nobody listens on.
 #include "adapters/mllp/mllp_probe.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <chrono>
 
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
+#include "tests/support/loopback_listener.h"
+
 namespace navette::adapters::mllp {
 namespace {
-
-int BoundSocket(uint16_t& port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return -1;
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  port = ntohs(address.sin_port);
-  return fd;
-}
 
 navette::config::MllpDestination Config(uint16_t port) {
   navette::config::MllpDestination config;
@@ -34,34 +20,22 @@ navette::config::MllpDestination Config(uint16_t port) {
 }
 
 TEST(MllpProbeTest, ConnectsAndSendsNothing) {
-  uint16_t port = 0;
-  int listener = BoundSocket(port);
-  ASSERT_GE(listener, 0);
-  ASSERT_EQ(::listen(listener, 4), 0);
-  kinds::ProbeResult result = ProbeMllp(Config(port));
+  navette::testing::LoopbackListener listener;
+  ASSERT_TRUE(listener.ok());
+  kinds::ProbeResult result = ProbeMllp(Config(listener.port()));
   EXPECT_TRUE(result.ok) << result.detail;
-  EXPECT_EQ(result.detail, fmt::format("connected to 127.0.0.1:{}", port));
+  EXPECT_EQ(result.detail, fmt::format("connected to 127.0.0.1:{}", listener.port()));
   // The connection reached the listener, and ends with no byte sent.
-  pollfd ready{listener, POLLIN, 0};
-  ASSERT_EQ(::poll(&ready, 1, 10000), 1);
-  int accepted = ::accept(listener, nullptr, nullptr);
-  ASSERT_GE(accepted, 0);
-  pollfd readable{accepted, POLLIN, 0};
-  ASSERT_EQ(::poll(&readable, 1, 10000), 1);
-  char byte = 0;
-  EXPECT_EQ(::read(accepted, &byte, 1), 0);
-  ::close(accepted);
-  ::close(listener);
+  EXPECT_EQ(listener.BytesUntilClosed(std::chrono::seconds(10)), 0);
 }
 
 TEST(MllpProbeTest, SaysWhenNothingListens) {
-  uint16_t port = 0;
-  int bound = BoundSocket(port);
-  ASSERT_GE(bound, 0);
-  kinds::ProbeResult result = ProbeMllp(Config(port));
+  navette::testing::LoopbackListener bound(navette::testing::LoopbackListener::Mode::kBoundOnly);
+  ASSERT_TRUE(bound.ok());
+  kinds::ProbeResult result = ProbeMllp(Config(bound.port()));
   EXPECT_FALSE(result.ok);
-  EXPECT_EQ(result.detail, fmt::format("cannot connect to 127.0.0.1:{}: Connection refused", port));
-  ::close(bound);
+  EXPECT_EQ(result.detail,
+            fmt::format("cannot connect to 127.0.0.1:{}: Connection refused", bound.port()));
 }
 
 TEST(MllpProbeTest, AnAddressWithoutAPortIsSaidToBeOne) {
