@@ -30,6 +30,8 @@
 #endif
 #include <httplib.h>
 
+#include "tests/support/test_pki.h"
+
 namespace navette::adapters::http {
 namespace {
 
@@ -406,72 +408,28 @@ TEST(HttpDestinationTest, CreateRejectsAConfigurationThatCouldNeverDeliver) {
             absl::StatusCode::kInvalidArgument);
 }
 
-// Certificates made for the test run with the openssl command: a CA, a
-// server certificate for 127.0.0.1 and localhost and a client certificate
-// both signed by it, and another CA that signed neither.
+// Certificates made for the test run with the openssl command
+// (tests/support/test_pki.h): a CA, a server certificate for 127.0.0.1 and
+// localhost and a client certificate both signed by it, and another CA that
+// signed neither.
 class HttpsDestinationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
                                      fmt::format("navette-http-test-{}", ::getpid()));
     std::filesystem::remove_all(*dir_);
-    std::filesystem::create_directories(*dir_);
-    std::ofstream(*dir_ / "pki.cnf") << R"([req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = unused
-[ca_ext]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[server_ext]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1,DNS:localhost
-[client_ext]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = clientAuth
-)";
-    const std::string new_key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    for (const char* ca : {"ca", "other_ca"}) {
-      Run(
-          fmt::format("req -x509 -new -config pki.cnf -extensions ca_ext {} -keyout {}.key "
-                      "-out {}.pem -days 2 -subj '/CN=navette test {}'",
-                      new_key, ca, ca, ca));
-    }
-    int serial = 1;
-    for (const char* leaf : {"server", "client"}) {
-      Run(fmt::format("req -new -config pki.cnf {} -keyout {}.key -out {}.csr -subj '/CN={}'",
-                      new_key, leaf, leaf,
-                      std::string_view(leaf) == "server" ? "127.0.0.1" : "navette-client"));
-      Run(
-          fmt::format("x509 -req -in {}.csr -CA ca.pem -CAkey ca.key -set_serial {} -days 2 "
-                      "-extfile pki.cnf -extensions {}_ext -out {}.pem",
-                      leaf, ++serial, leaf, leaf));
-    }
+    pki_ = new navette::testing::TestPki(*dir_);
   }
 
   static void TearDownTestSuite() {
     std::filesystem::remove_all(*dir_);
+    delete pki_;
+    pki_ = nullptr;
     delete dir_;
     dir_ = nullptr;
   }
 
-  // Runs `openssl <arguments>` in the certificates' directory; its messages
-  // go to openssl.log, shown when it fails.
-  static void Run(const std::string& arguments) {
-    const std::string command =
-        fmt::format("cd '{}' && openssl {} >>openssl.log 2>&1", dir_->string(), arguments);
-    if (std::system(command.c_str()) != 0) {
-      std::ifstream log(*dir_ / "openssl.log");
-      std::stringstream text;
-      text << log.rdbuf();
-      FAIL() << "openssl " << arguments << " failed:\n" << text.str();
-    }
-  }
+  void SetUp() override { ASSERT_TRUE(pki_->ok()) << pki_->error(); }
 
   static std::string Path(std::string_view name) { return (*dir_ / name).string(); }
 
@@ -491,9 +449,11 @@ extendedKeyUsage = clientAuth
   }
 
   static std::filesystem::path* dir_;
+  static navette::testing::TestPki* pki_;
 };
 
 std::filesystem::path* HttpsDestinationTest::dir_ = nullptr;
+navette::testing::TestPki* HttpsDestinationTest::pki_ = nullptr;
 
 TEST_F(HttpsDestinationTest, DeliversToAServerSignedByTheConfiguredCa) {
   TestServer server(Answer(200), TlsServer());
