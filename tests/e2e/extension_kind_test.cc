@@ -20,6 +20,7 @@
 #include "engine/engine.h"
 #include "tests/kinds/recording_destination.pb.h"
 #include "tests/kinds/recording_destination_kind.h"
+#include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/hl7_samples.h"
 
@@ -41,18 +42,7 @@ kinds::KindRegistry KindsWithRecording() {
 // One MLLP source, one destination `copy` whose kind settings are the YAML
 // `destination` (written on line 8, from column 5), and a route to it.
 std::string Config(uint16_t admin_port, uint16_t mllp_port, const std::string& destination) {
-  return fmt::format(
-      "engine:\n"
-      "  admin: {{ listen: \"127.0.0.1:{}\" }}\n"
-      "sources:\n"
-      "  - name: lab\n"
-      "    mllp: {{ listen: \"127.0.0.1:{}\" }}\n"
-      "destinations:\n"
-      "  - name: copy\n"
-      "    {}\n"
-      "routes:\n"
-      "  - {{ name: all, to: [copy] }}\n",
-      admin_port, mllp_port, destination);
+  return SingleDestinationConfig(admin_port, mllp_port, "copy", destination);
 }
 
 std::vector<std::string> Errors(const engine::config::LoadResult& result) {
