@@ -34,9 +34,7 @@ absl::StatusOr<std::unique_ptr<Destination>> Create(const Settings& config,
     // kinds::SettingError("directory", ...).
     return std::unique_ptr<Destination>();
   }
-  auto destination = FileDestination::Create(config, context.data_dir);
-  if (!destination.ok()) return destination.status();
-  return std::unique_ptr<Destination>(std::move(*destination));
+  return FileDestination::Create(config, context.data_dir);
 }
 
 }  // namespace

@@ -58,9 +58,7 @@ absl::StatusOr<std::unique_ptr<Destination>> Create(const Settings& config,
     // kinds::SettingError("tls.ca_file", ...) etc.
     return std::unique_ptr<Destination>();
   }
-  auto destination = HttpDestination::Create(config, context.policy.max_in_flight);
-  if (!destination.ok()) return destination.status();
-  return std::unique_ptr<Destination>(std::move(*destination));
+  return HttpDestination::Create(config, context.policy.max_in_flight);
 }
 
 }  // namespace

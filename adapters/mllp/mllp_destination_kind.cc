@@ -51,9 +51,7 @@ absl::StatusOr<std::unique_ptr<Destination>> Create(const Settings& config,
     // peer through the row's `probe`, not here.)
     return std::unique_ptr<Destination>();
   }
-  auto destination = MllpDestination::Create(config, context.policy.max_in_flight);
-  if (!destination.ok()) return destination.status();
-  return std::unique_ptr<Destination>(std::move(*destination));
+  return MllpDestination::Create(config, context.policy.max_in_flight);
 }
 
 }  // namespace
