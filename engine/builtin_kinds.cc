@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/file/file_kind.h"
+#include "adapters/http/http_kind.h"
+#include "adapters/mllp/mllp_destination_kind.h"
 #include "common/fmt_absl.h"
 
 namespace navette::engine {
@@ -24,6 +27,9 @@ kinds::KindRegistry MakeBuiltinKinds() {
   // Sources.
   // Steps.
   // Destinations.
+  Register(registry, adapters::file::FileDestinationKind());
+  Register(registry, adapters::http::HttpDestinationKind());
+  Register(registry, adapters::mllp::MllpDestinationKind());
   return registry;
 }
 

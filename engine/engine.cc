@@ -15,14 +15,12 @@
 #include "common/fmt_absl.h"
 
 #include "adapters/bus/io_dealer_publisher.h"
-#include "adapters/file/file_destination.h"
-#include "adapters/http/http_destination.h"
-#include "adapters/mllp/mllp_destination.h"
 #include "adapters/mllp/server.h"
 #include "engine/admin_actions.h"
 #include "engine/admin_server.h"
 #include "engine/auth.h"
 #include "engine/config/listen_address.h"
+#include "engine/config/validate.h"
 #include "engine/delivery_scheduler.h"
 #include "engine/ingress.h"
 #include "engine/metrics.h"
@@ -56,30 +54,21 @@ std::chrono::microseconds ToMicros(const google::protobuf::Duration& duration) {
              std::chrono::nanoseconds(duration.nanos()));
 }
 
-// The table of destination kinds: one line per adapter.
+// Builds a destination through its kind's row. Its errors do not name the
+// destination: the caller places them (config::DestinationError).
 absl::StatusOr<std::unique_ptr<adapters::Destination>> MakeDestination(
-    const navette::config::Destination& config, const std::filesystem::path& data_dir) {
-  switch (config.kind_case()) {
-    case navette::config::Destination::kFile: {
-      auto destination = adapters::file::FileDestination::Create(config.file(), data_dir);
-      if (!destination.ok()) return destination.status();
-      return std::unique_ptr<adapters::Destination>(std::move(*destination));
-    }
-    case navette::config::Destination::kHttp: {
-      auto destination =
-          adapters::http::HttpDestination::Create(config.http(), config.delivery().max_in_flight());
-      if (!destination.ok()) return destination.status();
-      return std::unique_ptr<adapters::Destination>(std::move(*destination));
-    }
-    case navette::config::Destination::kMllp: {
-      auto destination =
-          adapters::mllp::MllpDestination::Create(config.mllp(), config.delivery().max_in_flight());
-      if (!destination.ok()) return destination.status();
-      return std::unique_ptr<adapters::Destination>(std::move(*destination));
-    }
-    default:
-      return absl::InvalidArgumentError(fmt::format("destination '{}' has no kind", config.name()));
+    const navette::config::Destination& config, const kinds::KindRegistry& kinds,
+    kinds::DestinationContext context) {
+  const kinds::DestinationKind* kind = kinds.KindOf(config);
+  if (kind == nullptr) return absl::InvalidArgumentError("no kind this build knows");
+  auto settings = kinds::KindSettings::Of(config, kind->config_type);
+  if (!settings.ok()) return settings.status();
+  auto destination = kind->create(**settings, context);
+  if (!destination.ok()) return destination.status();
+  if (*destination == nullptr) {
+    return absl::InternalError(fmt::format("its kind '{}' built nothing", kind->name));
   }
+  return destination;
 }
 
 // The data directory holds whole messages: it is made for the engine's user
@@ -126,9 +115,10 @@ absl::Status PrepareDataDir(const std::filesystem::path& data_dir,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(const config::LoadedConfig& config,
-                                                      const std::filesystem::path& data_dir) {
+                                                      const std::filesystem::path& data_dir,
+                                                      const kinds::KindRegistry& kinds) {
   std::unique_ptr<Engine> engine(new Engine());
-  absl::Status started = engine->StartAll(config, data_dir);
+  absl::Status started = engine->StartAll(config, data_dir, kinds);
   if (!started.ok()) {
     engine->Stop();
     return started;
@@ -137,14 +127,15 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(const config::LoadedConfig
 }
 
 absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
-                              const std::filesystem::path& data_dir) {
+                              const std::filesystem::path& data_dir,
+                              const kinds::KindRegistry& kinds) {
   const navette::config::Config& config = loaded.config;
   if (absl::Status prepared = PrepareDataDir(data_dir, config.engine()); !prepared.ok()) {
     return prepared;
   }
 
   // First: every component below counts into it.
-  metrics_ = std::make_unique<Metrics>(config);
+  metrics_ = std::make_unique<Metrics>(config, kinds);
 
   auto store = store::Store::Open((data_dir / "store").string());
   if (!store.ok()) return store.status();
@@ -165,13 +156,25 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   routes_ = std::move(*routes);
 
   bool any_per_patient = false;
-  for (const auto& destination_config : config.destinations()) {
-    auto destination = MakeDestination(destination_config, data_dir);
-    if (!destination.ok()) return destination.status();
-    kinds::DestinationTraits traits;
-    if (destination_config.has_file()) traits.batch_size = 256;
-    const DeliveryPolicy policy =
-        kinds::DeliveryPolicy::From(destination_config.delivery(), traits);
+  for (int i = 0; i < config.destinations_size(); ++i) {
+    const navette::config::Destination& destination_config = config.destinations(i);
+    const kinds::DestinationKind* kind = kinds.KindOf(destination_config);
+    kinds::DestinationContext context;
+    context.name = destination_config.name();
+    context.data_dir = data_dir;
+    context.clock = &Clock::System();
+    // The policy comes with the kind's traits (batch size, byte budget);
+    // MakeDestination refuses a destination with no kind.
+    const DeliveryPolicy policy = kinds::DeliveryPolicy::From(
+        destination_config.delivery(), kind != nullptr ? kind->traits : kinds::DestinationTraits{});
+    context.policy = policy;
+    auto destination = MakeDestination(destination_config, kinds, std::move(context));
+    if (!destination.ok()) {
+      // "FILE:LINE:COL: destination 'x': ...", as `navette check` says it.
+      return absl::Status(
+          destination.status().code(),
+          config::DestinationError(loaded, kinds, i, destination.status()).ToString());
+    }
     any_per_patient = any_per_patient || policy.per_patient;
     auto scheduler = std::make_unique<DeliveryScheduler>(destination_config.name(), **destination,
                                                          *store_, policy, metrics_.get());

@@ -1,5 +1,7 @@
 #include "adapters/file/file_destination.h"
 
+#include "adapters/file/directory_check.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -45,16 +47,18 @@ DeliveryResult Failed(std::string_view what, const std::filesystem::path& path, 
 
 }  // namespace
 
+std::filesystem::path FileDestination::DirectoryOf(const navette::config::FileDestination& config,
+                                                   const std::filesystem::path& base_dir) {
+  std::filesystem::path directory(config.directory());
+  return directory.is_relative() ? base_dir / directory : directory;
+}
+
 absl::StatusOr<std::unique_ptr<FileDestination>> FileDestination::Create(
     const navette::config::FileDestination& config, const std::filesystem::path& base_dir) {
-  std::filesystem::path directory(config.directory());
-  if (directory.is_relative()) directory = base_dir / directory;
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    return absl::UnavailableError(
-        fmt::format("cannot create directory {}: {}", directory.string(), error.message()));
-  }
+  const std::filesystem::path directory = DirectoryOf(config, base_dir);
+  // The rule `navette check` applies in its dry run, so that both refuse a
+  // directory in the same words (directory_check.h).
+  if (absl::Status made = CreateDirectory(directory); !made.ok()) return made;
   const std::string suffix = config.suffix().empty() ? ".hl7" : config.suffix();
   return std::unique_ptr<FileDestination>(new FileDestination(directory, suffix));
 }

@@ -21,9 +21,13 @@ namespace navette::adapters::file {
 class FileDestination : public Destination {
  public:
   // A relative directory in `config` is resolved against `base_dir` (the
-  // engine's data directory). The directory is created if missing.
+  // engine's data directory). The directory is created if missing; one that
+  // cannot be is a kinds::SettingError on "directory" (directory_check.h).
   static absl::StatusOr<std::unique_ptr<FileDestination>> Create(
       const navette::config::FileDestination& config, const std::filesystem::path& base_dir);
+  // The directory the files go to: `config.directory()`, resolved.
+  static std::filesystem::path DirectoryOf(const navette::config::FileDestination& config,
+                                           const std::filesystem::path& base_dir);
 
   DeliveryResult Deliver(const DeliveryRequest& request) override;
   std::vector<DeliveryResult> DeliverBatch(std::span<const DeliveryRequest> requests) override;

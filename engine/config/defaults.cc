@@ -32,12 +32,12 @@ void SetDurationIfAbsent(Message& message, Has has, Mutable mutable_field, int64
   duration->set_nanos(nanos);
 }
 
-void ApplyDeliveryDefaults(navette::config::Destination& destination) {
+// `traits` are the destination's kind's (default ones for a component
+// whose kind is unknown: the checks refuse it anyway).
+void ApplyDeliveryDefaults(navette::config::Destination& destination,
+                           const kinds::DestinationTraits& traits) {
   navette::config::Delivery& delivery = *destination.mutable_delivery();
-  if (delivery.max_in_flight() == 0) {
-    delivery.set_max_in_flight(destination.has_file() ? kDefaultFileMaxInFlight
-                                                      : kDefaultNetworkMaxInFlight);
-  }
+  if (delivery.max_in_flight() == 0) delivery.set_max_in_flight(traits.default_max_in_flight);
   navette::config::Retry& retry = *delivery.mutable_retry();
   SetDurationIfAbsent(retry, &navette::config::Retry::has_initial_delay,
                       &navette::config::Retry::mutable_initial_delay,
@@ -58,6 +58,17 @@ void ApplyDeliveryDefaults(navette::config::Destination& destination) {
                       kDefaultCircuitOpenSeconds);
 }
 
+// The defaults of a source's, step's or destination's own settings, from
+// its kind's row; nothing when its kind is not set or not registered.
+template <typename Kind>
+void ApplyKindDefaults(google::protobuf::Message& component, const Kind* kind) {
+  if (kind == nullptr || !kind->apply_defaults) return;
+  // Fails only for an extension that does not hold the kind's message,
+  // which the loader never makes; CheckConfig reports it when reading the
+  // settings.
+  (void)kinds::EditKindSettings(component, kind->config_type, kind->apply_defaults);
+}
+
 void ApplyAdminLimitDefaults(navette::config::Admin& admin) {
   if (admin.max_connections() == 0) admin.set_max_connections(kDefaultAdminMaxConnections);
   if (admin.max_connections_per_peer() == 0) {
@@ -71,7 +82,7 @@ void ApplyAdminLimitDefaults(navette::config::Admin& admin) {
 
 }  // namespace
 
-void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& /*kinds*/) {
+void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& kinds) {
   navette::config::Engine& engine = *config.mutable_engine();
   if (engine.admin().listen().empty()) {
     engine.mutable_admin()->set_listen(std::string(kDefaultAdminListen));
@@ -89,6 +100,7 @@ void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& /
   }
   for (navette::config::Route& route : *config.mutable_routes()) {
     for (navette::config::Step& step : *route.mutable_steps()) {
+      ApplyKindDefaults(step, kinds.KindOf(step));
       if (!step.has_attach_ins()) continue;
       navette::config::AttachInsStep& attach = *step.mutable_attach_ins();
       if (attach.require() == navette::config::AttachInsStep::REQUIRE_UNSPECIFIED) {
@@ -104,38 +116,14 @@ void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& /
     if (source.default_charset().empty()) {
       source.set_default_charset(std::string(kDefaultCharset));
     }
+    ApplyKindDefaults(source, kinds.KindOf(source));
     if (source.has_mllp()) ApplyMllpDefaults(*source.mutable_mllp());
   }
 
   for (navette::config::Destination& destination : *config.mutable_destinations()) {
-    if (destination.has_file() && destination.file().suffix().empty()) {
-      destination.mutable_file()->set_suffix(std::string(kDefaultFileSuffix));
-    }
-    if (destination.has_http()) {
-      navette::config::HttpDestination& http = *destination.mutable_http();
-      SetDurationIfAbsent(http, &navette::config::HttpDestination::has_connect_timeout,
-                          &navette::config::HttpDestination::mutable_connect_timeout,
-                          kDefaultConnectTimeoutSeconds);
-      SetDurationIfAbsent(http, &navette::config::HttpDestination::has_timeout,
-                          &navette::config::HttpDestination::mutable_timeout,
-                          kDefaultHttpTimeoutSeconds);
-    }
-    if (destination.has_mllp()) {
-      navette::config::MllpDestination& mllp = *destination.mutable_mllp();
-      SetDurationIfAbsent(mllp, &navette::config::MllpDestination::has_connect_timeout,
-                          &navette::config::MllpDestination::mutable_connect_timeout,
-                          kDefaultConnectTimeoutSeconds);
-      SetDurationIfAbsent(mllp, &navette::config::MllpDestination::has_ack_timeout,
-                          &navette::config::MllpDestination::mutable_ack_timeout,
-                          kDefaultMllpAckTimeoutSeconds);
-      if (mllp.on_ae() == navette::config::MllpDestination::FAILURE_UNSPECIFIED) {
-        mllp.set_on_ae(navette::config::MllpDestination::TRANSIENT);
-      }
-      if (mllp.on_ar() == navette::config::MllpDestination::FAILURE_UNSPECIFIED) {
-        mllp.set_on_ar(navette::config::MllpDestination::PERMANENT);
-      }
-    }
-    ApplyDeliveryDefaults(destination);
+    const kinds::DestinationKind* kind = kinds.KindOf(destination);
+    ApplyKindDefaults(destination, kind);
+    ApplyDeliveryDefaults(destination, kind != nullptr ? kind->traits : kinds::DestinationTraits{});
   }
 }
 
