@@ -173,8 +173,8 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     const DeliveryPolicy policy =
         kinds::DeliveryPolicy::From(destination_config.delivery(), traits);
     any_per_patient = any_per_patient || policy.per_patient;
-    auto scheduler = std::make_unique<DeliveryScheduler>(destination_config.name(), **destination,
-                                                         *store_, policy, metrics_.get());
+    auto scheduler = std::make_unique<DeliveryScheduler>(
+        destination_config.name(), **destination, *store_, policy, metrics_.get(), Clock::System());
     schedulers_by_name_[destination_config.name()] = scheduler.get();
     destinations_.push_back(std::move(*destination));
     schedulers_.push_back(std::move(scheduler));
