@@ -4,7 +4,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/mllp/mllp_source_kind.h"
 #include "common/fmt_absl.h"
+#include "routes/ins/attach_ins_kind.h"
+#include "routes/ins/identity_feed_kind.h"
 
 namespace navette::engine {
 namespace {
@@ -22,7 +25,10 @@ template <typename Kind>
 kinds::KindRegistry MakeBuiltinKinds() {
   kinds::KindRegistry registry;
   // Sources.
+  Register(registry, adapters::mllp::MllpSourceKind());
   // Steps.
+  Register(registry, routes::ins::IdentityFeedKind());
+  Register(registry, routes::ins::AttachInsKind());
   // Destinations.
   return registry;
 }

@@ -13,20 +13,22 @@
 #include <spdlog/spdlog.h>
 #include "common/clock.h"
 #include "common/fmt_absl.h"
+#include "common/listen_address.h"
 
 #include "adapters/bus/io_dealer_publisher.h"
 #include "adapters/file/file_destination.h"
 #include "adapters/http/http_destination.h"
 #include "adapters/mllp/mllp_destination.h"
-#include "adapters/mllp/server.h"
+#include "adapters/source.h"
 #include "engine/admin_actions.h"
 #include "engine/admin_server.h"
 #include "engine/auth.h"
-#include "engine/config/listen_address.h"
+#include "engine/builtin_kinds.h"
 #include "engine/delivery_scheduler.h"
 #include "engine/ingress.h"
 #include "engine/metrics.h"
 #include "engine/router.h"
+#include "engine/source_metrics.h"
 #include "engine/step_runner.h"
 #include "routes/route_table.h"
 #include "store/message_id.h"
@@ -188,7 +190,9 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     if (!started.ok()) return started;
   }
 
-  steps_ = std::make_unique<StepRunner>(*store_, StepSettingsFrom(config));
+  auto steps = StepRunner::Create(*store_, config, BuiltinKinds(), Clock::System());
+  if (!steps.ok()) return steps.status();
+  steps_ = std::move(*steps);
   router_ = std::make_unique<Router>(
       *store_, *routes_, *steps_, [ids = ids_.get()] { return ids->Next(); }, loaded.version,
       [this](const std::string& destination, uint64_t count) {
@@ -208,7 +212,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
                                        [router = router_.get()] { router->Notify(); });
   if (absl::Status started = ingress_->Start(); !started.ok()) return started;
 
-  auto admin_address = config::ParseListenAddress(config.engine().admin().listen());
+  auto admin_address = ParseListenAddress(config.engine().admin().listen());
   if (!admin_address.ok()) return admin_address.status();
   // After the store: its lock keeps a second engine from racing on admin.token.
   auto tokens = TokenAuthority::Create(config.engine().admin(), data_dir);
@@ -226,38 +230,45 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     return started;
   }
 
-  for (const auto& source : config.sources()) {
-    if (source.kind_case() != navette::config::Source::kMllp) continue;
-    auto address = config::ParseListenAddress(source.mllp().listen());
-    if (!address.ok()) return address.status();
-    adapters::mllp::MllpServerOptions options;
-    options.source_name = source.name();
-    options.listen_host = address->host;
-    options.listen_port = address->port;
-    options.max_message_bytes = source.mllp().max_message_bytes();
-    options.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        ToMicros(source.mllp().idle_timeout()));
-    options.max_connections = source.mllp().max_connections();
-    options.max_connections_per_peer = source.mllp().max_connections_per_peer();
-    options.default_charset = source.default_charset();
-    Metrics* metrics = metrics_.get();
-    options.on_rejected = [metrics, name = source.name()](std::string_view reason) {
-      metrics->Rejected(name, reason);
-    };
-    // The source's io thread owns its bus socket: no thread hop per message.
-    auto server = std::make_unique<adapters::mllp::MllpServer>(
-        options,
-        [this](asio::io_context& io) -> absl::StatusOr<std::unique_ptr<adapters::bus::Publisher>> {
-          auto publisher =
-              adapters::bus::IoDealerPublisher::Connect(context_, kIngressInprocEndpoint, io);
-          if (!publisher.ok()) return publisher.status();
-          return std::unique_ptr<adapters::bus::Publisher>(std::move(*publisher));
-        });
-    if (absl::Status started = server->Start(); !started.ok()) {
-      return absl::UnavailableError(
-          fmt::format("source '{}': {}", source.name(), started.message()));
+  const kinds::KindRegistry& registry = BuiltinKinds();
+  for (const auto& source_config : config.sources()) {
+    const std::string& name = source_config.name();
+    const kinds::SourceKind* kind = registry.KindOf(source_config);
+    if (kind == nullptr) {
+      return absl::InvalidArgumentError(fmt::format("source '{}': no known kind", name));
     }
-    sources_.push_back(std::move(server));
+    auto settings = kinds::KindSettings::Of(source_config, kind->config_type);
+    if (!settings.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("source '{}': {}", name, settings.status().message()));
+    }
+    source_metrics_.push_back(std::make_unique<SourceMetrics>(*metrics_, name));
+    kinds::SourceContext context;
+    context.name = name;
+    context.data_dir = data_dir;
+    context.clock = &Clock::System();
+    context.metrics = source_metrics_.back().get();
+    context.default_charset = source_config.default_charset();
+    // The source's io thread owns its bus socket: no thread hop per message.
+    context.connect_publisher =
+        [this](asio::io_context& io) -> absl::StatusOr<std::unique_ptr<adapters::bus::Publisher>> {
+      auto publisher =
+          adapters::bus::IoDealerPublisher::Connect(context_, kIngressInprocEndpoint, io);
+      if (!publisher.ok()) return publisher.status();
+      return std::unique_ptr<adapters::bus::Publisher>(std::move(*publisher));
+    };
+    auto source = kind->create(**settings, context);
+    if (!source.ok()) {
+      return absl::Status(source.status().code(),
+                          fmt::format("source '{}': {}", name, source.status().message()));
+    }
+    if (*source == nullptr) {
+      return absl::InternalError(fmt::format("source '{}': its kind built nothing", name));
+    }
+    if (absl::Status started = (*source)->Start(); !started.ok()) {
+      return absl::UnavailableError(fmt::format("source '{}': {}", name, started.message()));
+    }
+    sources_.push_back(std::move(*source));
   }
   admin_->SetReady(true);
   spdlog::info("engine ready: config version {}, admin API on {}", loaded.version,

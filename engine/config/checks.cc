@@ -14,7 +14,7 @@
 #include "common/fmt_absl.h"
 #include "common/http_header.h"
 #include "engine/config/defaults.h"
-#include "engine/config/listen_address.h"
+#include "common/listen_address.h"
 
 namespace navette::engine::config {
 namespace {
