@@ -15,6 +15,8 @@
 
 #include <rocksdb/db.h>
 
+#include "common/clock.h"
+#include "engine/builtin_kinds.h"
 #include "engine/metrics.h"
 #include "store/keys.h"
 #include "store/message_id.h"
@@ -101,7 +103,9 @@ class RouterTest : public ::testing::Test {
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->EnsureQueues({"outbox", "archive"}).ok());
     ids_.Observe(store_->LastMessageId());
-    steps_ = std::make_unique<StepRunner>(*store_, StepSettings{});
+    auto steps = StepRunner::Create(*store_, config_, BuiltinKinds(), Clock::System());
+    ASSERT_TRUE(steps.ok()) << steps.status();
+    steps_ = std::move(*steps);
   }
 
   void StartRouter(QueuedRecorder& recorder, Metrics* metrics = nullptr) {
