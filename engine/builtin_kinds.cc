@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/file/file_kind.h"
+#include "adapters/http/http_kind.h"
+#include "adapters/mllp/mllp_destination_kind.h"
 #include "adapters/mllp/mllp_source_kind.h"
 #include "common/fmt_absl.h"
 #include "routes/ins/attach_ins_kind.h"
@@ -30,6 +33,9 @@ kinds::KindRegistry MakeBuiltinKinds() {
   Register(registry, routes::ins::IdentityFeedKind());
   Register(registry, routes::ins::AttachInsKind());
   // Destinations.
+  Register(registry, adapters::file::FileDestinationKind());
+  Register(registry, adapters::http::HttpDestinationKind());
+  Register(registry, adapters::mllp::MllpDestinationKind());
   return registry;
 }
 

@@ -16,9 +16,6 @@
 #include "common/listen_address.h"
 
 #include "adapters/bus/io_dealer_publisher.h"
-#include "adapters/file/file_destination.h"
-#include "adapters/http/http_destination.h"
-#include "adapters/mllp/mllp_destination.h"
 #include "adapters/source.h"
 #include "engine/admin_actions.h"
 #include "engine/admin_server.h"
@@ -58,30 +55,28 @@ std::chrono::microseconds ToMicros(const google::protobuf::Duration& duration) {
              std::chrono::nanoseconds(duration.nanos()));
 }
 
-// The table of destination kinds: one line per adapter.
+// Builds a destination through its kind's row. Its errors name the
+// destination.
 absl::StatusOr<std::unique_ptr<adapters::Destination>> MakeDestination(
-    const navette::config::Destination& config, const std::filesystem::path& data_dir) {
-  switch (config.kind_case()) {
-    case navette::config::Destination::kFile: {
-      auto destination = adapters::file::FileDestination::Create(config.file(), data_dir);
-      if (!destination.ok()) return destination.status();
-      return std::unique_ptr<adapters::Destination>(std::move(*destination));
-    }
-    case navette::config::Destination::kHttp: {
-      auto destination =
-          adapters::http::HttpDestination::Create(config.http(), config.delivery().max_in_flight());
-      if (!destination.ok()) return destination.status();
-      return std::unique_ptr<adapters::Destination>(std::move(*destination));
-    }
-    case navette::config::Destination::kMllp: {
-      auto destination =
-          adapters::mllp::MllpDestination::Create(config.mllp(), config.delivery().max_in_flight());
-      if (!destination.ok()) return destination.status();
-      return std::unique_ptr<adapters::Destination>(std::move(*destination));
-    }
-    default:
-      return absl::InvalidArgumentError(fmt::format("destination '{}' has no kind", config.name()));
+    const navette::config::Destination& config, const kinds::KindRegistry& kinds,
+    kinds::DestinationContext context) {
+  const kinds::DestinationKind* kind = kinds.KindOf(config);
+  if (kind == nullptr) {
+    return absl::InvalidArgumentError(
+        fmt::format("destination '{}' has no kind this build knows", config.name()));
   }
+  auto settings = kinds::KindSettings::Of(config, kind->config_type);
+  if (!settings.ok()) {
+    return absl::InvalidArgumentError(
+        fmt::format("destination '{}': {}", config.name(), settings.status().message()));
+  }
+  auto destination = kind->create(**settings, context);
+  if (!destination.ok()) return destination.status();
+  if (*destination == nullptr) {
+    return absl::InternalError(
+        fmt::format("destination '{}': its kind '{}' built nothing", config.name(), kind->name));
+  }
+  return destination;
 }
 
 // The data directory holds whole messages: it is made for the engine's user
@@ -128,9 +123,10 @@ absl::Status PrepareDataDir(const std::filesystem::path& data_dir,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(const config::LoadedConfig& config,
-                                                      const std::filesystem::path& data_dir) {
+                                                      const std::filesystem::path& data_dir,
+                                                      const kinds::KindRegistry& kinds) {
   std::unique_ptr<Engine> engine(new Engine());
-  absl::Status started = engine->StartAll(config, data_dir);
+  absl::Status started = engine->StartAll(config, data_dir, kinds);
   if (!started.ok()) {
     engine->Stop();
     return started;
@@ -139,14 +135,15 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(const config::LoadedConfig
 }
 
 absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
-                              const std::filesystem::path& data_dir) {
+                              const std::filesystem::path& data_dir,
+                              const kinds::KindRegistry& kinds) {
   const navette::config::Config& config = loaded.config;
   if (absl::Status prepared = PrepareDataDir(data_dir, config.engine()); !prepared.ok()) {
     return prepared;
   }
 
   // First: every component below counts into it.
-  metrics_ = std::make_unique<Metrics>(config);
+  metrics_ = std::make_unique<Metrics>(config, kinds);
 
   auto store = store::Store::Open((data_dir / "store").string());
   if (!store.ok()) return store.status();
@@ -168,12 +165,18 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
 
   bool any_per_patient = false;
   for (const auto& destination_config : config.destinations()) {
-    auto destination = MakeDestination(destination_config, data_dir);
+    const kinds::DestinationKind* kind = kinds.KindOf(destination_config);
+    kinds::DestinationContext context;
+    context.name = destination_config.name();
+    context.data_dir = data_dir;
+    context.clock = &Clock::System();
+    // The policy comes with the kind's traits (batch size, byte budget);
+    // MakeDestination refuses a destination with no kind.
+    const DeliveryPolicy policy = kinds::DeliveryPolicy::From(
+        destination_config.delivery(), kind != nullptr ? kind->traits : kinds::DestinationTraits{});
+    context.policy = policy;
+    auto destination = MakeDestination(destination_config, kinds, std::move(context));
     if (!destination.ok()) return destination.status();
-    kinds::DestinationTraits traits;
-    if (destination_config.has_file()) traits.batch_size = 256;
-    const DeliveryPolicy policy =
-        kinds::DeliveryPolicy::From(destination_config.delivery(), traits);
     any_per_patient = any_per_patient || policy.per_patient;
     auto scheduler = std::make_unique<DeliveryScheduler>(
         destination_config.name(), **destination, *store_, policy, metrics_.get(), Clock::System());
@@ -190,7 +193,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     if (!started.ok()) return started;
   }
 
-  auto steps = StepRunner::Create(*store_, config, BuiltinKinds(), Clock::System());
+  auto steps = StepRunner::Create(*store_, config, kinds, Clock::System());
   if (!steps.ok()) return steps.status();
   steps_ = std::move(*steps);
   router_ = std::make_unique<Router>(
@@ -230,10 +233,9 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     return started;
   }
 
-  const kinds::KindRegistry& registry = BuiltinKinds();
   for (const auto& source_config : config.sources()) {
     const std::string& name = source_config.name();
-    const kinds::SourceKind* kind = registry.KindOf(source_config);
+    const kinds::SourceKind* kind = kinds.KindOf(source_config);
     if (kind == nullptr) {
       return absl::InvalidArgumentError(fmt::format("source '{}': no known kind", name));
     }

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/config/loader.h"
+#include "kinds/registry.h"
 
 namespace navette::adapters {
 class Destination;
@@ -46,8 +47,12 @@ class StepRunner;
 
 class Engine {
  public:
+  // `kinds` (engine::BuiltinKinds(), or a test's copy with more) builds
+  // the configured sources, steps and destinations; it must be the registry
+  // `config` was loaded with, and outlive the engine.
   static absl::StatusOr<std::unique_ptr<Engine>> Start(const config::LoadedConfig& config,
-                                                       const std::filesystem::path& data_dir);
+                                                       const std::filesystem::path& data_dir,
+                                                       const kinds::KindRegistry& kinds);
   ~Engine();
   void Stop();
 
@@ -55,7 +60,8 @@ class Engine {
 
  private:
   Engine() = default;
-  absl::Status StartAll(const config::LoadedConfig& config, const std::filesystem::path& data_dir);
+  absl::Status StartAll(const config::LoadedConfig& config, const std::filesystem::path& data_dir,
+                        const kinds::KindRegistry& kinds);
   DeliveryScheduler* Scheduler(const std::string& destination) const;
 
   zmq::context_t context_;

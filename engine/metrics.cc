@@ -14,7 +14,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
-#include "adapters/mllp/server.h"
+#include "kinds/registry.h"
 #include "proto/config.pb.h"
 
 #ifndef NAVETTE_VERSION
@@ -117,7 +117,7 @@ constexpr std::array<std::string_view, 3> kResults = {"delivered", "retry", "dea
 }  // namespace
 
 struct Metrics::Impl {
-  explicit Impl(const navette::config::Config& config);
+  Impl(const navette::config::Config& config, const kinds::KindRegistry& kinds);
 
   prometheus::Registry registry;
 
@@ -237,14 +237,12 @@ struct Metrics::Impl {
       end_to_end_family, {"route", "destination"}, AddHistogram(kEndToEndBuckets)};
 };
 
-Metrics::Impl::Impl(const navette::config::Config& config) {
+Metrics::Impl::Impl(const navette::config::Config& config, const kinds::KindRegistry& kinds) {
   build_info_family.Add({{"version", NAVETTE_VERSION}}).Set(1);
   for (const auto& source : config.sources()) {
     received.Preset({source.name(), ""});
-    if (source.kind_case() == navette::config::Source::kMllp) {
-      for (std::string_view reason : adapters::mllp::kRejectReasons) {
-        rejected.Preset({source.name(), reason});
-      }
+    if (const kinds::SourceKind* kind = kinds.KindOf(source)) {
+      for (std::string_view reason : kind->reject_reasons) rejected.Preset({source.name(), reason});
     }
   }
   for (const auto& route : config.routes()) {
@@ -266,7 +264,8 @@ Metrics::Impl::Impl(const navette::config::Config& config) {
   }
 }
 
-Metrics::Metrics(const navette::config::Config& config) : impl_(std::make_unique<Impl>(config)) {}
+Metrics::Metrics(const navette::config::Config& config, const kinds::KindRegistry& kinds)
+    : impl_(std::make_unique<Impl>(config, kinds)) {}
 
 Metrics::~Metrics() = default;
 

@@ -21,12 +21,17 @@
 namespace navette::config {
 class Config;
 }
+namespace navette::kinds {
+class KindRegistry;
+}
 
 namespace navette::engine {
 
 class Metrics {
  public:
-  explicit Metrics(const navette::config::Config& config);
+  // Series for `config`'s sources, routes and destinations exist from the
+  // start; a source's reject reasons are its kind's (`kinds`' row).
+  Metrics(const navette::config::Config& config, const kinds::KindRegistry& kinds);
   ~Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
@@ -36,9 +41,10 @@ class Metrics {
 
   // navette_messages_received_total{source}
   void Received(std::string_view source, uint64_t count = 1);
-  // navette_messages_rejected_total{source,reason}; reason is one of a fixed
-  // set of words (adapters::mllp::kRejectReasons: "too_large", "not_hl7",
-  // "truncated", "peer_connection_limit", ...).
+  // navette_messages_rejected_total{source,reason}; reason is one of the
+  // fixed words the source's kind declares (kinds::SourceKind::
+  // reject_reasons; for mllp "too_large", "not_hl7", "truncated",
+  // "peer_connection_limit", ...).
   void Rejected(std::string_view source, std::string_view reason);
   // navette_ingest_commit_seconds: one synced ingress batch.
   void IngestCommitted(double seconds);

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kinds/registry.h"
 #include "proto/config.pb.h"
 
 namespace navette::engine {
@@ -36,6 +37,30 @@ navette::config::Config TestConfig() {
   results->set_name("results");
   results->add_to("outbox");
   return config;
+}
+
+// The reasons the stand-in mllp source kind below declares.
+const std::vector<std::string_view> kMllpReasons = {
+    "framing",   "too_large",        "empty",
+    "not_hl7",   "bad_header",       "publish_failed",
+    "truncated", "connection_limit", "peer_connection_limit"};
+
+// A registry whose mllp source row declares kMllpReasons: Metrics reads a
+// source's reject reasons from its kind's row, not from the adapter.
+const kinds::KindRegistry& TestKinds() {
+  static const kinds::KindRegistry registry = [] {
+    kinds::KindRegistry kinds;
+    absl::Status added = kinds.Add(kinds::Erase(kinds::TypedSourceKind<navette::config::MllpSource>{
+        .name = "mllp",
+        .create = [](const navette::config::MllpSource&, const kinds::SourceContext&)
+            -> absl::StatusOr<std::unique_ptr<adapters::Source>> {
+          return absl::UnimplementedError("not built in this test");
+        },
+        .reject_reasons = kMllpReasons}));
+    EXPECT_TRUE(added.ok()) << added;
+    return kinds;
+  }();
+  return registry;
 }
 
 // `name{label="value",...}` as the text format writes it: labels sorted.
@@ -89,15 +114,13 @@ double Value(const std::map<std::string, double>& samples, const std::string& se
 }
 
 TEST(MetricsTest, ConfiguredSeriesExistAtZero) {
-  Metrics metrics(TestConfig());
+  Metrics metrics(TestConfig(), TestKinds());
   const auto samples = Parse(metrics.Render());
   for (const char* source : {"lab", "ris"}) {
     EXPECT_EQ(Value(samples, Series("navette_messages_received_total", {{"source", source}})), 0);
-    for (const char* reason :
-         {"framing", "too_large", "empty", "not_hl7", "bad_header", "publish_failed", "truncated",
-          "connection_limit", "peer_connection_limit"}) {
+    for (std::string_view reason : kMllpReasons) {
       EXPECT_EQ(Value(samples, Series("navette_messages_rejected_total",
-                                      {{"source", source}, {"reason", reason}})),
+                                      {{"source", source}, {"reason", std::string(reason)}})),
                 0);
     }
   }
@@ -134,8 +157,19 @@ TEST(MetricsTest, ConfiguredSeriesExistAtZero) {
   EXPECT_EQ(Value(samples, Series("navette_build_info", {{"version", NAVETTE_TEST_VERSION}})), 1);
 }
 
+TEST(MetricsTest, RejectReasonsComeFromTheSourcesKind) {
+  // The same configuration with a registry that has no mllp source row: its
+  // sources get no reject series until they reject something.
+  Metrics metrics(TestConfig(), kinds::KindRegistry());
+  const auto samples = Parse(metrics.Render());
+  EXPECT_EQ(Value(samples, Series("navette_messages_received_total", {{"source", "lab"}})), 0);
+  for (const auto& [series, value] : samples) {
+    EXPECT_FALSE(series.starts_with("navette_messages_rejected_total")) << series;
+  }
+}
+
 TEST(MetricsTest, CountersGaugesAndHistogramsMove) {
-  Metrics metrics(TestConfig());
+  Metrics metrics(TestConfig(), TestKinds());
   metrics.Received("lab", 3);
   metrics.Received("lab");
   metrics.Rejected("ris", "not_hl7");
@@ -184,7 +218,7 @@ TEST(MetricsTest, CountersGaugesAndHistogramsMove) {
 }
 
 TEST(MetricsTest, CircuitGaugeFollowsOpeningAndClosingAndOpeningsAreCounted) {
-  Metrics metrics(TestConfig());
+  Metrics metrics(TestConfig(), TestKinds());
   metrics.CircuitOpened("outbox");
   auto samples = Parse(metrics.Render());
   EXPECT_EQ(Value(samples, Series("navette_circuit_open", {{"destination", "outbox"}})), 1);
@@ -200,7 +234,7 @@ TEST(MetricsTest, CircuitGaugeFollowsOpeningAndClosingAndOpeningsAreCounted) {
 }
 
 TEST(MetricsTest, UnconfiguredNamesAreCountedToo) {
-  Metrics metrics(TestConfig());
+  Metrics metrics(TestConfig(), TestKinds());
   metrics.Received("elsewhere");
   metrics.Received("elsewhere");
   metrics.Rejected("lab", "some_new_reason");
@@ -217,7 +251,7 @@ TEST(MetricsTest, UnconfiguredNamesAreCountedToo) {
 }
 
 TEST(MetricsTest, TextHasHelpAndTypeForEveryFamily) {
-  Metrics metrics(TestConfig());
+  Metrics metrics(TestConfig(), TestKinds());
   const std::string text = metrics.Render();
   Parse(text);  // every line well formed
   const std::map<std::string, std::string> types = {
@@ -247,7 +281,7 @@ TEST(MetricsTest, TextHasHelpAndTypeForEveryFamily) {
 }
 
 TEST(MetricsTest, ParkedGaugesAreReadAtEachRendering) {
-  Metrics metrics(TestConfig());
+  Metrics metrics(TestConfig(), TestKinds());
   std::optional<Metrics::Parked> store_says = Metrics::Parked{3, 7200.5};
   int reads = 0;
   metrics.SetParkedReader([&] {
@@ -275,7 +309,7 @@ TEST(MetricsTest, ParkedGaugesAreReadAtEachRendering) {
 }
 
 TEST(MetricsTest, CountsFromManyThreadsWhileRendering) {
-  Metrics metrics(TestConfig());
+  Metrics metrics(TestConfig(), TestKinds());
   constexpr int kThreads = 4;
   constexpr int kEach = 10000;
   std::vector<std::thread> threads;

@@ -184,7 +184,7 @@ TEST_F(RouterTest, MatchingMessagesAreQueuedAndTheirDestinationsNotifiedWithTheC
 }
 
 TEST_F(RouterTest, AnUnmatchedMessageIsCountedUnroutedAndQueuesNothing) {
-  Metrics metrics(config_);
+  Metrics metrics(config_, BuiltinKinds());
   const uint64_t id = Ingest("X1", "MDM^T02");
   const uint64_t after = Ingest("R1");
   QueuedRecorder recorder;

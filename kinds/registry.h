@@ -200,6 +200,8 @@ StepKind Erase(TypedStepKind<Config> typed);
 template <typename Config>
 DestinationKind Erase(TypedDestinationKind<Config> typed);
 
+// A value: copy it to register more kinds beside the built-in ones (a
+// test's: `KindRegistry kinds = engine::BuiltinKinds(); kinds.Add(...)`).
 class KindRegistry {
  public:
   // Refused: an empty or taken name, a missing config type or factory, or

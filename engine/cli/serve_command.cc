@@ -53,7 +53,7 @@ int RunServe(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto engine = Engine::Start(*loaded.config, options.data_dir);
+  auto engine = Engine::Start(*loaded.config, options.data_dir, BuiltinKinds());
   if (!engine.ok()) {
     spdlog::critical("cannot start: {}", engine.status().message());
     return 1;

@@ -12,9 +12,10 @@
 #include "adapters/hl7v2/charset.h"
 #include "adapters/hl7v2/field_path.h"
 #include "common/fmt_absl.h"
-#include "common/http_header.h"
 #include "engine/config/defaults.h"
 #include "common/listen_address.h"
+#include "engine/config/kind_reporter.h"
+#include "engine/config/registry_kinds.h"
 
 namespace navette::engine::config {
 namespace {
@@ -41,21 +42,22 @@ std::string JoinOrNone(const std::vector<std::string>& names) {
   return out;
 }
 
-// "mllp" for Source: the members of the `kind` oneof, for messages.
-std::string KindNames(const google::protobuf::Descriptor& type) {
-  const google::protobuf::OneofDescriptor* kind = type.FindOneofByName("kind");
-  std::vector<std::string> names;
-  for (int i = 0; kind != nullptr && i < kind->field_count(); ++i) {
-    if (kind->field(i)->name() == "extension") continue;  // not a kind (kinds/registry.h)
-    names.push_back(kind->field(i)->name());
-  }
-  return JoinOrNone(names);
+// Whether the component's `kind` oneof holds a kind registered from outside
+// the schema (kinds/registry.h).
+bool HoldsExtension(const google::protobuf::Message& component) {
+  const google::protobuf::OneofDescriptor* oneof =
+      component.GetDescriptor()->FindOneofByName("kind");
+  if (oneof == nullptr) return false;
+  const google::protobuf::FieldDescriptor* set =
+      component.GetReflection()->GetOneofFieldDescriptor(component, oneof);
+  return set != nullptr && set->name() == "extension";
 }
 
 class Checker {
  public:
-  Checker(const Config& config, const SourceMap& source_map, std::string_view file)
-      : config_(config), source_map_(source_map), file_(file) {}
+  Checker(const Config& config, const SourceMap& source_map, std::string_view file,
+          const kinds::KindRegistry& kinds)
+      : config_(config), source_map_(source_map), file_(file), kinds_(kinds) {}
 
   std::vector<ConfigError> Run() {
     CheckEngine();
@@ -95,6 +97,12 @@ class Checker {
   }
   void ReportOnKey(const std::string& path, std::string message) {
     ReportAt(path, true, std::move(message));
+  }
+  // TEMPORARY until ConfigError has a severity (h5 adds it): a warning is
+  // reported as an error whose message starts with "warning: ". This is
+  // the one place to change.
+  void ReportWarning(const std::string& path, std::string message) {
+    Report(path, "warning: " + std::move(message));
   }
   void ReportAt(const std::string& path, bool on_key, std::string message) {
     if (source_map_.IsInvalidOrUnderInvalid(path)) return;
@@ -176,28 +184,8 @@ class Checker {
   void CheckSource(const Source& source, int index) {
     std::string path = IndexPathJoin("sources", index);
     std::string label = Label("source", source.name(), path);
-    switch (source.kind_case()) {
-      case Source::kMllp:
-        CheckListen(FieldPathJoin(path, "mllp.listen"), label, "mllp.listen",
-                    source.mllp().listen());
-        if (source.mllp().max_connections_per_peer() > source.mllp().max_connections()) {
-          Report(FieldPathJoin(path, "mllp.max_connections_per_peer"),
-                 fmt::format("{}: mllp.max_connections_per_peer ({}) must not exceed "
-                             "mllp.max_connections ({})",
-                             label, source.mllp().max_connections_per_peer(),
-                             source.mllp().max_connections()));
-        }
-        break;
-      case Source::kExtension:
-        break;  // checked by its kind (kinds/registry.h)
-      case Source::KIND_NOT_SET:
-        // A misspelt kind was reported as an unknown key already.
-        if (!source_map_.HasInvalidWithin(path)) {
-          Report(path, fmt::format("{}: no kind set (expected one of: {})", label,
-                                   KindNames(*Source::descriptor())));
-        }
-        break;
-    }
+    if (source.kind_case() == Source::KIND_NOT_SET) ReportNoKind(source, path, label);
+    CheckKindSettings(source, kinds_.KindOf(source), path, label);
     // Every message without MSH-18 is read in this set: an unusable one would
     // answer each of them AE at run time.
     if (auto charset = adapters::hl7v2::CharsetFromName(source.default_charset()); !charset.ok()) {
@@ -209,87 +197,49 @@ class Checker {
   void CheckDestination(const Destination& destination, int index) {
     std::string path = IndexPathJoin("destinations", index);
     std::string label = Label("destination", destination.name(), path);
-    switch (destination.kind_case()) {
-      case Destination::kFile: {
-        if (destination.file().directory().empty()) {
-          Report(FieldPathJoin(path, "file.directory"),
-                 fmt::format("{}: file.directory is required", label));
-        }
-        if (destination.file().suffix().find('/') != std::string::npos) {
-          Report(FieldPathJoin(path, "file.suffix"),
-                 fmt::format("{}: file.suffix '{}' must not contain '/'", label,
-                             destination.file().suffix()));
-        }
-        break;
-      }
-      case Destination::kHttp: {
-        const std::string& url = destination.http().url();
-        if (url.empty()) {
-          Report(FieldPathJoin(path, "http.url"), fmt::format("{}: http.url is required", label));
-        } else if (!url.starts_with("http://") && !url.starts_with("https://")) {
-          Report(FieldPathJoin(path, "http.url"),
-                 fmt::format("{}: http.url '{}' must start with http:// or https://", label, url));
-        }
-        for (const auto& [name, value] : destination.http().headers()) {
-          if (!IsValidHttpHeader(name, value)) {
-            Report(FieldPathJoin(path, "http.headers"),
-                   fmt::format("{}: http.headers: invalid header '{}' (a name is letters, digits "
-                               "and -_.!#$%&'*+^`|~; a value holds no line break)",
-                               label, name));
-          }
-        }
-        const navette::config::HttpDestination& http = destination.http();
-        CheckAtLeastOneMs(http.has_connect_timeout(), http.connect_timeout(), path,
-                          "http.connect_timeout", label);
-        CheckAtLeastOneMs(http.has_timeout(), http.timeout(), path, "http.timeout", label);
-        CheckTls(destination.http().tls(), FieldPathJoin(path, "http.tls"), label);
-        break;
-      }
-      case Destination::kMllp: {
-        const std::string& address = destination.mllp().address();
-        std::string address_path = FieldPathJoin(path, "mllp.address");
-        if (address.empty()) {
-          Report(address_path, fmt::format("{}: mllp.address is required", label));
-        } else if (auto parsed = ParseListenAddress(address, "address"); !parsed.ok()) {
-          Report(address_path, fmt::format("{}: mllp.address: {}", label,
-                                           std::string(parsed.status().message())));
-        }
-        const navette::config::MllpDestination& mllp = destination.mllp();
-        CheckAtLeastOneMs(mllp.has_connect_timeout(), mllp.connect_timeout(), path,
-                          "mllp.connect_timeout", label);
-        CheckAtLeastOneMs(mllp.has_ack_timeout(), mllp.ack_timeout(), path, "mllp.ack_timeout",
-                          label);
-        break;
-      }
-      case Destination::kExtension:
-        break;  // checked by its kind (kinds/registry.h)
-      case Destination::KIND_NOT_SET:
-        if (!source_map_.HasInvalidWithin(path)) {
-          Report(path, fmt::format("{}: no kind set (expected one of: {})", label,
-                                   KindNames(*Destination::descriptor())));
-        }
-        break;
-    }
+    if (destination.kind_case() == Destination::KIND_NOT_SET)
+      ReportNoKind(destination, path, label);
+    CheckKindSettings(destination, kinds_.KindOf(destination), path, label);
     CheckDelivery(destination.delivery(), FieldPathJoin(path, "delivery"), label);
   }
 
-  // A timeout given as 0s: every attempt would fail at once.
-  void CheckAtLeastOneMs(bool set, const google::protobuf::Duration& value, const std::string& path,
-                         const std::string& option, const std::string& label) {
-    if (set && value.seconds() * 1000 + value.nanos() / 1000000 <= 0) {
-      Report(FieldPathJoin(path, option),
-             fmt::format("{}: {} must be at least 1ms", label, option));
-    }
+  // "no kind set", at the component; not when a misspelt kind was reported
+  // as an unknown key already.
+  void ReportNoKind(const google::protobuf::Message& component, const std::string& path,
+                    const std::string& label) {
+    if (source_map_.HasInvalidWithin(path)) return;
+    Report(path, fmt::format("{}: no kind set (expected one of: {})", label,
+                             JoinOrNone(KindNamesOf(*component.GetDescriptor(), kinds_))));
   }
 
-  void CheckTls(const navette::config::Tls& tls, const std::string& path,
-                const std::string& label) {
-    if (tls.cert_file().empty() != tls.key_file().empty()) {
-      Report(FieldPathJoin(path, tls.cert_file().empty() ? "key_file" : "cert_file"),
-             fmt::format("{}: tls.cert_file and tls.key_file go together (a client certificate "
-                         "needs its key)",
-                         label));
+  // Runs the check of the component's kind (kinds/registry.h), reporting at
+  // the keys under the kind's settings (path "<component>.<kind>.<field>").
+  // `kind` is null when the component's kind is not set or has no row.
+  template <typename Kind>
+  void CheckKindSettings(const google::protobuf::Message& component, const Kind* kind,
+                         const std::string& path, const std::string& label) {
+    if (kind == nullptr) {
+      // Only a configuration built in code holds an extension with no row:
+      // the loader packs registered kinds only.
+      if (HoldsExtension(component)) {
+        Report(path, fmt::format("{}: its kind is not registered in this build", label));
+      }
+      return;
     }
+    if (!kind->check) return;
+    auto settings = kinds::KindSettings::Of(component, kind->config_type);
+    if (!settings.ok()) {
+      Report(path, fmt::format("{}: {}", label, settings.status().message()));
+      return;
+    }
+    if (settings->get() == nullptr) return;
+    KindCheckReporter reporter(
+        FieldPathJoin(path, kind->name), label,
+        [this](const std::string& at, std::string message) { Report(at, std::move(message)); },
+        [this](const std::string& at, std::string message) {
+          ReportWarning(at, std::move(message));
+        });
+    kind->check(**settings, reporter);
   }
 
   void CheckDelivery(const navette::config::Delivery& delivery, const std::string& path,
@@ -397,8 +347,9 @@ class Checker {
       if (step.kind_case() == navette::config::Step::KIND_NOT_SET) {
         Report(IndexPathJoin(steps_path, i),
                fmt::format("{}: a step needs its kind (one of: {})", label,
-                           KindNames(*navette::config::Step::descriptor())));
+                           JoinOrNone(KindNamesOf(*navette::config::Step::descriptor(), kinds_))));
       }
+      CheckKindSettings(step, kinds_.KindOf(step), IndexPathJoin(steps_path, i), label);
     }
     // An identity feed route may end at the identity store.
     if (route.to().empty() && !feeds_identities) {
@@ -480,6 +431,7 @@ class Checker {
   const Config& config_;
   const SourceMap& source_map_;
   std::string_view file_;
+  const kinds::KindRegistry& kinds_;
   Names source_names_;
   Names destination_names_;
   std::vector<ConfigError> errors_;
@@ -489,8 +441,8 @@ class Checker {
 
 std::vector<ConfigError> CheckConfig(const navette::config::Config& config,
                                      const SourceMap& source_map, std::string_view file,
-                                     const kinds::KindRegistry& /*kinds*/) {
-  return Checker(config, source_map, file).Run();
+                                     const kinds::KindRegistry& kinds) {
+  return Checker(config, source_map, file, kinds).Run();
 }
 
 }  // namespace navette::engine::config

@@ -6,20 +6,6 @@
 namespace navette::engine::config {
 namespace {
 
-void ApplyMllpDefaults(navette::config::MllpSource& mllp) {
-  if (mllp.max_message_bytes() == 0) mllp.set_max_message_bytes(kDefaultMllpMaxMessageBytes);
-  if (!mllp.has_idle_timeout()) {
-    mllp.mutable_idle_timeout()->set_seconds(kDefaultMllpIdleTimeoutSeconds);
-  }
-  if (mllp.max_connections() == 0) mllp.set_max_connections(kDefaultMllpMaxConnections);
-  if (mllp.max_connections_per_peer() == 0) {
-    // A source configured for fewer connections than the per-peer default
-    // lets one peer use them all, as it did before the option existed.
-    mllp.set_max_connections_per_peer(
-        std::min(kDefaultMllpMaxConnectionsPerPeer, mllp.max_connections()));
-  }
-}
-
 // Sets a duration field to its default unless present. It takes the has_ and
 // mutable_ members rather than their results: as two arguments of one call,
 // mutable_ could run first and make has_ true.
@@ -32,12 +18,12 @@ void SetDurationIfAbsent(Message& message, Has has, Mutable mutable_field, int64
   duration->set_nanos(nanos);
 }
 
-void ApplyDeliveryDefaults(navette::config::Destination& destination) {
+// `traits` are the destination's kind's (default ones for a component
+// whose kind is unknown: the checks refuse it anyway).
+void ApplyDeliveryDefaults(navette::config::Destination& destination,
+                           const kinds::DestinationTraits& traits) {
   navette::config::Delivery& delivery = *destination.mutable_delivery();
-  if (delivery.max_in_flight() == 0) {
-    delivery.set_max_in_flight(destination.has_file() ? kDefaultFileMaxInFlight
-                                                      : kDefaultNetworkMaxInFlight);
-  }
+  if (delivery.max_in_flight() == 0) delivery.set_max_in_flight(traits.default_max_in_flight);
   navette::config::Retry& retry = *delivery.mutable_retry();
   SetDurationIfAbsent(retry, &navette::config::Retry::has_initial_delay,
                       &navette::config::Retry::mutable_initial_delay,
@@ -58,6 +44,17 @@ void ApplyDeliveryDefaults(navette::config::Destination& destination) {
                       kDefaultCircuitOpenSeconds);
 }
 
+// The defaults of a source's, step's or destination's own settings, from
+// its kind's row; nothing when its kind is not set or not registered.
+template <typename Kind>
+void ApplyKindDefaults(google::protobuf::Message& component, const Kind* kind) {
+  if (kind == nullptr || !kind->apply_defaults) return;
+  // Fails only for an extension that does not hold the kind's message,
+  // which the loader never makes; CheckConfig reports it when reading the
+  // settings.
+  (void)kinds::EditKindSettings(component, kind->config_type, kind->apply_defaults);
+}
+
 void ApplyAdminLimitDefaults(navette::config::Admin& admin) {
   if (admin.max_connections() == 0) admin.set_max_connections(kDefaultAdminMaxConnections);
   if (admin.max_connections_per_peer() == 0) {
@@ -71,7 +68,7 @@ void ApplyAdminLimitDefaults(navette::config::Admin& admin) {
 
 }  // namespace
 
-void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& /*kinds*/) {
+void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& kinds) {
   navette::config::Engine& engine = *config.mutable_engine();
   if (engine.admin().listen().empty()) {
     engine.mutable_admin()->set_listen(std::string(kDefaultAdminListen));
@@ -89,14 +86,7 @@ void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& /
   }
   for (navette::config::Route& route : *config.mutable_routes()) {
     for (navette::config::Step& step : *route.mutable_steps()) {
-      if (!step.has_attach_ins()) continue;
-      navette::config::AttachInsStep& attach = *step.mutable_attach_ins();
-      if (attach.require() == navette::config::AttachInsStep::REQUIRE_UNSPECIFIED) {
-        attach.set_require(navette::config::AttachInsStep::QUALIFIED);
-      }
-      if (attach.on_missing() == navette::config::AttachInsStep::ON_MISSING_UNSPECIFIED) {
-        attach.set_on_missing(navette::config::AttachInsStep::PARK);
-      }
+      ApplyKindDefaults(step, kinds.KindOf(step));
     }
   }
 
@@ -104,38 +94,13 @@ void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& /
     if (source.default_charset().empty()) {
       source.set_default_charset(std::string(kDefaultCharset));
     }
-    if (source.has_mllp()) ApplyMllpDefaults(*source.mutable_mllp());
+    ApplyKindDefaults(source, kinds.KindOf(source));
   }
 
   for (navette::config::Destination& destination : *config.mutable_destinations()) {
-    if (destination.has_file() && destination.file().suffix().empty()) {
-      destination.mutable_file()->set_suffix(std::string(kDefaultFileSuffix));
-    }
-    if (destination.has_http()) {
-      navette::config::HttpDestination& http = *destination.mutable_http();
-      SetDurationIfAbsent(http, &navette::config::HttpDestination::has_connect_timeout,
-                          &navette::config::HttpDestination::mutable_connect_timeout,
-                          kDefaultConnectTimeoutSeconds);
-      SetDurationIfAbsent(http, &navette::config::HttpDestination::has_timeout,
-                          &navette::config::HttpDestination::mutable_timeout,
-                          kDefaultHttpTimeoutSeconds);
-    }
-    if (destination.has_mllp()) {
-      navette::config::MllpDestination& mllp = *destination.mutable_mllp();
-      SetDurationIfAbsent(mllp, &navette::config::MllpDestination::has_connect_timeout,
-                          &navette::config::MllpDestination::mutable_connect_timeout,
-                          kDefaultConnectTimeoutSeconds);
-      SetDurationIfAbsent(mllp, &navette::config::MllpDestination::has_ack_timeout,
-                          &navette::config::MllpDestination::mutable_ack_timeout,
-                          kDefaultMllpAckTimeoutSeconds);
-      if (mllp.on_ae() == navette::config::MllpDestination::FAILURE_UNSPECIFIED) {
-        mllp.set_on_ae(navette::config::MllpDestination::TRANSIENT);
-      }
-      if (mllp.on_ar() == navette::config::MllpDestination::FAILURE_UNSPECIFIED) {
-        mllp.set_on_ar(navette::config::MllpDestination::PERMANENT);
-      }
-    }
-    ApplyDeliveryDefaults(destination);
+    const kinds::DestinationKind* kind = kinds.KindOf(destination);
+    ApplyKindDefaults(destination, kind);
+    ApplyDeliveryDefaults(destination, kind != nullptr ? kind->traits : kinds::DestinationTraits{});
   }
 }
 

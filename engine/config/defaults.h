@@ -1,5 +1,9 @@
 // Fills in the defaults that proto/config.proto documents, so that the rest
 // of the engine reads every setting from the Config without knowing them.
+// A kind's own settings take their defaults from its row in the registry
+// (kinds/registry.h: apply_defaults, and traits.default_max_in_flight for a
+// destination's delivery.max_in_flight); the defaults here are the
+// engine's and those common to every kind.
 //
 // proto3 cannot tell an unset number from 0, so a number left at 0 takes its
 // default (none of them has a useful 0; where 0 means "no limit" the default
@@ -23,17 +27,7 @@ inline constexpr int64_t kDefaultAdminRequestTimeoutSeconds = 10;
 inline constexpr uint64_t kDefaultAdminMaxBodyBytes = 64 * 1024;
 inline constexpr uint32_t kDefaultIngressMaxBatch = 512;
 inline constexpr int64_t kDefaultRetransmissionWindowSeconds = 24 * 3600;
-inline constexpr uint64_t kDefaultMllpMaxMessageBytes = 16 * 1024 * 1024;
-inline constexpr int64_t kDefaultMllpIdleTimeoutSeconds = 300;
-inline constexpr uint32_t kDefaultMllpMaxConnections = 256;
-// An eighth of the default total: a sender keeps one connection, or a few
-// in parallel, so 32 is ample, and eight peers holding theirs idle still
-// leave room for the others (docs/configuration.md).
-inline constexpr uint32_t kDefaultMllpMaxConnectionsPerPeer = 32;
 inline constexpr std::string_view kDefaultCharset = "UNICODE UTF-8";
-inline constexpr std::string_view kDefaultFileSuffix = ".hl7";
-inline constexpr uint32_t kDefaultFileMaxInFlight = 1;     // the file destination batches instead
-inline constexpr uint32_t kDefaultNetworkMaxInFlight = 4;  // http, mllp
 inline constexpr int64_t kDefaultRetryInitialDelayMs = 1000;
 inline constexpr double kDefaultRetryFactor = 2.0;
 inline constexpr int64_t kDefaultRetryMaxDelaySeconds = 300;
@@ -41,11 +35,9 @@ inline constexpr int64_t kDefaultRetryMaxAgeSeconds = 72 * 3600;
 inline constexpr double kDefaultRetryJitter = 0.2;
 inline constexpr uint32_t kDefaultCircuitFailureThreshold = 5;
 inline constexpr int64_t kDefaultCircuitOpenSeconds = 5;
-inline constexpr int64_t kDefaultConnectTimeoutSeconds = 5;
-inline constexpr int64_t kDefaultHttpTimeoutSeconds = 30;
-inline constexpr int64_t kDefaultMllpAckTimeoutSeconds = 30;
 
-// Idempotent. Does not validate: checks.h does.
+// Idempotent. Does not validate: checks.h does. A component whose kind is
+// not set or not in `kinds` gets only the common defaults.
 void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& kinds);
 
 }  // namespace navette::engine::config

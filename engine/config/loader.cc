@@ -13,6 +13,7 @@
 #include "common/sha256.h"
 #include "engine/config/checks.h"
 #include "engine/config/defaults.h"
+#include "engine/config/registry_kinds.h"
 #include "engine/config/yaml_to_proto.h"
 
 namespace navette::engine::config {
@@ -88,8 +89,9 @@ LoadResult LoadConfigText(std::string_view text, std::string_view file_name,
   LoadedConfig loaded;
   // No document at all (an empty file, or only comments) is an empty
   // configuration; the checks say what it lacks.
-  ConversionResult conversion =
-      YamlToProto(documents.empty() ? YAML::Node() : documents[0], loaded.config, file);
+  const RegistryExtensionKinds extensions(kinds);
+  ConversionResult conversion = YamlToProto(documents.empty() ? YAML::Node() : documents[0],
+                                            loaded.config, file, &extensions);
   ApplyDefaults(loaded.config, kinds);
   std::vector<ConfigError> errors = std::move(conversion.errors);
   std::vector<ConfigError> check_errors =

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,21 @@ using google::protobuf::Reflection;
 bool IsExtensionSlot(const FieldDescriptor& field) {
   return field.message_type() != nullptr &&
          field.message_type()->full_name() == "google.protobuf.Any";
+}
+
+// The extension slot of `type`, or null when it has none.
+const FieldDescriptor* ExtensionSlotOf(const Descriptor& type) {
+  for (int i = 0; i < type.field_count(); ++i) {
+    if (IsExtensionSlot(*type.field(i)) && type.field(i)->real_containing_oneof() != nullptr) {
+      return type.field(i);
+    }
+  }
+  return nullptr;
+}
+
+// The type URL an Any gives a message of `type` (as Any::PackFrom does).
+std::string TypeUrl(const Descriptor& type) {
+  return fmt::format("type.googleapis.com/{}", type.full_name());
 }
 
 constexpr std::string_view kDurationType = "google.protobuf.Duration";
@@ -81,7 +97,8 @@ std::optional<T> ParseWhole(const std::string& text) {
 
 class Converter {
  public:
-  explicit Converter(std::string_view file) : file_(file) {}
+  Converter(std::string_view file, const ExtensionKinds* extensions)
+      : file_(file), extensions_(extensions) {}
 
   ConversionResult Run(const YAML::Node& node, Message& message) {
     if (node.IsNull() || !node.IsDefined()) {
@@ -138,6 +155,9 @@ class Converter {
     for (int i = 0; i < type.field_count(); ++i) {
       if (!IsExtensionSlot(*type.field(i))) names.push_back(type.field(i)->name());
     }
+    if (extensions_ != nullptr && ExtensionSlotOf(type) != nullptr) {
+      for (std::string& name : extensions_->Names(type)) names.push_back(std::move(name));
+    }
     std::string message = fmt::format("unknown key '{}' in {} (expected one of: {})", key.Scalar(),
                                       ContextName(path), fmt::join(names, ", "));
     if (std::optional<std::string> nearest = NearestWord(key.Scalar(), names)) {
@@ -157,8 +177,7 @@ class Converter {
     }
     const Descriptor& type = *message.GetDescriptor();
     std::map<std::string, int, std::less<>> seen;
-    // The member set first in each oneof, with the line it was set on.
-    std::map<const OneofDescriptor*, std::pair<std::string, int>> oneofs_set;
+    OneofsSet oneofs_set;
     // Copies, not references: yaml-cpp's iterators hand out temporaries,
     // and `it->first` dangles once the statement ends.
     for (const auto& entry : node) {
@@ -168,26 +187,71 @@ class Converter {
       const FieldDescriptor* field = type.FindFieldByName(key.Scalar());
       if (field != nullptr && IsExtensionSlot(*field)) field = nullptr;
       if (field == nullptr) {
-        UnknownKey(key, type, path);
+        if (!ConvertExtension(key, value, message, path, oneofs_set)) UnknownKey(key, type, path);
         continue;
       }
       std::string field_path = FieldPathJoin(path, field->name());
       result_.source_map.RecordKey(field_path, PositionOf(key.Mark()));
-      if (const OneofDescriptor* oneof = field->real_containing_oneof()) {
-        auto [first, inserted] =
-            oneofs_set.emplace(oneof, std::pair(field->name(), PositionOf(key.Mark()).line));
-        if (!inserted) {
-          // Converting it would silently clear the first member.
-          FieldError(key.Mark(), field_path,
-                     fmt::format("'{}' and '{}' cannot both be set in {}: they are alternatives "
-                                 "(one '{}' only; '{}' is on line {})",
-                                 first->second.first, field->name(), ContextName(path),
-                                 oneof->name(), first->second.first, first->second.second));
-          continue;
-        }
+      if (!ClaimOneof(field->real_containing_oneof(), field->name(), key, path, field_path,
+                      oneofs_set)) {
+        continue;
       }
       ConvertField(value, message, *field, field_path, key.Mark());
     }
+  }
+
+  // The member set first in each oneof, with the line it was set on.
+  using OneofsSet = std::map<const OneofDescriptor*, std::pair<std::string, int>>;
+
+  // False, after reporting it, when another member of `oneof` (if any) is
+  // set already in this mapping.
+  bool ClaimOneof(const OneofDescriptor* oneof, const std::string& member, const YAML::Node& key,
+                  const std::string& path, const std::string& member_path, OneofsSet& oneofs_set) {
+    if (oneof == nullptr) return true;
+    auto [first, inserted] =
+        oneofs_set.emplace(oneof, std::pair(member, PositionOf(key.Mark()).line));
+    if (inserted) return true;
+    // Converting it would silently clear the first member.
+    FieldError(key.Mark(), member_path,
+               fmt::format("'{}' and '{}' cannot both be set in {}: they are alternatives "
+                           "(one '{}' only; '{}' is on line {})",
+                           first->second.first, member, ContextName(path), oneof->name(),
+                           first->second.first, first->second.second));
+    return false;
+  }
+
+  // Converts `value` onto the kind `key` names, if it is an extension kind
+  // of `message` (ExtensionKinds), and packs it into the extension slot.
+  // False when `key` is no such kind.
+  bool ConvertExtension(const YAML::Node& key, const YAML::Node& value, Message& message,
+                        const std::string& path, OneofsSet& oneofs_set) {
+    if (extensions_ == nullptr) return false;
+    const Descriptor& type = *message.GetDescriptor();
+    const FieldDescriptor* slot = ExtensionSlotOf(type);
+    if (slot == nullptr) return false;
+    const Descriptor* kind_type = extensions_->Find(type, key.Scalar());
+    if (kind_type == nullptr) return false;
+    std::string kind_path = FieldPathJoin(path, key.Scalar());
+    result_.source_map.RecordKey(kind_path, PositionOf(key.Mark()));
+    if (!ClaimOneof(slot->real_containing_oneof(), key.Scalar(), key, path, kind_path,
+                    oneofs_set)) {
+      return true;
+    }
+    if (!value.IsNull() && !value.IsMap()) {
+      RecordAndReportNotAMapping(value, kind_path);
+      return true;
+    }
+    std::unique_ptr<Message> settings(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(kind_type)->New());
+    ConvertMessage(value, *settings, kind_path, key.Mark());
+    // Through reflection, as Any::PackFrom would, so that dynamic messages
+    // work too.
+    Message& any = *message.GetReflection()->MutableMessage(&message, slot);
+    const Descriptor& any_type = *any.GetDescriptor();
+    any.GetReflection()->SetString(&any, any_type.FindFieldByName("type_url"), TypeUrl(*kind_type));
+    any.GetReflection()->SetString(&any, any_type.FindFieldByName("value"),
+                                   settings->SerializeAsString());
+    return true;
   }
 
   void ConvertField(const YAML::Node& value, Message& message, const FieldDescriptor& field,
@@ -462,6 +526,7 @@ class Converter {
   }
 
   std::string_view file_;
+  const ExtensionKinds* extensions_;
   ConversionResult result_;
 };
 
@@ -473,8 +538,8 @@ SourcePosition PositionOf(const YAML::Mark& mark) {
 }
 
 ConversionResult YamlToProto(const YAML::Node& node, google::protobuf::Message& message,
-                             std::string_view file) {
-  return Converter(file).Run(node, message);
+                             std::string_view file, const ExtensionKinds* extensions) {
+  return Converter(file, extensions).Run(node, message);
 }
 
 }  // namespace navette::engine::config
