@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "store/message_id.h"
+#include "tests/support/store_inspector.h"
 
 namespace navette::engine {
 namespace {
@@ -119,7 +120,7 @@ class DeliverySchedulerTest : public ::testing::Test {
     store::RoutedDelivery delivery;
     delivery.route = "r";
     delivery.destination = "out";
-    return store_->CommitRouting(id, {"r"}, {delivery}, "v");
+    return store::CommitRouting(*store_, id, {"r"}, {delivery}, "v");
   }
 
   std::filesystem::path dir_;
