@@ -36,9 +36,7 @@ class StoreInspector {
   }
 
   // Whether the store holds a queue for `destination` (configured or not).
-  bool HasQueue(std::string_view destination) const {
-    return store_.Queue(destination) != nullptr;
-  }
+  bool HasQueue(std::string_view destination) const { return store_.Queue(destination) != nullptr; }
 
   // Ids of the messages parked under a patient key, oldest first.
   absl::StatusOr<std::vector<uint64_t>> ListParked(std::string_view patient) const {
