@@ -308,6 +308,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
   std::vector<Completion> completions;
   std::vector<store::QueuedTask> live;
   std::vector<store::StoredMessage> messages;
+  std::vector<std::vector<store::DeliveryReceipt>> receipts;  // what earlier deliveries returned
   live.reserve(batch.size());
   messages.reserve(batch.size());
   size_t loaded_bytes = 0;
@@ -346,6 +347,15 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
       }
       message->mutable_envelope()->set_raw(std::move(*output->mutable_payload()));
     }
+    auto kept = store_.GetReceipts(queued.task.message_id());
+    if (!kept.ok()) {
+      spdlog::error("delivery: destination={} id={}: {}", name_,
+                    store::FormatMessageId(queued.task.message_id()), kept.status().message());
+      completions.push_back(
+          {queued.key, Completion::Kind::kStoreFailed, NowMicros() + kStoreRetryUs, false, ""});
+      continue;
+    }
+    receipts.push_back(std::move(*kept));
     loaded_bytes += message->envelope().raw().size();
     live.push_back(std::move(queued));
     messages.push_back(std::move(*message));
@@ -355,8 +365,8 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
   std::vector<adapters::DeliveryRequest> requests;
   requests.reserve(live.size());
   for (size_t i = 0; i < live.size(); ++i) {
-    requests.push_back(
-        {live[i].task.message_id(), live[i].task.route(), &messages[i], live[i].task.attempt()});
+    requests.push_back({live[i].task.message_id(), live[i].task.route(), &messages[i],
+                        live[i].task.attempt(), receipts[i]});
   }
   const auto started = std::chrono::steady_clock::now();
   std::vector<adapters::DeliveryResult> results =
@@ -381,6 +391,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
     completion.detail = result.detail;
     if (result.outcome == adapters::DeliveryResult::Outcome::kDelivered) {
       outcome.result = store::AttemptResult::kDelivered;
+      outcome.receipt = result.receipt;
       completion.kind = Completion::Kind::kDelivered;
       continue;
     }

@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "store/message_id.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/store_inspector.h"
 
 namespace navette::engine {
 namespace {
@@ -166,7 +167,7 @@ class DeliverySchedulerTest : public ::testing::Test {
     store::RoutedDelivery delivery;
     delivery.route = "r";
     delivery.destination = "out";
-    return store_->CommitRouting(id, {"r"}, {delivery}, "v");
+    return store::CommitRouting(*store_, id, {"r"}, {delivery}, "v");
   }
 
   // The message's state at the destination, once its attempts recorded in
