@@ -5,9 +5,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
+
+#include <google/protobuf/any.pb.h>
 
 #include "proto/store.pb.h"
 
@@ -18,6 +21,10 @@ struct DeliveryRequest {
   std::string route;
   const navette::store::StoredMessage* message = nullptr;
   uint32_t attempt = 0;  // attempts already made before this one
+  // The receipts the message's deliveries already returned (other
+  // destinations, or this one before a replay), e.g. the DMP's entryUUID a
+  // replacement must name. Valid for the call only.
+  std::span<const navette::store::DeliveryReceipt> receipts{};
 };
 
 struct DeliveryResult {
@@ -32,9 +39,15 @@ struct DeliveryResult {
   // For kTransient: the peer asked to wait at least this long before the
   // next attempt (HTTP Retry-After); zero when it did not say.
   std::chrono::milliseconds retry_after{0};
+  // For kDelivered: what the peer returned that later steps and destinations
+  // of the message need (the kind's own receipt message, packed). The store
+  // keeps it as a DeliveryReceipt in the outcome's atomic batch. Identifiers
+  // the peer returned only, never health data.
+  std::optional<google::protobuf::Any> receipt = std::nullopt;
 
-  static DeliveryResult Delivered(std::string detail) {
-    return {Outcome::kDelivered, std::move(detail), {}};
+  static DeliveryResult Delivered(std::string detail,
+                                  std::optional<google::protobuf::Any> receipt = std::nullopt) {
+    return {Outcome::kDelivered, std::move(detail), {}, std::move(receipt)};
   }
   static DeliveryResult Transient(std::string detail,
                                   std::chrono::milliseconds retry_after = {}) {

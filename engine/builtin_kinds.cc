@@ -7,7 +7,10 @@
 #include "adapters/file/file_kind.h"
 #include "adapters/http/http_kind.h"
 #include "adapters/mllp/mllp_destination_kind.h"
+#include "adapters/mllp/mllp_source_kind.h"
 #include "common/fmt_absl.h"
+#include "routes/ins/attach_ins_kind.h"
+#include "routes/ins/identity_feed_kind.h"
 
 namespace navette::engine {
 namespace {
@@ -25,7 +28,10 @@ template <typename Kind>
 kinds::KindRegistry MakeBuiltinKinds() {
   kinds::KindRegistry registry;
   // Sources.
+  Register(registry, adapters::mllp::MllpSourceKind());
   // Steps.
+  Register(registry, routes::ins::IdentityFeedKind());
+  Register(registry, routes::ins::AttachInsKind());
   // Destinations.
   Register(registry, adapters::file::FileDestinationKind());
   Register(registry, adapters::http::HttpDestinationKind());

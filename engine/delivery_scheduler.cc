@@ -1,7 +1,6 @@
 #include "engine/delivery_scheduler.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include <spdlog/spdlog.h>
 
@@ -39,13 +38,16 @@ const char* ResultLabel(store::AttemptResult result) {
 
 DeliveryScheduler::DeliveryScheduler(std::string destination_name,
                                      adapters::Destination& destination, store::Store& store,
-                                     DeliveryPolicy policy, Metrics* metrics)
+                                     DeliveryPolicy policy, Metrics* metrics, const Clock& clock)
     : name_(std::move(destination_name)),
       destination_(destination),
       store_(store),
       policy_(policy),
       metrics_(metrics),
-      random_(std::random_device{}()) {}
+      clock_(clock),
+      backoff_(policy_),
+      breaker_(policy_),
+      rate_limiter_(policy_.rate_limit, clock_.NowMicros()) {}
 
 DeliveryScheduler::~DeliveryScheduler() { Stop(); }
 
@@ -54,9 +56,7 @@ absl::Status DeliveryScheduler::Start(uint64_t dead_letters) {
   if (!depth.ok()) return depth.status();
   depth_ = static_cast<int64_t>(*depth);
   dead_letters_ = static_cast<int64_t>(dead_letters);
-  tokens_ = std::max(1.0, policy_.rate_limit);
-  tokens_at_us_ = NowMicros();
-  PublishGauges(NowMicros());
+  PublishGauges(clock_.NowMicros());
 
   dispatcher_ = std::thread([this] {
     SetThreadName("deliver-" + name_);
@@ -89,6 +89,11 @@ void DeliveryScheduler::Notify(uint64_t queued) {
   depth_ += static_cast<int64_t>(queued);
   queue_has_more_ = true;
   wakeup_.Notify();
+}
+
+delivery::CircuitBreaker::State DeliveryScheduler::breaker_state() const {
+  std::lock_guard lock(mu_);
+  return breaker_.state(clock_.NowMicros());
 }
 
 void DeliveryScheduler::TasksRemoved(uint64_t count) { depth_ -= static_cast<int64_t>(count); }
@@ -143,12 +148,12 @@ void DeliveryScheduler::RunDispatcher() {
     int64_t wake_at = 0;
     {
       std::lock_guard lock(mu_);
-      const int64_t now = NowMicros();
+      const int64_t now = clock_.NowMicros();
       ApplyCompletions(now);
       wake_at = Dispatch(now);
       PublishGauges(now);
     }
-    const int64_t now = NowMicros();
+    const int64_t now = clock_.NowMicros();
     if (wake_at == 0) {
       wakeup_.WaitFor(std::chrono::seconds(1));
     } else if (wake_at > now) {
@@ -171,30 +176,19 @@ void DeliveryScheduler::ApplyCompletions(int64_t now) {
       --depth_;
     }
     if (completion.kind == Completion::Kind::kDead) ++dead_letters_;
+    if (completion.key == probe_key_) {
+      probe_key_.clear();
+      breaker_.ProbeEnded();
+    }
     if (completion.kind == Completion::Kind::kDelivered) {
-      consecutive_failures_ = 0;
-      if (open_until_us_ != 0) {
-        spdlog::info("delivery: destination={} answers again; circuit closed", name_);
-        open_until_us_ = 0;
-        // Tasks waiting on their own backoff need not wait any longer.
-        for (auto& [key, other] : window_) {
-          if (!other.in_flight) other.queued.task.set_not_before_us(now);
-        }
+      if (breaker_.OnDelivered() == delivery::CircuitBreaker::Transition::kClosed) {
+        CircuitClosed(now);
       }
     } else if (completion.transient_failure) {
-      ++consecutive_failures_;
-      if (policy_.failure_threshold != 0 && consecutive_failures_ >= policy_.failure_threshold) {
-        if (open_until_us_ == 0) {
-          open_for_ = policy_.open_duration;
-          spdlog::warn(
-              "delivery: destination={}: {} consecutive failures (last: {}); circuit open, "
-              "pausing deliveries for {} ms",
-              name_, consecutive_failures_, Printable(completion.detail), open_for_.count() / 1000);
-        } else {
-          // A failed probe: pause longer, up to the longest retry delay.
-          open_for_ = std::min(open_for_ * 2, std::max(policy_.max_delay, policy_.open_duration));
-        }
-        open_until_us_ = now + open_for_.count();
+      // kReopened (a failed probe, or an attempt in progress when the
+      // circuit opened) lengthens the pause: nothing to report.
+      if (breaker_.OnTransientFailure(now) == delivery::CircuitBreaker::Transition::kOpened) {
+        CircuitOpened(completion);
       }
     }
     if (completion.kind == Completion::Kind::kRetry ||
@@ -217,25 +211,35 @@ void DeliveryScheduler::ApplyCompletions(int64_t now) {
     }
   }
   completions_.clear();
-  probe_in_flight_ = probe_in_flight_ && in_flight_batches_ > 0;
+}
+
+void DeliveryScheduler::CircuitOpened(const Completion& completion) {
+  spdlog::warn(
+      "delivery: destination={}: {} consecutive failures (last: {}); circuit open, "
+      "pausing deliveries for {} ms",
+      name_, breaker_.consecutive_failures(), Printable(completion.detail),
+      breaker_.pause().count() / 1000);
+  if (metrics_ != nullptr) metrics_->CircuitOpened(name_);
+}
+
+void DeliveryScheduler::CircuitClosed(int64_t now) {
+  spdlog::info("delivery: destination={} answers again; circuit closed", name_);
+  if (metrics_ != nullptr) metrics_->CircuitClosed(name_);
+  probe_key_.clear();  // a probe still out no longer is one
+  // Tasks waiting on their own backoff need not wait any longer.
+  for (auto& [key, other] : window_) {
+    if (!other.in_flight) other.queued.task.set_not_before_us(now);
+  }
 }
 
 int64_t DeliveryScheduler::Dispatch(int64_t now) {
   if (in_flight_batches_ >= policy_.max_in_flight) return 0;
   size_t capacity_batches = policy_.max_in_flight - in_flight_batches_;
-  bool probing = false;
-  if (open_until_us_ != 0) {
-    // Open circuit: nothing until the pause ends, then one probe at a time.
-    if (now < open_until_us_) return open_until_us_;
-    if (probe_in_flight_) return 0;
-    probing = true;
-    capacity_batches = 1;
-  }
-  if (policy_.rate_limit > 0) {
-    const double burst = std::max(1.0, policy_.rate_limit);
-    tokens_ = std::min(burst, tokens_ + (now - tokens_at_us_) / 1e6 * policy_.rate_limit);
-    tokens_at_us_ = now;
-  }
+  // An open circuit: nothing until the pause ends, then one probe at a time.
+  const delivery::CircuitBreaker::Admission admission = breaker_.Admit(now);
+  if (!admission.any && !admission.probe) return admission.wake_at_us;
+  const bool probing = admission.probe;
+  if (probing) capacity_batches = 1;
   int64_t wake_at = 0;
   auto consider_wake = [&wake_at](int64_t at) {
     if (wake_at == 0 || at < wake_at) wake_at = at;
@@ -254,12 +258,13 @@ int64_t DeliveryScheduler::Dispatch(int64_t now) {
       consider_wake(task.not_before_us());
       continue;
     }
-    if (policy_.rate_limit > 0) {
-      if (tokens_ < 1) {
-        consider_wake(now + static_cast<int64_t>((1 - tokens_) / policy_.rate_limit * 1e6) + 1);
-        break;
-      }
-      tokens_ -= 1;
+    if (!rate_limiter_.TryAcquire(now)) {
+      consider_wake(rate_limiter_.NextAvailableUs(now));
+      break;
+    }
+    if (probing) {
+      probe_key_ = key;
+      breaker_.ProbeStarted();
     }
     slot.in_flight = true;
     batch.push_back(slot.queued);
@@ -274,7 +279,6 @@ int64_t DeliveryScheduler::Dispatch(int64_t now) {
     work_.push_back(std::move(batch));
     ++in_flight_batches_;
   }
-  if (probing && !work_.empty()) probe_in_flight_ = true;
   if (!work_.empty()) work_ready_.notify_all();
   return wake_at;
 }
@@ -304,6 +308,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
   std::vector<Completion> completions;
   std::vector<store::QueuedTask> live;
   std::vector<store::StoredMessage> messages;
+  std::vector<std::vector<store::DeliveryReceipt>> receipts;  // what earlier deliveries returned
   live.reserve(batch.size());
   messages.reserve(batch.size());
   size_t loaded_bytes = 0;
@@ -325,8 +330,8 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
       const absl::Status& error = !pending.ok() ? pending.status() : message.status();
       spdlog::error("delivery: destination={} id={}: {}", name_,
                     store::FormatMessageId(queued.task.message_id()), error.message());
-      completions.push_back(
-          {queued.key, Completion::Kind::kStoreFailed, NowMicros() + kStoreRetryUs, false, ""});
+      completions.push_back({queued.key, Completion::Kind::kStoreFailed,
+                             clock_.NowMicros() + kStoreRetryUs, false, ""});
       continue;
     }
     if (queued.task.has_output()) {
@@ -336,12 +341,21 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
       if (!output.ok()) {
         spdlog::error("delivery: destination={} id={}: {}", name_,
                       store::FormatMessageId(queued.task.message_id()), output.status().message());
-        completions.push_back(
-            {queued.key, Completion::Kind::kStoreFailed, NowMicros() + kStoreRetryUs, false, ""});
+        completions.push_back({queued.key, Completion::Kind::kStoreFailed,
+                               clock_.NowMicros() + kStoreRetryUs, false, ""});
         continue;
       }
       message->mutable_envelope()->set_raw(std::move(*output->mutable_payload()));
     }
+    auto kept = store_.GetReceipts(queued.task.message_id());
+    if (!kept.ok()) {
+      spdlog::error("delivery: destination={} id={}: {}", name_,
+                    store::FormatMessageId(queued.task.message_id()), kept.status().message());
+      completions.push_back(
+          {queued.key, Completion::Kind::kStoreFailed, NowMicros() + kStoreRetryUs, false, ""});
+      continue;
+    }
+    receipts.push_back(std::move(*kept));
     loaded_bytes += message->envelope().raw().size();
     live.push_back(std::move(queued));
     messages.push_back(std::move(*message));
@@ -351,8 +365,8 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
   std::vector<adapters::DeliveryRequest> requests;
   requests.reserve(live.size());
   for (size_t i = 0; i < live.size(); ++i) {
-    requests.push_back(
-        {live[i].task.message_id(), live[i].task.route(), &messages[i], live[i].task.attempt()});
+    requests.push_back({live[i].task.message_id(), live[i].task.route(), &messages[i],
+                        live[i].task.attempt(), receipts[i]});
   }
   const auto started = std::chrono::steady_clock::now();
   std::vector<adapters::DeliveryResult> results =
@@ -377,6 +391,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
     completion.detail = result.detail;
     if (result.outcome == adapters::DeliveryResult::Outcome::kDelivered) {
       outcome.result = store::AttemptResult::kDelivered;
+      outcome.receipt = result.receipt;
       completion.kind = Completion::Kind::kDelivered;
       continue;
     }
@@ -388,11 +403,11 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
     spdlog::error("delivery: destination={}: {}", name_, committed.message());
     for (Completion& completion : attempted) {
       completion.kind = Completion::Kind::kStoreFailed;
-      completion.next_attempt_us = NowMicros() + kStoreRetryUs;
+      completion.next_attempt_us = clock_.NowMicros() + kStoreRetryUs;
       completion.transient_failure = false;
     }
   } else if (metrics_ != nullptr) {
-    const int64_t now = NowMicros();
+    const int64_t now = clock_.NowMicros();
     for (size_t i = 0; i < live.size(); ++i) {
       metrics_->Attempted(name_, ResultLabel(outcomes[i].result), duration_us / 1e6);
       if (outcomes[i].result == store::AttemptResult::kDelivered) {
@@ -410,47 +425,29 @@ void DeliveryScheduler::DecideFailure(const store::QueuedTask& queued,
                                       int64_t received_at_us, store::DeliveryOutcome& outcome,
                                       Completion& completion) {
   const uint32_t attempts = queued.task.attempt() + 1;
-  const int64_t now = NowMicros();
-  const std::string id = store::FormatMessageId(queued.task.message_id());
-  std::string why_dead;
-  if (result.outcome == adapters::DeliveryResult::Outcome::kPermanent) {
-    why_dead = "refused";
-  } else if (policy_.max_attempts != 0 && attempts >= policy_.max_attempts) {
-    why_dead = fmt::format("gave up after {} attempt{}", attempts, attempts == 1 ? "" : "s");
-  } else if (policy_.max_age.count() != 0 && now - received_at_us >= policy_.max_age.count()) {
-    why_dead = "gave up: older than retry.max_age";
-  }
+  const int64_t now = clock_.NowMicros();
+  const bool permanent = result.outcome == adapters::DeliveryResult::Outcome::kPermanent;
+  const delivery::Backoff::Decision decision = backoff_.AfterFailure(
+      attempts, permanent, received_at_us, now,
+      std::chrono::duration_cast<std::chrono::microseconds>(result.retry_after));
   completion.transient_failure = result.outcome == adapters::DeliveryResult::Outcome::kTransient;
-  if (!why_dead.empty()) {
+  const std::string id = store::FormatMessageId(queued.task.message_id());
+  if (decision.dead) {
     outcome.result = store::AttemptResult::kDead;
-    if (why_dead != "refused") outcome.detail = fmt::format("{}; {}", result.detail, why_dead);
+    if (!permanent) outcome.detail = fmt::format("{}; {}", result.detail, decision.why_dead);
     completion.kind = Completion::Kind::kDead;
     spdlog::warn("delivery: dead id={} destination={} after attempt {}: {}", id, name_, attempts,
                  Printable(outcome.detail));
     return;
   }
-  // Exponential backoff, drawn in [delay × (1 - jitter), delay] so that
-  // messages failed together do not all come back together.
-  double delay = static_cast<double>(policy_.initial_delay.count()) *
-                 std::pow(policy_.factor, static_cast<double>(attempts - 1));
-  delay = std::min(delay, static_cast<double>(policy_.max_delay.count()));
-  double fraction = 1;
-  {
-    std::lock_guard lock(mu_);
-    fraction = 1 - policy_.jitter * std::uniform_real_distribution<double>(0, 1)(random_);
-  }
-  int64_t delay_us = static_cast<int64_t>(delay * fraction);
-  const int64_t asked_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(result.retry_after).count();
-  delay_us = std::max(delay_us, asked_us);  // the peer's Retry-After is a floor
   outcome.result = store::AttemptResult::kRetry;
-  outcome.next_attempt_us = now + delay_us;
+  outcome.next_attempt_us = decision.next_attempt_us;
   // The detail stays the peer's answer: the history event carries the time
   // of the next attempt as a field (a delay in the text is stale once read).
   completion.kind = Completion::Kind::kRetry;
   completion.next_attempt_us = outcome.next_attempt_us;
   spdlog::debug("delivery: attempt {} failed id={} destination={}: {}; retry in {} ms", attempts,
-                id, name_, Printable(outcome.detail), delay_us / 1000);
+                id, name_, Printable(outcome.detail), (decision.next_attempt_us - now) / 1000);
 }
 
 void DeliveryScheduler::PublishGauges(int64_t now) {

@@ -13,12 +13,17 @@
 //   - ordering `none`: a retrying task holds nothing up;
 //   - ordering `per_patient`: a task waits while an earlier task of the
 //     same patient key is in the window (in flight, or waiting to retry);
-//   - the circuit breaker: after `failure_threshold` consecutive transient
-//     failures the destination pauses as a whole; after `open_duration` one
-//     probe attempt goes out; success closes the circuit (and tasks waiting
-//     on their backoff are tried at once), failure doubles the pause up to
-//     the retry policy's max delay. Opening and closing are logged once.
-//   - the rate limit: a token bucket of `rate_limit` attempts per second.
+//   - the circuit breaker (delivery/circuit_breaker.h): after
+//     `failure_threshold` consecutive transient failures the destination
+//     pauses as a whole; after `open_duration` one probe attempt goes out;
+//     success closes the circuit (and tasks waiting on their backoff are
+//     tried at once), failure doubles the pause up to the retry policy's max
+//     delay. Opening and closing are logged once, and shown by the metrics
+//     navette_circuit_open and navette_circuit_opened_total.
+//   - the rate limit (delivery/rate_limiter.h): a token bucket of
+//     `rate_limit` attempts per second.
+// A failed attempt is retried or given up on as delivery/backoff.h says.
+// Every decision by the time reads the injected clock.
 //
 // After a restart the window is read from the start of the queue: attempts
 // that were in flight are simply attempted again (at-least-once).
@@ -32,7 +37,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <span>
 #include <string>
 #include <thread>
@@ -40,6 +44,10 @@
 #include <vector>
 
 #include "adapters/destination.h"
+#include "common/clock.h"
+#include "engine/delivery/backoff.h"
+#include "engine/delivery/circuit_breaker.h"
+#include "engine/delivery/rate_limiter.h"
 #include "engine/wakeup.h"
 #include "kinds/delivery_policy.h"
 #include "proto/config.pb.h"
@@ -53,9 +61,12 @@ using DeliveryPolicy = kinds::DeliveryPolicy;
 
 class DeliveryScheduler {
  public:
-  // `metrics` may be null.
+  // `metrics` may be null. `clock` tells the time of every decision (retry
+  // times, the circuit's pause, the rate limit); it must outlive the
+  // scheduler.
   DeliveryScheduler(std::string destination_name, adapters::Destination& destination,
-                    store::Store& store, DeliveryPolicy policy, Metrics* metrics);
+                    store::Store& store, DeliveryPolicy policy, Metrics* metrics,
+                    const Clock& clock);
   ~DeliveryScheduler();
 
   // Counts the queue (for the gauges) and starts the threads;
@@ -70,6 +81,8 @@ class DeliveryScheduler {
   void DeadLettersChanged(int64_t delta);
 
   const std::string& name() const { return name_; }
+  // The circuit breaker's state now, for tests and diagnostics.
+  delivery::CircuitBreaker::State breaker_state() const;
 
   // Called on the dispatcher thread right after each read of the queue, so
   // that a test can commit a task at the moment a race needs. Before Start().
@@ -105,36 +118,37 @@ class DeliveryScheduler {
                      int64_t received_at_us, store::DeliveryOutcome& outcome,
                      Completion& completion);
   void PublishGauges(int64_t now);
+  // Under mu_: logs and counts what the breaker reports.
+  void CircuitOpened(const Completion& completion);
+  void CircuitClosed(int64_t now);
 
   const std::string name_;
   adapters::Destination& destination_;
   store::Store& store_;
   const DeliveryPolicy policy_;
   Metrics* const metrics_;
+  const Clock& clock_;
+  const delivery::Backoff backoff_;  // thread-safe: used by the attempt threads
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable work_ready_;
   std::deque<std::vector<store::QueuedTask>> work_;  // batches for the attempt threads
   std::vector<Completion> completions_;
   bool stopping_ = false;
 
-  // Dispatcher-owned (read under mu_ by nobody else).
+  // Dispatcher-owned, under mu_ (breaker_ is also read by breaker_state()).
   std::map<std::string, Slot> window_;
   std::unordered_map<std::string, std::deque<std::string>> patients_;  // patient -> keys
   std::string position_;  // key after the last task loaded
   size_t in_flight_batches_ = 0;
-  uint32_t consecutive_failures_ = 0;
-  int64_t open_until_us_ = 0;  // circuit open until; 0: closed
-  std::chrono::microseconds open_for_{0};
-  bool probe_in_flight_ = false;
-  double tokens_ = 0;
-  int64_t tokens_at_us_ = 0;
+  delivery::CircuitBreaker breaker_;
+  std::string probe_key_;  // the breaker's probe while in flight; empty: none
+  delivery::RateLimiter rate_limiter_;
   std::atomic<bool> queue_has_more_{true};
   std::function<void()> after_queue_read_for_test_;
 
   std::atomic<int64_t> depth_{0};
   std::atomic<int64_t> dead_letters_{0};
-  std::mt19937_64 random_;  // jitter; attempt threads take mu_ to use it
 
   Wakeup wakeup_;
   std::thread dispatcher_;

@@ -11,10 +11,13 @@
 #include <mutex>
 #include <set>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
 #include "store/message_id.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/store_inspector.h"
 
 namespace navette::engine {
 namespace {
@@ -88,6 +91,51 @@ class FailingDestination : public adapters::Destination {
   size_t attempts_ = 0;
 };
 
+// Fails every attempt as transient until told to deliver; counts attempts
+// and deliveries.
+class SwitchableDestination : public adapters::Destination {
+ public:
+  adapters::DeliveryResult Deliver(const adapters::DeliveryRequest&) override {
+    std::lock_guard lock(mu_);
+    ++attempts_;
+    if (up_) ++delivered_;
+    changed_.notify_all();
+    return up_ ? adapters::DeliveryResult::Delivered("ok")
+               : adapters::DeliveryResult::Transient("down");
+  }
+  void SetUp(bool up) {
+    std::lock_guard lock(mu_);
+    up_ = up;
+  }
+  size_t attempts() const {
+    std::lock_guard lock(mu_);
+    return attempts_;
+  }
+  bool WaitForDeliveries(size_t count, std::chrono::seconds timeout) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, timeout, [&] { return delivered_ >= count; });
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  bool up_ = false;
+  size_t attempts_ = 0;
+  size_t delivered_ = 0;
+};
+
+// Polls `condition` until it holds or `timeout` passes (real time: the
+// scheduler's threads run at their own pace whatever the fake clock says).
+template <typename Condition>
+bool Eventually(Condition condition, std::chrono::seconds timeout = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
 class DeliverySchedulerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -119,7 +167,21 @@ class DeliverySchedulerTest : public ::testing::Test {
     store::RoutedDelivery delivery;
     delivery.route = "r";
     delivery.destination = "out";
-    return store_->CommitRouting(id, {"r"}, {delivery}, "v");
+    return store::CommitRouting(*store_, id, {"r"}, {delivery}, "v");
+  }
+
+  // The message's state at the destination, once its attempts recorded in
+  // the store reach `attempts`.
+  std::optional<store::DestinationState> WaitForRecordedAttempts(uint64_t id, uint32_t attempts) {
+    std::optional<store::DestinationState> found;
+    Eventually([&] {
+      auto state = store_->GetState(id);
+      if (!state.ok() || state->destinations_size() != 1) return false;
+      if (state->destinations(0).attempts() < attempts) return false;
+      found = state->destinations(0);
+      return true;
+    });
+    return found;
   }
 
   std::filesystem::path dir_;
@@ -133,7 +195,8 @@ class DeliverySchedulerTest : public ::testing::Test {
 TEST_F(DeliverySchedulerTest, TaskCommittedDuringAnEmptyReadIsDelivered) {
   const uint64_t id = Ingest("late");
   RecordingDestination destination;
-  DeliveryScheduler scheduler("out", destination, *store_, DeliveryPolicy{}, nullptr);
+  DeliveryScheduler scheduler("out", destination, *store_, DeliveryPolicy{}, nullptr,
+                              Clock::System());
   bool committed = false;
   scheduler.set_after_queue_read_for_test([&] {
     if (committed) return;  // only inside the first (empty) read
@@ -149,7 +212,8 @@ TEST_F(DeliverySchedulerTest, TaskCommittedDuringAnEmptyReadIsDelivered) {
 // The ordinary path: a task committed and notified after the start.
 TEST_F(DeliverySchedulerTest, NotifiedTaskIsDelivered) {
   RecordingDestination destination;
-  DeliveryScheduler scheduler("out", destination, *store_, DeliveryPolicy{}, nullptr);
+  DeliveryScheduler scheduler("out", destination, *store_, DeliveryPolicy{}, nullptr,
+                              Clock::System());
   ASSERT_TRUE(scheduler.Start(0).ok());
   const uint64_t id = Ingest("c1");
   ASSERT_TRUE(Route(id).ok());
@@ -170,7 +234,7 @@ TEST_F(DeliverySchedulerTest, BatchStopsAtItsByteBudgetAndTheRestFollow) {
   policy.batch_size = 64;
   policy.max_batch_bytes = 10000;  // reached by the fourth message of ~3 KB
   BatchRecordingDestination destination;
-  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr);
+  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr, Clock::System());
   ASSERT_TRUE(scheduler.Start(0).ok());
   const std::vector<size_t> batches = destination.WaitForDeliveries(12, std::chrono::seconds(10));
   scheduler.Stop();
@@ -205,7 +269,7 @@ TEST_F(DeliverySchedulerTest, JitterOneDrawsDelaysFromZeroToTheFullDelay) {
   policy.jitter = 1;
   policy.failure_threshold = 0;  // every task gets its first attempt
   FailingDestination destination;
-  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr);
+  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr, Clock::System());
   const int64_t started_us = NowMicros();
   ASSERT_TRUE(scheduler.Start(0).ok());
   ASSERT_TRUE(destination.WaitForAttempts(kTasks, std::chrono::seconds(30)));
@@ -230,6 +294,83 @@ TEST_F(DeliverySchedulerTest, JitterOneDrawsDelaysFromZeroToTheFullDelay) {
   // jitter 0.2 would keep every delay above 0.8 of it.
   EXPECT_LT(shortest_us, kDelayUs / 2);
   EXPECT_GT(longest_us, kDelayUs / 2);
+}
+
+// The breaker through the scheduler, on a fake clock: three failures open
+// it (attempts stop at three while the clock stands still), the pause ends
+// only when the clock says so, and a delivered probe closes it and lets the
+// tasks waiting on their own (hour-long) backoff go at once.
+TEST_F(DeliverySchedulerTest, BreakerOpensAtTheThresholdAndADeliveredProbeReleasesTheRest) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(Ingest("b" + std::to_string(i)));
+    ASSERT_TRUE(Route(ids.back()).ok());
+  }
+  DeliveryPolicy policy;
+  policy.max_in_flight = 1;
+  policy.failure_threshold = 3;
+  policy.open_duration = std::chrono::seconds(10);
+  policy.initial_delay = std::chrono::hours(1);
+  policy.max_delay = std::chrono::hours(1);
+  policy.jitter = 0;
+  FakeClock clock;
+  SwitchableDestination destination;
+  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr, clock);
+  using State = delivery::CircuitBreaker::State;
+  EXPECT_EQ(scheduler.breaker_state(), State::kClosed);
+  ASSERT_TRUE(scheduler.Start(0).ok());
+
+  ASSERT_TRUE(Eventually([&] { return scheduler.breaker_state() == State::kOpen; }));
+  // Each attempt's completion is applied before the next is dispatched, and
+  // the third opened the circuit: no fourth while the clock stands still.
+  EXPECT_EQ(destination.attempts(), 3u);
+
+  clock.Advance(std::chrono::seconds(10) - std::chrono::microseconds(1));
+  EXPECT_EQ(scheduler.breaker_state(), State::kOpen);
+  clock.Advance(std::chrono::microseconds(1));
+  EXPECT_EQ(scheduler.breaker_state(), State::kHalfOpen);
+  destination.SetUp(true);
+  scheduler.Notify(0);  // the dispatcher slept for the pause in real time: wake it
+  ASSERT_TRUE(destination.WaitForDeliveries(5, std::chrono::seconds(20)));
+  EXPECT_EQ(scheduler.breaker_state(), State::kClosed);
+  // Three failures, then each message delivered once: one probe, and no
+  // message waited for its hour.
+  EXPECT_EQ(destination.attempts(), 8u);
+  scheduler.Stop();
+}
+
+// max_attempts 3 through the scheduler: each retry waits for its delay on
+// the fake clock, and the third failure makes the message dead with the
+// reason in its detail.
+TEST_F(DeliverySchedulerTest, MaxAttemptsThreeMakesExactlyThreeAttemptsThenDead) {
+  const uint64_t id = Ingest("m1");
+  ASSERT_TRUE(Route(id).ok());
+  DeliveryPolicy policy;
+  policy.max_attempts = 3;
+  policy.initial_delay = std::chrono::seconds(1);
+  policy.jitter = 0;
+  policy.failure_threshold = 0;
+  FakeClock clock;
+  SwitchableDestination destination;
+  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr, clock);
+  ASSERT_TRUE(scheduler.Start(0).ok());
+
+  std::optional<store::DestinationState> state = WaitForRecordedAttempts(id, 1);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->status(), store::DELIVERY_RETRYING);
+  clock.Advance(std::chrono::seconds(1));  // the first delay
+  scheduler.Notify(0);
+  state = WaitForRecordedAttempts(id, 2);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->status(), store::DELIVERY_RETRYING);
+  clock.Advance(std::chrono::seconds(2));  // the second, doubled
+  scheduler.Notify(0);
+  state = WaitForRecordedAttempts(id, 3);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->status(), store::DELIVERY_DEAD);
+  EXPECT_EQ(state->last_error(), "down; gave up after 3 attempts");
+  scheduler.Stop();
+  EXPECT_EQ(destination.attempts(), 3u);
 }
 
 }  // namespace

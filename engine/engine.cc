@@ -13,18 +13,20 @@
 #include <spdlog/spdlog.h>
 #include "common/clock.h"
 #include "common/fmt_absl.h"
+#include "common/listen_address.h"
 
 #include "adapters/bus/io_dealer_publisher.h"
-#include "adapters/mllp/server.h"
+#include "adapters/source.h"
 #include "engine/admin_actions.h"
 #include "engine/admin_server.h"
 #include "engine/auth.h"
-#include "engine/config/listen_address.h"
+#include "engine/builtin_kinds.h"
 #include "engine/config/validate.h"
 #include "engine/delivery_scheduler.h"
 #include "engine/ingress.h"
 #include "engine/metrics.h"
 #include "engine/router.h"
+#include "engine/source_metrics.h"
 #include "engine/step_runner.h"
 #include "routes/route_table.h"
 #include "store/message_id.h"
@@ -176,8 +178,8 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
           config::DestinationError(loaded, kinds, i, destination.status()).ToString());
     }
     any_per_patient = any_per_patient || policy.per_patient;
-    auto scheduler = std::make_unique<DeliveryScheduler>(destination_config.name(), **destination,
-                                                         *store_, policy, metrics_.get());
+    auto scheduler = std::make_unique<DeliveryScheduler>(
+        destination_config.name(), **destination, *store_, policy, metrics_.get(), Clock::System());
     schedulers_by_name_[destination_config.name()] = scheduler.get();
     destinations_.push_back(std::move(*destination));
     schedulers_.push_back(std::move(scheduler));
@@ -191,7 +193,9 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     if (!started.ok()) return started;
   }
 
-  steps_ = std::make_unique<StepRunner>(*store_, StepSettingsFrom(config));
+  auto steps = StepRunner::Create(*store_, config, kinds, Clock::System());
+  if (!steps.ok()) return steps.status();
+  steps_ = std::move(*steps);
   router_ = std::make_unique<Router>(
       *store_, *routes_, *steps_, [ids = ids_.get()] { return ids->Next(); }, loaded.version,
       [this](const std::string& destination, uint64_t count) {
@@ -211,7 +215,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
                                        [router = router_.get()] { router->Notify(); });
   if (absl::Status started = ingress_->Start(); !started.ok()) return started;
 
-  auto admin_address = config::ParseListenAddress(config.engine().admin().listen());
+  auto admin_address = ParseListenAddress(config.engine().admin().listen());
   if (!admin_address.ok()) return admin_address.status();
   // After the store: its lock keeps a second engine from racing on admin.token.
   auto tokens = TokenAuthority::Create(config.engine().admin(), data_dir);
@@ -229,38 +233,43 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     return started;
   }
 
-  for (const auto& source : config.sources()) {
-    if (source.kind_case() != navette::config::Source::kMllp) continue;
-    auto address = config::ParseListenAddress(source.mllp().listen());
-    if (!address.ok()) return address.status();
-    adapters::mllp::MllpServerOptions options;
-    options.source_name = source.name();
-    options.listen_host = address->host;
-    options.listen_port = address->port;
-    options.max_message_bytes = source.mllp().max_message_bytes();
-    options.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        ToMicros(source.mllp().idle_timeout()));
-    options.max_connections = source.mllp().max_connections();
-    options.max_connections_per_peer = source.mllp().max_connections_per_peer();
-    options.default_charset = source.default_charset();
-    Metrics* metrics = metrics_.get();
-    options.on_rejected = [metrics, name = source.name()](std::string_view reason) {
-      metrics->Rejected(name, reason);
-    };
+  // "FILE:LINE:COL: source 'x': ...", as `navette check` places it: a port
+  // in use, say, names the source and its listen key.
+  auto source_error = [&](int index, const absl::Status& status) {
+    return absl::Status(status.code(),
+                        config::SourceError(loaded, kinds, index, status).ToString());
+  };
+  for (int i = 0; i < config.sources_size(); ++i) {
+    const navette::config::Source& source_config = config.sources(i);
+    const std::string& name = source_config.name();
+    const kinds::SourceKind* kind = kinds.KindOf(source_config);
+    if (kind == nullptr) return source_error(i, absl::InvalidArgumentError("no known kind"));
+    auto settings = kinds::KindSettings::Of(source_config, kind->config_type);
+    if (!settings.ok()) return source_error(i, settings.status());
+    source_metrics_.push_back(std::make_unique<SourceMetrics>(*metrics_, name));
+    kinds::SourceContext context;
+    context.name = name;
+    context.data_dir = data_dir;
+    context.clock = &Clock::System();
+    context.metrics = source_metrics_.back().get();
+    context.default_charset = source_config.default_charset();
     // The source's io thread owns its bus socket: no thread hop per message.
-    auto server = std::make_unique<adapters::mllp::MllpServer>(
-        options,
+    context.connect_publisher =
         [this](asio::io_context& io) -> absl::StatusOr<std::unique_ptr<adapters::bus::Publisher>> {
-          auto publisher =
-              adapters::bus::IoDealerPublisher::Connect(context_, kIngressInprocEndpoint, io);
-          if (!publisher.ok()) return publisher.status();
-          return std::unique_ptr<adapters::bus::Publisher>(std::move(*publisher));
-        });
-    if (absl::Status started = server->Start(); !started.ok()) {
-      return absl::UnavailableError(
-          fmt::format("source '{}': {}", source.name(), started.message()));
+      auto publisher =
+          adapters::bus::IoDealerPublisher::Connect(context_, kIngressInprocEndpoint, io);
+      if (!publisher.ok()) return publisher.status();
+      return std::unique_ptr<adapters::bus::Publisher>(std::move(*publisher));
+    };
+    auto source = kind->create(**settings, context);
+    if (!source.ok()) return source_error(i, source.status());
+    if (*source == nullptr) {
+      return source_error(i, absl::InternalError("its kind built nothing"));
     }
-    sources_.push_back(std::move(server));
+    if (absl::Status started = (*source)->Start(); !started.ok()) {
+      return source_error(i, absl::UnavailableError(started.message()));
+    }
+    sources_.push_back(std::move(*source));
   }
   admin_->SetReady(true);
   spdlog::info("engine ready: config version {}, admin API on {}", loaded.version,

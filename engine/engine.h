@@ -21,9 +21,10 @@
 
 namespace navette::adapters {
 class Destination;
-}
-namespace navette::adapters::mllp {
-class MllpServer;
+class Source;
+}  // namespace navette::adapters
+namespace navette::kinds {
+class MetricsScope;
 }
 namespace navette::routes {
 class RouteTable;
@@ -78,7 +79,9 @@ class Engine {
   std::unique_ptr<TokenAuthority> tokens_;  // declared before admin_, which refers to it
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<AdminActions> actions_;
-  std::vector<std::unique_ptr<adapters::mllp::MllpServer>> sources_;
+  // Declared before sources_, which count into them.
+  std::vector<std::unique_ptr<kinds::MetricsScope>> source_metrics_;
+  std::vector<std::unique_ptr<adapters::Source>> sources_;
   bool stopped_ = false;
 };
 

@@ -142,7 +142,7 @@ bool Ingress::ReceiveOne(std::vector<Received>& batch) {
 }
 
 void Ingress::CommitBatch(std::vector<Received>& batch) {
-  const int64_t now = NowMicros();
+  const int64_t now = options_.clock->NowMicros();
   std::vector<store::IngressRecord> records(batch.size());
   std::vector<bool> duplicate(batch.size(), false);
   // Retransmissions inside this batch: (source, control id) → record index.

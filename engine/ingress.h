@@ -32,6 +32,7 @@
 #include <zmq.hpp>
 
 #include "absl/status/status.h"
+#include "common/clock.h"
 #include "store/message_id.h"
 #include "store/store.h"
 
@@ -46,6 +47,9 @@ struct IngressOptions {
   std::chrono::microseconds retransmission_window = std::chrono::hours(24);
   std::vector<std::string> extra_binds;  // e.g. tcp://127.0.0.1:5571
   Metrics* metrics = nullptr;            // optional; must outlive the ingress
+  // The time the retransmission window is measured against (from the
+  // original's receipt); must outlive the ingress.
+  const Clock* clock = &Clock::System();
 };
 
 struct IngressStats {

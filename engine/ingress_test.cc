@@ -18,6 +18,7 @@
 
 #include "adapters/bus/dealer_publisher.h"
 #include "proto/bus.pb.h"
+#include "tests/support/fake_clock.h"
 
 namespace navette::engine {
 namespace {
@@ -119,7 +120,9 @@ class IngressTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);
     committer_ = std::make_unique<HeldCommitter>(*store_);
-    ingress_ = std::make_unique<Ingress>(context_, *committer_, ids_, IngressOptions{}, [] {});
+    IngressOptions options;
+    options.clock = &clock_;
+    ingress_ = std::make_unique<Ingress>(context_, *committer_, ids_, options, [] {});
     ASSERT_TRUE(ingress_->Start().ok());
     adapter_ = zmq::socket_t(context_, zmq::socket_type::dealer);
     adapter_.set(zmq::sockopt::linger, 0);
@@ -155,6 +158,7 @@ class IngressTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  FakeClock clock_;
   zmq::context_t context_;
   std::unique_ptr<store::Store> store_;
   store::MessageIdGenerator ids_;
@@ -224,6 +228,36 @@ TEST_F(IngressTest, AFailedCommitAnswersEveryMessageOfItsBatchWithAnError) {
     EXPECT_NE(confirm->message_id(), 0u);
     EXPECT_FALSE(confirm->duplicate());
   }
+}
+
+// The retransmission window is measured on the injected clock from the
+// original's receipt: the same bytes again exactly a window (24 h) later are
+// a retransmission, confirmed with the original's id; a microsecond later
+// they are a new message.
+TEST_F(IngressTest, RetransmissionWindowEndsExactlyOnTheClock) {
+  navette::Envelope original = Message("RETX");
+  original.set_received_at_us(clock_.NowMicros());
+  Publish(1, original);
+  const std::optional<bus::Confirm> first = NextConfirm(10s);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_NE(first->message_id(), 0u);
+  EXPECT_FALSE(first->duplicate());
+
+  clock_.Advance(24h);
+  Publish(2, original);
+  const std::optional<bus::Confirm> again = NextConfirm(10s);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->duplicate());
+  EXPECT_EQ(again->message_id(), first->message_id());
+
+  clock_.Advance(1us);
+  Publish(3, original);
+  const std::optional<bus::Confirm> late = NextConfirm(10s);
+  ASSERT_TRUE(late.has_value());
+  EXPECT_FALSE(late->duplicate());
+  EXPECT_NE(late->message_id(), 0u);
+  EXPECT_NE(late->message_id(), first->message_id());
+  EXPECT_EQ(ingress_->stats().retransmissions, 1u);
 }
 
 TEST_F(IngressTest, AnUnreadablePublishIsRefusedAtOnceForGood) {

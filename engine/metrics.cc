@@ -172,6 +172,16 @@ struct Metrics::Impl {
                                            .Name("navette_dead_letters")
                                            .Help("Dead letters currently kept for a destination")
                                            .Register(registry);
+  Family<Gauge>& circuit_open_family = prometheus::BuildGauge()
+                                           .Name("navette_circuit_open")
+                                           .Help(
+                                               "1 while a destination's circuit breaker is open "
+                                               "(deliveries paused, or one probe at a time)")
+                                           .Register(registry);
+  Family<Counter>& circuit_opened_family = prometheus::BuildCounter()
+                                               .Name("navette_circuit_opened_total")
+                                               .Help("Times a destination's circuit breaker opened")
+                                               .Register(registry);
   Family<Histogram>& commit_family = prometheus::BuildHistogram()
                                          .Name("navette_ingest_commit_seconds")
                                          .Help("Duration of one synced ingress batch commit")
@@ -219,6 +229,8 @@ struct Metrics::Impl {
   Index<Gauge> queue_depth{queue_depth_family, {"destination"}, AddPlain<Gauge>};
   Index<Gauge> queue_age{queue_age_family, {"destination"}, AddPlain<Gauge>};
   Index<Gauge> dead_letters{dead_letters_family, {"destination"}, AddPlain<Gauge>};
+  Index<Gauge> circuit_open{circuit_open_family, {"destination"}, AddPlain<Gauge>};
+  Index<Counter> circuit_opened{circuit_opened_family, {"destination"}, AddPlain<Counter>};
   Index<Histogram> delivery_seconds{
       delivery_seconds_family, {"destination"}, AddHistogram(kDeliveryBuckets)};
   Index<Histogram> end_to_end{
@@ -246,6 +258,8 @@ Metrics::Impl::Impl(const navette::config::Config& config, const kinds::KindRegi
     queue_depth.Preset({name, ""});
     queue_age.Preset({name, ""});
     dead_letters.Preset({name, ""});
+    circuit_open.Preset({name, ""});
+    circuit_opened.Preset({name, ""});
     delivery_seconds.Preset({name, ""});
   }
 }
@@ -299,6 +313,15 @@ void Metrics::SetQueue(std::string_view destination, uint64_t depth, double olde
 
 void Metrics::SetDeadLetters(std::string_view destination, uint64_t count) {
   impl_->dead_letters.Get({destination, ""}).Set(static_cast<double>(count));
+}
+
+void Metrics::CircuitOpened(std::string_view destination) {
+  impl_->circuit_open.Get({destination, ""}).Set(1);
+  impl_->circuit_opened.Get({destination, ""}).Increment();
+}
+
+void Metrics::CircuitClosed(std::string_view destination) {
+  impl_->circuit_open.Get({destination, ""}).Set(0);
 }
 
 void Metrics::SetParkedReader(std::function<std::optional<Parked>()> read) {

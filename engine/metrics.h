@@ -63,6 +63,11 @@ class Metrics {
   // navette_queue_oldest_age_seconds{destination}, navette_dead_letters{destination}.
   void SetQueue(std::string_view destination, uint64_t depth, double oldest_age_seconds);
   void SetDeadLetters(std::string_view destination, uint64_t count);
+  // A destination's circuit breaker opened (navette_circuit_open{destination}
+  // set to 1, navette_circuit_opened_total{destination} counted) or closed
+  // (the gauge back to 0). A failed probe leaves it open: no call.
+  void CircuitOpened(std::string_view destination);
+  void CircuitClosed(std::string_view destination);
 
   // Gauges navette_parked_messages and navette_parked_oldest_age_seconds,
   // read from `read` at each Render: parking, release, re-park, merge,

@@ -136,7 +136,8 @@ TEST(MetricsTest, ConfiguredSeriesExistAtZero) {
     }
     for (const char* name : {"navette_delivered_total", "navette_dead_letters_total",
                              "navette_queue_depth", "navette_queue_oldest_age_seconds",
-                             "navette_dead_letters", "navette_delivery_seconds_count"}) {
+                             "navette_dead_letters", "navette_delivery_seconds_count",
+                             "navette_circuit_open", "navette_circuit_opened_total"}) {
       EXPECT_EQ(Value(samples, Series(name, {{"destination", destination}})), 0) << name;
     }
   }
@@ -216,6 +217,22 @@ TEST(MetricsTest, CountersGaugesAndHistogramsMove) {
   EXPECT_EQ(Value(samples, Series("navette_dead_letters", {{"destination", "archive"}})), 1);
 }
 
+TEST(MetricsTest, CircuitGaugeFollowsOpeningAndClosingAndOpeningsAreCounted) {
+  Metrics metrics(TestConfig(), TestKinds());
+  metrics.CircuitOpened("outbox");
+  auto samples = Parse(metrics.Render());
+  EXPECT_EQ(Value(samples, Series("navette_circuit_open", {{"destination", "outbox"}})), 1);
+  EXPECT_EQ(Value(samples, Series("navette_circuit_open", {{"destination", "archive"}})), 0);
+  metrics.CircuitClosed("outbox");
+  metrics.CircuitOpened("outbox");
+  metrics.CircuitClosed("outbox");
+  samples = Parse(metrics.Render());
+  EXPECT_EQ(Value(samples, Series("navette_circuit_open", {{"destination", "outbox"}})), 0);
+  EXPECT_EQ(Value(samples, Series("navette_circuit_opened_total", {{"destination", "outbox"}})), 2);
+  EXPECT_EQ(Value(samples, Series("navette_circuit_opened_total", {{"destination", "archive"}})),
+            0);
+}
+
 TEST(MetricsTest, UnconfiguredNamesAreCountedToo) {
   Metrics metrics(TestConfig(), TestKinds());
   metrics.Received("elsewhere");
@@ -248,6 +265,8 @@ TEST(MetricsTest, TextHasHelpAndTypeForEveryFamily) {
       {"navette_queue_depth", "gauge"},
       {"navette_queue_oldest_age_seconds", "gauge"},
       {"navette_dead_letters", "gauge"},
+      {"navette_circuit_open", "gauge"},
+      {"navette_circuit_opened_total", "counter"},
       {"navette_parked_messages", "gauge"},
       {"navette_parked_oldest_age_seconds", "gauge"},
       {"navette_ingest_commit_seconds", "histogram"},

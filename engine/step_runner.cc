@@ -1,145 +1,108 @@
 #include "engine/step_runner.h"
 
+#include <optional>
+#include <utility>
+
 #include <fmt/format.h>
 
-#include "common/clock.h"
 #include "common/fmt_absl.h"
-#include "routes/ins/attach_ins_step.h"
-#include "routes/ins/identity_feed.h"
-#include "routes/ins/identity_feed_step.h"
 
 namespace navette::engine {
 namespace {
 
-using navette::config::AttachInsStep;
-using navette::config::IdentitySettings;
-using navette::config::Step;
-
-routes::ins::Reliability ReliabilityOf(navette::config::Reliability word) {
-  routes::ins::Reliability reliability;
-  switch (word) {
-    case navette::config::RECOVERED:
-      reliability.status = identity::RECOVERED;
-      break;
-    case navette::config::VALIDATED:
-      reliability.status = identity::VALIDATED;
-      break;
-    case navette::config::QUALIFIED:
-      reliability.status = identity::QUALIFIED;
-      break;
-    case navette::config::DOUBTFUL:
-      reliability.doubtful = true;
-      break;
-    case navette::config::FICTITIOUS:
-      reliability.fictitious = true;
-      break;
-    default:
-      break;  // provisional
-  }
-  return reliability;
-}
-
 // What one route contributes, built while its steps run.
 struct RouteResult {
-  std::string dead_reason;  // a step failed for good
+  bool dead = false;  // a step failed for good
+  std::string dead_reason;
+  int64_t dead_at_us = 0;
   std::optional<store::RouteHold> parked;
-  std::optional<store::RouteOutput> output;
+  // The document as the last step that changed it left it, and the identity
+  // it carries.
+  std::optional<std::string> output;
+  std::optional<identity::Identity> identity;
   std::vector<std::string> notes;  // what the steps did, for the history
 };
 
 }  // namespace
 
-StepSettings StepSettingsFrom(const navette::config::Config& config) {
-  StepSettings settings;
-  if (config.identity().environment() == IdentitySettings::TEST) {
-    settings.environment = routes::ins::Environment::kTest;
+absl::StatusOr<std::unique_ptr<StepRunner>> StepRunner::Create(
+    const store::Store& store, const navette::config::Config& config,
+    const kinds::KindRegistry& kinds, const Clock& clock) {
+  std::unique_ptr<StepRunner> runner(new StepRunner(store, clock));
+  for (const navette::config::Route& route : config.routes()) {
+    std::vector<std::unique_ptr<routes::Step>>& steps = runner->steps_[route.name()];
+    for (int i = 0; i < route.steps_size(); ++i) {
+      const navette::config::Step& step_config = route.steps(i);
+      const kinds::StepKind* kind = kinds.KindOf(step_config);
+      if (kind == nullptr) {
+        return absl::InvalidArgumentError(
+            fmt::format("route '{}': step {} is of no known kind", route.name(), i + 1));
+      }
+      auto settings = kinds::KindSettings::Of(step_config, kind->config_type);
+      if (!settings.ok()) {
+        return absl::InvalidArgumentError(fmt::format("route '{}': {}: {}", route.name(),
+                                                      kind->name, settings.status().message()));
+      }
+      kinds::StepContext context;
+      context.clock = &clock;
+      context.identity = &config.identity();
+      context.identities = &runner->reader_;
+      auto step = kind->create(**settings, context);
+      if (!step.ok()) {
+        return absl::Status(step.status().code(), fmt::format("route '{}': {}: {}", route.name(),
+                                                              kind->name, step.status().message()));
+      }
+      if (*step == nullptr) {
+        return absl::InternalError(
+            fmt::format("route '{}': {}: its kind built nothing", route.name(), kind->name));
+      }
+      steps.push_back(std::move(*step));
+    }
   }
-  for (const auto& [code, word] : config.identity().reliability_codes()) {
-    settings.reliability.Set(code, ReliabilityOf(word));
-  }
-  return settings;
+  return runner;
 }
-
-StepRunner::StepRunner(const store::Store& store, StepSettings settings)
-    : reader_(store), settings_(std::move(settings)) {}
 
 absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
                                   const routes::RouteMatch& match, const std::string& patient,
                                   store::RoutingDecision& decision) const {
+  auto built = steps_.find(match.route);
+  if (built == steps_.end()) {
+    return absl::InternalError(fmt::format("route '{}' has no steps built", match.route));
+  }
   const navette::Envelope& envelope = message.envelope();
   RouteResult result;
-  for (const Step& step : *match.steps) {
-    if (step.has_identity_feed()) {
-      if (decision.identity_update) continue;  // another route applied it already
-      routes::ins::IdentityFeedOptions options;
-      options.default_charset = envelope.charset();
-      options.environment = settings_.environment;
-      options.table = &settings_.reliability;
-      auto event = routes::ins::ReadIdentityFeed(envelope.raw(), options);
-      if (!event.ok()) {
-        result.dead_reason = fmt::format("identity_feed: {}", event.status().message());
-        break;
-      }
-      auto plan = routes::ins::PlanIdentityUpdate(*event, reader_, message.id(), NowMicros());
-      if (absl::IsInvalidArgument(plan.status())) {
-        result.dead_reason = fmt::format("identity_feed: {}", plan.status().message());
-        break;
-      }
-      if (!plan.ok()) return plan.status();
-      if (plan->update) {
-        decision.identity_update = std::move(plan->update);  // its history tells the change
-      } else {
-        decision.notes.emplace_back(match.route, std::move(plan->detail));
-      }
-      continue;
-    }
-    if (step.has_attach_ins()) {
-      auto outcome = routes::ins::AttachIns(envelope, reader_, settings_.environment);
-      if (absl::IsInvalidArgument(outcome.status())) {
-        result.dead_reason = fmt::format("attach_ins: {}", outcome.status().message());
-        break;
-      }
-      if (!outcome.ok()) return outcome.status();
-      using Kind = routes::ins::AttachInsOutcome::Kind;
-      if (outcome->kind == Kind::kAttached) {
-        result.output.emplace();
-        result.output->set_payload(std::move(outcome->payload));
-        *result.output->mutable_identity() = std::move(outcome->identity);
-        result.notes.push_back("attach_ins: " + routes::ins::DescribeAttached(*outcome));
-        continue;
-      }
-      const std::string reason = fmt::format("attach_ins: {}", outcome->reason);
-      if (outcome->kind == Kind::kMismatch) {
-        result.dead_reason = reason;
-        break;
-      }
-      const AttachInsStep::OnMissing on_missing = step.attach_ins().on_missing();
-      if (on_missing == AttachInsStep::CONTINUE_WITHOUT_INS) {
-        if (!outcome->payload_without_ins.empty()) {
-          result.output.emplace();
-          result.output->set_payload(std::move(outcome->payload_without_ins));
-          result.notes.push_back(reason + ": the INS the document carried removed from PID-3");
-        } else {
-          result.notes.push_back(reason + ": sent without the INS");
-        }
-        continue;
-      }
-      if (on_missing == AttachInsStep::DEAD) {
-        result.dead_reason = reason;
-        break;
-      }
-      if (outcome->patient.empty()) {
-        result.dead_reason = reason + " (a document naming no patient cannot be parked)";
-        break;
-      }
+  for (const std::unique_ptr<routes::Step>& step : built->second) {
+    routes::StepInput input;
+    input.message_id = message.id();
+    input.envelope = &envelope;
+    input.document = result.output ? std::string_view(*result.output) : envelope.raw();
+    input.route = match.route;
+    input.identity_update_planned = decision.identity_update.has_value();
+    auto outcome = step->Run(input);
+    if (!outcome.ok()) return outcome.status();
+    const int64_t at_us = outcome->at_us != 0 ? outcome->at_us : clock_.NowMicros();
+    if (outcome->kind == routes::StepOutcome::Kind::kPark) {
       store::RouteHold hold;
       hold.set_route(match.route);
-      hold.set_reason(reason);
-      hold.set_patient(outcome->patient);
-      hold.set_at_us(NowMicros());
+      hold.set_reason(std::move(outcome->reason));
+      hold.set_patient(std::move(outcome->park_key));
+      hold.set_at_us(at_us);
       result.parked = std::move(hold);
       break;
     }
+    if (outcome->kind == routes::StepOutcome::Kind::kDead) {
+      result.dead = true;
+      result.dead_reason = std::move(outcome->reason);
+      result.dead_at_us = at_us;
+      break;
+    }
+    // The first update planned for the message is its update.
+    if (outcome->identity_update && !decision.identity_update) {
+      decision.identity_update = std::move(outcome->identity_update);
+    }
+    if (outcome->output) result.output = std::move(outcome->output);
+    if (outcome->identity) result.identity = std::move(outcome->identity);
+    for (std::string& note : outcome->notes) result.notes.push_back(std::move(note));
   }
 
   decision.routes.push_back(match.route);
@@ -147,16 +110,16 @@ absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
     decision.parked.push_back(std::move(*result.parked));
     return absl::OkStatus();
   }
-  if (!result.dead_reason.empty() && match.destinations.empty()) {
+  if (result.dead && match.destinations.empty()) {
     store::RouteHold hold;
     hold.set_route(match.route);
     hold.set_reason(result.dead_reason);
-    hold.set_at_us(NowMicros());
+    hold.set_at_us(result.dead_at_us);
     decision.failed_routes.push_back(std::move(hold));
     return absl::OkStatus();
   }
-  const bool has_output = result.dead_reason.empty() && result.output.has_value();
-  if (result.dead_reason.empty()) {
+  const bool has_output = !result.dead && result.output.has_value();
+  if (!result.dead) {
     for (std::string& note : result.notes)
       decision.notes.emplace_back(match.route, std::move(note));
   }
@@ -164,7 +127,12 @@ absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
     decision.deliveries.push_back(
         {match.route, destination, patient, has_output, result.dead_reason});
   }
-  if (has_output) decision.outputs.emplace_back(match.route, std::move(*result.output));
+  if (has_output) {
+    store::RouteOutput output;
+    output.set_payload(std::move(*result.output));
+    if (result.identity) *output.mutable_identity() = std::move(*result.identity);
+    decision.outputs.emplace_back(match.route, std::move(output));
+  }
   return absl::OkStatus();
 }
 

@@ -1,36 +1,55 @@
 // Runs a matched route's steps on a message and adds what the route decides
 // to the message's routing decision: deliveries (of the message or of the
 // route's output), a parked route, or a route dead at a step; and, for the
-// history, what its steps changed in the document (RoutingDecision::notes:
-// field names, never values).
+// history, what its steps did (RoutingDecision::notes: field names, never
+// values).
+//
+// Each route's steps are built once, when the runner is, through their kinds
+// (kinds/registry.h); the runner names no kind. Per message it runs them in
+// order, each on the document as the previous one left it, and turns their
+// outcomes (routes/step.h) into the decision:
+//
+//   every step continues   deliveries to the route's destinations, of the last
+//                          output if a step gave one; the steps' notes
+//   a step parks           the route is held under the step's key (no delivery)
+//   a step is dead         the deliveries carry its reason (each fails as dead),
+//                          or, for a route with no destinations, a failed route
+//
+// A dead or parked route has no notes. An identity store update a step plans
+// is committed with the decision whatever the route's outcome (the ADT said
+// it), and only once per message (StepInput::identity_update_planned).
 //
 // Steps read the identity store as committed: the router commits an
 // identity update before it runs the steps of the messages behind it.
 #pragma once
 
+#include <functional>
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "kinds/registry.h"
 #include "proto/config.pb.h"
 #include "routes/ins/identity_reader.h"
-#include "routes/ins/ins_number.h"
-#include "routes/ins/reliability_table.h"
 #include "routes/route_table.h"
+#include "routes/step.h"
 #include "store/store.h"
 
 namespace navette::engine {
 
-struct StepSettings {
-  routes::ins::Environment environment = routes::ins::Environment::kProduction;
-  routes::ins::ReliabilityTable reliability = routes::ins::ReliabilityTable::Default();
-};
-
-// From the configuration's `identity` section (assumed checked).
-StepSettings StepSettingsFrom(const navette::config::Config& config);
-
 class StepRunner {
  public:
-  StepRunner(const store::Store& store, StepSettings settings);
+  // Builds the steps of every route of `config` (checked, defaults
+  // applied). `store` and `clock` outlive the runner. The error names the
+  // route and the step's kind.
+  static absl::StatusOr<std::unique_ptr<StepRunner>> Create(const store::Store& store,
+                                                            const navette::config::Config& config,
+                                                            const kinds::KindRegistry& kinds,
+                                                            const Clock& clock);
 
   // `patient` is the per-patient ordering key of the deliveries. An error is
   // a store failure: the message stays in the router queue.
@@ -52,8 +71,13 @@ class StepRunner {
     const store::Store& store_;
   };
 
-  StoreReader reader_;
-  StepSettings settings_;
+  StepRunner(const store::Store& store, const Clock& clock) : reader_(store), clock_(clock) {}
+
+  // The steps refer to it: the runner does not move.
+  const StoreReader reader_;
+  const Clock& clock_;
+  // Each route's steps, in order, by route name.
+  std::map<std::string, std::vector<std::unique_ptr<routes::Step>>, std::less<>> steps_;
 };
 
 }  // namespace navette::engine

@@ -11,13 +11,18 @@
 #include <string>
 #include <vector>
 
+#include <google/protobuf/wrappers.pb.h>
+
+#include "engine/builtin_kinds.h"
 #include "store/keys.h"
 #include "store/message_id.h"
+#include "tests/support/fake_clock.h"
 
 namespace navette::engine {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -47,6 +52,61 @@ navette::config::Step AttachIns(navette::config::AttachInsStep::OnMissing on_mis
   return step;
 }
 
+// A step kind of the test's own (its settings a StringValue): it records
+// the document it is given, then appends its setting to it, or is dead when
+// its setting is "dead".
+struct Recorder {
+  std::vector<std::string> seen;
+  int built = 0;
+};
+
+class RecordingStep : public routes::Step {
+ public:
+  RecordingStep(std::string setting, Recorder& recorder)
+      : setting_(std::move(setting)), recorder_(recorder) {}
+
+  absl::StatusOr<routes::StepOutcome> Run(const routes::StepInput& input) const override {
+    recorder_.seen.emplace_back(input.document);
+    if (setting_ == "dead") return routes::StepOutcome::Dead("record: told to fail");
+    routes::StepOutcome outcome;
+    outcome.output = std::string(input.document) + setting_;
+    outcome.notes.push_back("record: appended");
+    return outcome;
+  }
+
+ private:
+  const std::string setting_;
+  Recorder& recorder_;
+};
+
+kinds::StepKind RecordingStepKind(Recorder* recorder) {
+  kinds::StepKind kind;
+  kind.name = "record";
+  kind.config_type = google::protobuf::StringValue::descriptor();
+  kind.create = [recorder](
+                    const google::protobuf::Message& config,
+                    const kinds::StepContext&) -> absl::StatusOr<std::unique_ptr<routes::Step>> {
+    ++recorder->built;
+    return std::make_unique<RecordingStep>(
+        static_cast<const google::protobuf::StringValue&>(config).value(), *recorder);
+  };
+  return kind;
+}
+
+navette::config::Step Record(const std::string& setting) {
+  google::protobuf::StringValue value;
+  value.set_value(setting);
+  navette::config::Step step;
+  step.mutable_extension()->PackFrom(value);
+  return step;
+}
+
+navette::config::Step IdentityFeed() {
+  navette::config::Step step;
+  step.mutable_identity_feed();
+  return step;
+}
+
 class StepRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -58,12 +118,9 @@ class StepRunnerTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->EnsureQueues({"outbox"}).ok());
-    StepSettings settings;
-    settings.environment = routes::ins::Environment::kTest;
-    runner_ = std::make_unique<StepRunner>(*store_, settings);
+    ASSERT_TRUE(kinds_.Add(RecordingStepKind(&recorder_)).ok());
   }
   void TearDown() override {
-    runner_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -83,18 +140,42 @@ class StepRunnerTest : public ::testing::Test {
     return message;
   }
 
-  // Runs `steps` as the route `route` to "outbox" (none for a feed).
+  // Runs `steps` as the route `route` to "outbox" (none for a feed), built
+  // as the engine builds them, in a test environment.
   store::RoutingDecision Run(const store::StoredMessage& message, const std::string& route,
                              const std::vector<navette::config::Step>& steps,
                              std::vector<std::string> destinations = {"outbox"}) {
+    store::RoutingDecision decision;
+    decision.id = message.id();
+    auto runner = Build({{route, steps}});
+    if (runner == nullptr) return decision;
+    RunInto(*runner, message, route, std::move(destinations), decision);
+    return decision;
+  }
+
+  // A runner for these routes (name, steps), built as the engine builds it.
+  std::unique_ptr<StepRunner> Build(
+      const std::vector<std::pair<std::string, std::vector<navette::config::Step>>>& routes) {
+    navette::config::Config config;
+    config.mutable_identity()->set_environment(navette::config::IdentitySettings::TEST);
+    for (const auto& [name, steps] : routes) {
+      navette::config::Route* route = config.add_routes();
+      route->set_name(name);
+      for (const auto& step : steps) *route->add_steps() = step;
+    }
+    auto runner = StepRunner::Create(*store_, config, kinds_, clock_);
+    EXPECT_TRUE(runner.ok()) << runner.status();
+    return runner.ok() ? std::move(*runner) : nullptr;
+  }
+
+  static void RunInto(const StepRunner& runner, const store::StoredMessage& message,
+                      const std::string& route, std::vector<std::string> destinations,
+                      store::RoutingDecision& decision) {
     routes::RouteMatch match;
     match.route = route;
     match.destinations = std::move(destinations);
-    match.steps = &steps;
-    store::RoutingDecision decision;
-    decision.id = message.id();
-    EXPECT_TRUE(runner_->RunRoute(message, match, "", decision).ok());
-    return decision;
+    absl::Status ran = runner.RunRoute(message, match, "", decision);
+    EXPECT_TRUE(ran.ok()) << ran;
   }
 
   // The identity feed applies an A28 of the ANS test patient.
@@ -109,8 +190,11 @@ class StepRunnerTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<StepRunner> runner_;
   store::MessageIdGenerator ids_;
+  FakeClock clock_;
+  Recorder recorder_;
+  // The built-in kinds and the recording step.
+  kinds::KindRegistry kinds_ = BuiltinKinds();
 };
 
 TEST_F(StepRunnerTest, AttachedDocumentTellsTheFieldsWritten) {
@@ -178,6 +262,118 @@ TEST_F(StepRunnerTest, DeadRouteHasNoNote) {
   EXPECT_EQ(decision.deliveries[0].dead_reason,
             "attach_ins: INS unknown to the identity store (no IPP in PID-3)");
   EXPECT_THAT(decision.notes, IsEmpty());
+}
+
+TEST_F(StepRunnerTest, EachStepGetsTheDocumentAsThePreviousOneLeftIt) {
+  Feed(std::string(kIpp) + "~" + kIns, "QUAL");
+  store::RoutingDecision decision = Run(
+      Ingest(Oru(kIpp)), "lab", {AttachIns(navette::config::AttachInsStep::PARK), Record("|X")});
+  // The recording step was given attach_ins's output.
+  ASSERT_EQ(recorder_.seen.size(), 1u);
+  EXPECT_THAT(recorder_.seen[0], HasSubstr(kIns));
+  ASSERT_EQ(decision.deliveries.size(), 1u);
+  EXPECT_TRUE(decision.deliveries[0].has_output);
+  ASSERT_EQ(decision.outputs.size(), 1u);
+  EXPECT_EQ(decision.outputs[0].second.payload(), recorder_.seen[0] + "|X");
+  // The identity attach_ins attached stays with the last output.
+  EXPECT_EQ(decision.outputs[0].second.identity().ins().matricule(), kMatricule);
+  EXPECT_THAT(decision.notes,
+              ElementsAre(Pair("lab", "attach_ins: INS and traits written into PID-3"),
+                          Pair("lab", "record: appended")));
+}
+
+TEST_F(StepRunnerTest, IdentityFeedThenAttachInsInOneRoute) {
+  Feed(std::string(kIpp) + "~" + kIns, "QUAL");
+  const store::StoredMessage adt = Ingest(Adt(std::string(kIpp) + "~" + kIns, "QUAL"));
+  std::unique_ptr<StepRunner> runner =
+      Build({{"adt", {IdentityFeed(), AttachIns(navette::config::AttachInsStep::PARK)}},
+             {"again", {IdentityFeed()}}});
+  ASSERT_NE(runner, nullptr);
+  store::RoutingDecision decision;
+  decision.id = adt.id();
+  RunInto(*runner, adt, "adt", {"outbox"}, decision);
+  // The update is planned, and attach_ins reads the identity as committed.
+  ASSERT_TRUE(decision.identity_update.has_value());
+  EXPECT_EQ(decision.identity_update->change.summary(), "no change");
+  ASSERT_EQ(decision.deliveries.size(), 1u);
+  EXPECT_TRUE(decision.deliveries[0].dead_reason.empty());
+  ASSERT_EQ(decision.outputs.size(), 1u);
+  EXPECT_EQ(decision.outputs[0].second.identity().ins().matricule(), kMatricule);
+  EXPECT_THAT(decision.notes,
+              ElementsAre(Pair("adt",
+                               "attach_ins: the document already carried the INS and traits of "
+                               "the identity store: nothing written")));
+
+  // A second identity_feed route on the same message plans nothing more.
+  const store::IdentityUpdate planned = *decision.identity_update;
+  RunInto(*runner, adt, "again", {}, decision);
+  EXPECT_EQ(decision.identity_update->change.SerializeAsString(),
+            planned.change.SerializeAsString());
+  EXPECT_THAT(decision.routes, ElementsAre("adt", "again"));
+  EXPECT_THAT(decision.failed_routes, IsEmpty());
+  EXPECT_EQ(decision.notes.size(), 1u);
+}
+
+TEST_F(StepRunnerTest, DeadStepStopsTheRoute) {
+  store::RoutingDecision decision = Run(
+      Ingest(Oru(kIns)), "lab", {AttachIns(navette::config::AttachInsStep::DEAD), Record("|X")});
+  EXPECT_THAT(recorder_.seen, IsEmpty());
+  ASSERT_EQ(decision.deliveries.size(), 1u);
+  EXPECT_EQ(decision.deliveries[0].dead_reason,
+            "attach_ins: INS unknown to the identity store (no IPP in PID-3)");
+  EXPECT_FALSE(decision.deliveries[0].has_output);
+  EXPECT_THAT(decision.outputs, IsEmpty());
+  EXPECT_THAT(decision.notes, IsEmpty());
+
+  // A step dead after one that changed the document: nothing of it goes.
+  decision = Run(Ingest(Oru(kIpp)), "lab", {Record("|X"), Record("dead")});
+  ASSERT_EQ(recorder_.seen.size(), 2u);
+  EXPECT_THAT(recorder_.seen[1], EndsWith("|X"));
+  ASSERT_EQ(decision.deliveries.size(), 1u);
+  EXPECT_EQ(decision.deliveries[0].dead_reason, "record: told to fail");
+  EXPECT_FALSE(decision.deliveries[0].has_output);
+  EXPECT_THAT(decision.outputs, IsEmpty());
+  EXPECT_THAT(decision.notes, IsEmpty());
+}
+
+TEST_F(StepRunnerTest, HoldsAreDatedByTheClock) {
+  clock_.Advance(std::chrono::minutes(3));
+  store::RoutingDecision parked =
+      Run(Ingest(Oru(kIpp)), "lab", {AttachIns(navette::config::AttachInsStep::PARK)});
+  ASSERT_EQ(parked.parked.size(), 1u);
+  EXPECT_EQ(parked.parked[0].at_us(), clock_.NowMicros());
+
+  // A route with no destinations fails as a route; a step that gives no
+  // time is dated by the runner's clock.
+  clock_.Advance(std::chrono::seconds(1));
+  store::RoutingDecision failed = Run(Ingest(Oru(kIpp)), "feed", {Record("dead")}, {});
+  EXPECT_THAT(failed.deliveries, IsEmpty());
+  ASSERT_EQ(failed.failed_routes.size(), 1u);
+  EXPECT_EQ(failed.failed_routes[0].route(), "feed");
+  EXPECT_EQ(failed.failed_routes[0].reason(), "record: told to fail");
+  EXPECT_EQ(failed.failed_routes[0].at_us(), clock_.NowMicros());
+}
+
+TEST_F(StepRunnerTest, StepsAreBuiltOnceForEveryMessage) {
+  std::unique_ptr<StepRunner> runner = Build({{"lab", {Record("|X")}}});
+  ASSERT_NE(runner, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    store::RoutingDecision decision;
+    RunInto(*runner, Ingest(Oru(kIpp)), "lab", {"outbox"}, decision);
+    ASSERT_EQ(decision.outputs.size(), 1u);
+  }
+  EXPECT_EQ(recorder_.built, 1);
+  EXPECT_EQ(recorder_.seen.size(), 3u);
+}
+
+TEST_F(StepRunnerTest, StepOfNoKnownKindIsRefusedNamingTheRoute) {
+  navette::config::Config config;
+  navette::config::Route* route = config.add_routes();
+  route->set_name("lab");
+  route->add_steps();
+  auto runner = StepRunner::Create(*store_, config, kinds_, clock_);
+  ASSERT_FALSE(runner.ok());
+  EXPECT_EQ(runner.status().message(), "route 'lab': step 1 is of no known kind");
 }
 
 }  // namespace

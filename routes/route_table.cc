@@ -62,7 +62,6 @@ absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
     compiled.name = route.name();
     compiled.from.assign(route.from().begin(), route.from().end());
     compiled.to.assign(route.to().begin(), route.to().end());
-    compiled.steps.assign(route.steps().begin(), route.steps().end());
     const navette::config::Match& match = route.match();
     compiled.message_types.assign(match.message_type().begin(), match.message_type().end());
     compiled.sending_applications.assign(match.sending_application().begin(),
@@ -125,7 +124,7 @@ std::vector<RouteMatch> RouteTable::Evaluate(
     const navette::Envelope& envelope, const navette::adapters::hl7v2::MessageView* view) const {
   std::vector<RouteMatch> matches;
   for (const CompiledRoute& route : routes_) {
-    if (Matches(route, envelope, view)) matches.push_back({route.name, route.to, &route.steps});
+    if (Matches(route, envelope, view)) matches.push_back({route.name, route.to});
   }
   return matches;
 }

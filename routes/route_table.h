@@ -31,11 +31,10 @@ namespace navette::routes {
 // message's component separator (patterns are always written with '^').
 bool MatchesComponentPattern(std::string_view pattern, std::string_view value, char separator);
 
+// The route's steps are run by name (engine/step_runner.h builds them).
 struct RouteMatch {
   std::string route;
   std::vector<std::string> destinations;
-  // The route's steps, in order; owned by the table.
-  const std::vector<navette::config::Step>* steps = nullptr;
 };
 
 class RouteTable {
@@ -66,7 +65,6 @@ class RouteTable {
     std::vector<std::string> sending_facilities;
     std::vector<FieldRule> fields;
     std::vector<std::string> to;
-    std::vector<navette::config::Step> steps;
   };
   RouteTable() = default;
   bool Matches(const CompiledRoute& route, const navette::Envelope& envelope,

@@ -16,6 +16,7 @@
 // routing again after a crash decides the same.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,16 +40,24 @@ struct StepInput {
   uint64_t message_id = 0;
   const navette::Envelope* envelope = nullptr;
   // The document as the previous steps left it (the envelope's raw bytes
-  // when no step changed it).
+  // when no step changed it), in the envelope's charset: a step that
+  // changes it writes it back in that charset.
   std::string_view document;
   std::string_view route;
+  // Another route already planned this message's identity store update
+  // (identity_feed runs once per message, whatever the routes).
+  bool identity_update_planned = false;
 };
 
 struct StepOutcome {
   enum class Kind { kContinue, kPark, kDead };
   Kind kind = Kind::kContinue;
-  // kPark, kDead: why, naming the item, never patient data.
+  // kPark, kDead: why, as the history shows it, starting with the step's
+  // kind ("attach_ins: ..."); naming the item, never patient data.
   std::string reason;
+  // kPark, kDead: when the step decided, by its clock (the hold's time);
+  // 0: the runner stamps it.
+  int64_t at_us = 0;
   // kPark: the key a later event releases the message under.
   std::string park_key;
   // kContinue: the document the next steps and the destinations get, when
@@ -63,17 +72,19 @@ struct StepOutcome {
   std::vector<std::string> notes;
 
   static StepOutcome Continue() { return {}; }
-  static StepOutcome Park(std::string reason, std::string key) {
+  static StepOutcome Park(std::string reason, std::string key, int64_t at_us = 0) {
     StepOutcome outcome;
     outcome.kind = Kind::kPark;
     outcome.reason = std::move(reason);
     outcome.park_key = std::move(key);
+    outcome.at_us = at_us;
     return outcome;
   }
-  static StepOutcome Dead(std::string reason) {
+  static StepOutcome Dead(std::string reason, int64_t at_us = 0) {
     StepOutcome outcome;
     outcome.kind = Kind::kDead;
     outcome.reason = std::move(reason);
+    outcome.at_us = at_us;
     return outcome;
   }
 };

@@ -88,6 +88,14 @@ std::string OutputKey(uint64_t id, std::string_view route) {
   return key;
 }
 
+std::string ReceiptKey(uint64_t id, std::string_view destination, std::string_view route) {
+  std::string key = IdKey(id);
+  key.append(destination);
+  key.push_back('\0');
+  key.append(route);
+  return key;
+}
+
 std::string InsPrefix(std::string_view oid, std::string_view matricule) {
   std::string key(oid);
   key.push_back('\0');

@@ -16,6 +16,7 @@
 //   identity_history  patient key '\0' event_seq(8)      identity.IdentityChange
 //   parked        patient key '\0' id(8)                empty (reasons in state)
 //   outputs       id(8) route                           RouteOutput
+//   receipts      id(8) destination '\0' route          DeliveryReceipt
 //   default       "config/" version                     configuration text
 //
 // Invariants (each kept by one atomic WriteBatch per state change):
@@ -26,6 +27,11 @@
 //   - (destination, id) is in dead_letters iff that delivery is dead;
 //   - (patient, id) is in parked iff the message's state has a parked route
 //     under that patient;
+//   - (id, destination, route) is in receipts iff that delivery's last
+//     delivered outcome came with a receipt; it is written in the outcome's
+//     batch. A message's receipts outlive a discard or a reroute (the peer
+//     still holds what it returned); whatever deletes a message's records
+//     deletes its receipts too: every key under IdKey(id).
 //   - (oid, matricule, patient) is in index.ins iff the identity record of
 //     `patient` carries that INS. A record merged into another (A40, A47)
 //     keeps its INS and its entry: a lookup follows merged_into, so that a
@@ -58,6 +64,7 @@ inline constexpr char kInsIndexCf[] = "index.ins";
 inline constexpr char kIdentityHistoryCf[] = "identity_history";
 inline constexpr char kParkedCf[] = "parked";
 inline constexpr char kOutputsCf[] = "outputs";
+inline constexpr char kReceiptsCf[] = "receipts";
 inline constexpr char kQueueCfPrefix[] = "q.";
 
 void AppendBigEndian64(std::string& out, uint64_t value);
@@ -74,6 +81,7 @@ std::string PatientPrefix(std::string_view patient);  // "<patient>\0"
 std::string ParkedKey(std::string_view patient, uint64_t id);
 std::string IdentityHistoryKey(std::string_view patient, uint64_t event_seq);
 std::string OutputKey(uint64_t id, std::string_view route);
+std::string ReceiptKey(uint64_t id, std::string_view destination, std::string_view route);
 std::string InsPrefix(std::string_view oid, std::string_view matricule);  // "<oid>\0<matricule>\0"
 std::string InsIndexKey(std::string_view oid, std::string_view matricule, std::string_view patient);
 std::string InsParkKey(std::string_view oid, std::string_view matricule);

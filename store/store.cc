@@ -15,7 +15,6 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
-#include "common/clock.h"
 #include "store/keys.h"
 #include "store/write_helpers.h"
 
@@ -23,8 +22,9 @@ namespace navette::store {
 namespace {
 
 const char* const kFixedColumnFamilies[] = {
-    kJournalCf,     kStateCf,    kRouterQueueCf,     kHistoryCf, kStatusIndexCf, kControlIdIndexCf,
-    kDeadLettersCf, kIdentityCf, kIdentityHistoryCf, kParkedCf,  kOutputsCf,     kInsIndexCf};
+    kJournalCf,        kStateCf,       kRouterQueueCf, kHistoryCf,         kStatusIndexCf,
+    kControlIdIndexCf, kDeadLettersCf, kIdentityCf,    kIdentityHistoryCf, kParkedCf,
+    kOutputsCf,        kInsIndexCf,    kReceiptsCf};
 
 // The store's memory is bounded whatever the backlog (docs/design.md,
 // "Memory"): every column family's blocks, indexes and filters share one
@@ -100,6 +100,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   }
 
   std::unique_ptr<Store> store(new Store());
+  store->clock_ = options.clock;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status opened = rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &raw);
   if (!opened.ok()) {
@@ -123,6 +124,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     if (name == kIdentityHistoryCf) store->identity_history_ = handle;
     if (name == kParkedCf) store->parked_ = handle;
     if (name == kOutputsCf) store->outputs_ = handle;
+    if (name == kReceiptsCf) store->receipts_ = handle;
     if (name.rfind(kQueueCfPrefix, 0) == 0) {
       absl::Status added = store->AddQueue(name.substr(sizeof(kQueueCfPrefix) - 1), handle);
       if (!added.ok()) return added;
@@ -178,8 +180,6 @@ absl::Status Store::AddQueue(const std::string& destination, rocksdb::ColumnFami
   return absl::OkStatus();
 }
 
-bool Store::HasQueue(std::string_view destination) const { return Queue(destination) != nullptr; }
-
 Store::QueueCf* Store::Queue(std::string_view destination) const {
   std::shared_lock lock(queues_mu_);
   auto it = queues_.find(destination);
@@ -199,7 +199,7 @@ uint64_t Store::LastMessageId() const {
 }
 
 uint64_t Store::NextEventSeq() {
-  const auto now = static_cast<uint64_t>(NowMicros());
+  const auto now = static_cast<uint64_t>(clock_->NowMicros());
   uint64_t last = last_event_seq_.load(std::memory_order_relaxed);
   uint64_t next;
   do {
@@ -228,7 +228,7 @@ absl::Status Store::CommitIngress(std::span<const IngressRecord> records) {
     const std::string id_key = IdKey(record.id);
     event.Clear();
     if (record.envelope == nullptr) {
-      event.set_at_us(NowMicros());
+      event.set_at_us(clock_->NowMicros());
       event.set_type(EVENT_RETRANSMISSION);
       event.set_detail("same MSH-10 and content as a message already received; acknowledged again");
       batch.Put(history_, HistoryKey(record.id, NextEventSeq()), Serialize(event));

@@ -33,10 +33,14 @@
 #include <string_view>
 #include <vector>
 
+#include <google/protobuf/any.pb.h>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/clock.h"
 #include "proto/identity.pb.h"
 #include "proto/store.pb.h"
+#include "store/message_state.h"
 
 namespace rocksdb {
 class Cache;
@@ -119,25 +123,15 @@ struct RoutingDecision {
   std::vector<std::pair<std::string, std::string>> notes;
 };
 
-enum class AttemptResult {
-  kDelivered,  // leaves the queue
-  kRetry,      // stays in the queue until next_attempt_us
-  kDead,       // leaves the queue for the dead letters
-};
-
 struct DeliveryOutcome {
   const QueuedTask* task = nullptr;
   AttemptResult result = AttemptResult::kDelivered;
   int64_t duration_us = 0;
   std::string detail;           // the peer's answer or the error, in short
   int64_t next_attempt_us = 0;  // for kRetry
-};
-
-// What an operator action did to one destination of a message.
-struct ActionEffect {
-  std::string destination;
-  bool was_dead = false;     // it left the dead letters
-  bool was_pending = false;  // it left its queue (discard)
+  // For kDelivered: what the destination handed back, kept as the
+  // delivery's DeliveryReceipt (receipts CF) in the outcome's batch.
+  std::optional<google::protobuf::Any> receipt = std::nullopt;
 };
 
 struct DeadLetter {
@@ -168,6 +162,9 @@ struct StoreOptions {
   // When set, RocksDB counts into it (e.g. WAL_FILE_SYNCED): for the tests
   // that check which writes are synced.
   std::shared_ptr<rocksdb::Statistics> statistics;
+  // Where every time the store writes (history events, state and task
+  // times) comes from; a test passes a FakeClock. Outlives the store.
+  const Clock* clock = &Clock::System();
 };
 
 class Store {
@@ -182,7 +179,6 @@ class Store {
   // running configuration. Queues of destinations no longer configured stay
   // in the store untouched, and replays skip them.
   absl::Status EnsureQueues(const std::vector<std::string>& destinations);
-  bool HasQueue(std::string_view destination) const;
 
   // Largest message id in the journal, 0 if empty.
   uint64_t LastMessageId() const;
@@ -210,9 +206,6 @@ class Store {
   absl::Status CommitRouting(std::span<const RoutingDecision> decisions,
                              std::string_view config_version,
                              const std::function<uint64_t()>& next_ticket_id = {});
-  absl::Status CommitRouting(uint64_t id, const std::vector<std::string>& routes,
-                             const std::vector<RoutedDelivery>& deliveries,
-                             std::string_view config_version);
 
   // ---- delivery
   absl::StatusOr<std::vector<QueuedTask>> PeekQueue(std::string_view destination,
@@ -221,14 +214,13 @@ class Store {
   // batch: a delivered or dead task leaves the queue (a dead one for the
   // dead letters); a retried one stays in place with its attempt count and
   // next attempt time updated. An outcome for a task that is no longer the
-  // message's pending one (discarded meanwhile) is ignored.
+  // message's pending one (discarded meanwhile) is ignored. A delivered
+  // outcome's receipt is written in the same batch (receipts CF).
   absl::Status CommitDeliveryOutcomes(std::string_view destination,
                                       std::span<const DeliveryOutcome> outcomes);
-  absl::Status CommitDelivered(std::string_view destination, const QueuedTask& task,
-                               int64_t duration_us, std::string_view detail);
-  absl::Status CommitAttemptFailed(std::string_view destination, const QueuedTask& task,
-                                   int64_t duration_us, std::string_view error,
-                                   int64_t next_attempt_us);
+  // The receipts kept for a message's deliveries, in (destination, route)
+  // order; empty when none returned one.
+  absl::StatusOr<std::vector<DeliveryReceipt>> GetReceipts(uint64_t id) const;
   // Whether `task` is still the pending delivery of its message.
   absl::StatusOr<bool> IsPending(std::string_view destination, const QueuedTask& task) const;
   // Tasks in a queue, counted by a full scan (at start).
@@ -271,10 +263,6 @@ class Store {
   // ---- identity store (routes/ins)
   // The record of a patient key; nullopt if the feed never named it.
   absl::StatusOr<std::optional<identity::Identity>> GetIdentity(std::string_view patient) const;
-  absl::StatusOr<std::vector<identity::IdentityChange>> GetIdentityHistory(
-      std::string_view patient) const;
-  // Ids of the messages parked under a patient key, oldest first.
-  absl::StatusOr<std::vector<uint64_t>> ListParked(std::string_view patient) const;
   // The patient keys whose identity records carry this INS (index.ins),
   // merged records included: the caller follows merged_into.
   absl::StatusOr<std::vector<std::string>> FindPatientsByIns(std::string_view oid,
@@ -287,10 +275,12 @@ class Store {
   absl::StatusOr<std::vector<Event>> GetHistory(uint64_t id) const;
   absl::Status SaveConfigVersion(std::string_view version, std::string_view text);
 
-  rocksdb::DB* db() const { return db_.get(); }  // for tests and benchmarks
-
  private:
+  friend class StoreInspector;  // tests/support/store_inspector.h
   Store() = default;
+
+  // Ids of the messages parked under a patient key, oldest first.
+  absl::StatusOr<std::vector<uint64_t>> ListParked(std::string_view patient) const;
 
   struct QueueCf {
     rocksdb::ColumnFamilyHandle* handle = nullptr;
@@ -323,11 +313,13 @@ class Store {
   // Fills index.ins from the identity records, for a store written before it
   // existed.
   absl::Status BuildInsIndex();
-  // Removes the parked CF entries of `state`'s parked routes, in `batch`.
-  void UnparkAll(rocksdb::WriteBatch& batch, uint64_t id, const MessageState& state);
+  // Removes the parked CF entries of these parked routes of `id`, in `batch`.
+  void Unpark(rocksdb::WriteBatch& batch, uint64_t id,
+              const google::protobuf::RepeatedPtrField<RouteHold>& holds);
   // Strictly increasing microsecond clock, so that history keys of one
   // message never collide and sort in event order.
   uint64_t NextEventSeq();
+  const Clock* clock_ = &Clock::System();
   std::shared_ptr<rocksdb::Cache> block_cache_;  // shared by every column family
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
@@ -343,6 +335,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* identity_history_ = nullptr;
   rocksdb::ColumnFamilyHandle* parked_ = nullptr;
   rocksdb::ColumnFamilyHandle* outputs_ = nullptr;
+  rocksdb::ColumnFamilyHandle* receipts_ = nullptr;
 
   mutable std::shared_mutex queues_mu_;  // guards queues_
   std::map<std::string, std::unique_ptr<QueueCf>, std::less<>> queues_;
@@ -351,8 +344,6 @@ class Store {
   std::atomic<uint64_t> last_event_seq_{0};
 };
 
-// The status a message has given the status of each of its deliveries.
-MessageStatus AggregateStatus(const MessageState& state);
 std::string_view StatusName(MessageStatus status);  // "delivered", ...
 std::optional<MessageStatus> ParseStatusName(std::string_view name);
 std::string_view EventTypeName(EventType type);  // "received", ...

@@ -6,7 +6,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include "common/clock.h"
 #include "store/keys.h"
 #include "store/store.h"
 #include "store/write_helpers.h"
@@ -56,7 +55,7 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
   std::map<uint64_t, Pending> states;
   rocksdb::WriteBatch batch;
   Event event;
-  const int64_t now = NowMicros();
+  const int64_t now = clock_->NowMicros();
   for (const DeliveryOutcome& outcome : outcomes) {
     const QueuedTask& queued = *outcome.task;
     const uint64_t id = queued.task.message_id();
@@ -71,24 +70,13 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
     DestinationState* entry = PendingEntry(state, destination, queued.key);
     if (entry == nullptr) continue;  // discarded or superseded meanwhile
     const AttemptResult result = outcome.result;
-    entry->set_status(result == AttemptResult::kDelivered ? DELIVERY_DELIVERED
-                      : result == AttemptResult::kDead    ? DELIVERY_DEAD
-                                                          : DELIVERY_RETRYING);
-    entry->set_attempts(entry->attempts() + 1);
-    entry->set_updated_at_us(now);
-    if (result == AttemptResult::kDelivered) {
-      entry->clear_last_error();
-    } else {
-      entry->set_last_error(outcome.detail);
-    }
-    if (result != AttemptResult::kRetry) entry->clear_queue_key();
+    const AttemptTransition transition = AttemptTransitionOf(result);
+    ApplyAttempt(*entry, result, outcome.detail, now);
     state.set_updated_at_us(now);
 
     event.Clear();
     event.set_at_us(now);
-    event.set_type(result == AttemptResult::kDelivered ? EVENT_DELIVERED
-                   : result == AttemptResult::kDead    ? EVENT_DEAD
-                                                       : EVENT_ATTEMPT_FAILED);
+    event.set_type(transition.event);
     event.set_route(queued.task.route());
     event.set_destination(std::string(destination));
     event.set_attempt(queued.task.attempt() + 1);
@@ -96,16 +84,22 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
     event.set_detail(outcome.detail);
     if (result == AttemptResult::kRetry) event.set_next_attempt_us(outcome.next_attempt_us);
     batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
-    if (result != AttemptResult::kRetry) {
+    if (transition.leaves_queue) {
       batch.Delete(queue->handle, queued.key);
-      if (result == AttemptResult::kDead) {
-        batch.Put(dead_letters_, DeadLetterKey(destination, id), "");
-      }
     } else {
       DeliveryTask rewritten = queued.task;
       rewritten.set_attempt(queued.task.attempt() + 1);
       rewritten.set_not_before_us(outcome.next_attempt_us);
       batch.Put(queue->handle, queued.key, Serialize(rewritten));
+    }
+    if (transition.dead_letter) batch.Put(dead_letters_, DeadLetterKey(destination, id), "");
+    if (result == AttemptResult::kDelivered && outcome.receipt.has_value()) {
+      DeliveryReceipt receipt;
+      receipt.set_destination(std::string(destination));
+      receipt.set_route(queued.task.route());
+      receipt.set_at_us(now);
+      *receipt.mutable_body() = *outcome.receipt;
+      batch.Put(receipts_, ReceiptKey(id, destination, queued.task.route()), Serialize(receipt));
     }
   }
   for (auto& [id, pending] : states) {
@@ -115,19 +109,23 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "committing delivery outcomes");
 }
 
-absl::Status Store::CommitDelivered(std::string_view destination, const QueuedTask& queued,
-                                    int64_t duration_us, std::string_view detail) {
-  const DeliveryOutcome outcome{&queued, AttemptResult::kDelivered, duration_us,
-                                std::string(detail), 0};
-  return CommitDeliveryOutcomes(destination, {&outcome, 1});
-}
-
-absl::Status Store::CommitAttemptFailed(std::string_view destination, const QueuedTask& queued,
-                                        int64_t duration_us, std::string_view error,
-                                        int64_t next_attempt_us) {
-  const DeliveryOutcome outcome{&queued, AttemptResult::kRetry, duration_us, std::string(error),
-                                next_attempt_us};
-  return CommitDeliveryOutcomes(destination, {&outcome, 1});
+absl::StatusOr<std::vector<DeliveryReceipt>> Store::GetReceipts(uint64_t id) const {
+  const std::string lower = IdKey(id);
+  const std::string upper = IdKey(id + 1);
+  rocksdb::ReadOptions options;
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  options.iterate_lower_bound = &lower_slice;
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, receipts_));
+  std::vector<DeliveryReceipt> receipts;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    if (!receipts.emplace_back().ParseFromArray(it->value().data(),
+                                                static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: corrupt delivery receipt");
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the delivery receipts");
+  return receipts;
 }
 
 absl::StatusOr<bool> Store::IsPending(std::string_view destination, const QueuedTask& task) const {

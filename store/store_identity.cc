@@ -8,7 +8,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include "common/clock.h"
 #include "store/keys.h"
 #include "store/store.h"
 #include "store/write_helpers.h"
@@ -61,20 +60,6 @@ absl::Status ForEachOfPatient(
 
 }  // namespace
 
-absl::StatusOr<std::vector<identity::IdentityChange>> Store::GetIdentityHistory(
-    std::string_view patient) const {
-  std::vector<identity::IdentityChange> changes;
-  absl::Status read = ForEachOfPatient(
-      *db_, identity_history_, patient, [&](std::string_view, std::string_view value) {
-        if (!changes.emplace_back().ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          return absl::DataLossError("store: corrupt identity history record");
-        }
-        return absl::OkStatus();
-      });
-  if (!read.ok()) return read;
-  return changes;
-}
-
 absl::StatusOr<std::vector<uint64_t>> Store::ListParked(std::string_view patient) const {
   std::vector<uint64_t> ids;
   absl::Status read =
@@ -113,22 +98,12 @@ absl::StatusOr<RouteOutput> Store::GetOutput(uint64_t id, std::string_view route
   return output;
 }
 
-void Store::UnparkAll(rocksdb::WriteBatch& batch, uint64_t id, const MessageState& state) {
-  for (const RouteHold& hold : state.parked()) batch.Delete(parked_, ParkedKey(hold.patient(), id));
+void Store::Unpark(rocksdb::WriteBatch& batch, uint64_t id,
+                   const google::protobuf::RepeatedPtrField<RouteHold>& holds) {
+  for (const RouteHold& hold : holds) batch.Delete(parked_, ParkedKey(hold.patient(), id));
 }
 
 namespace {
-
-// Takes the routes parked under `patient` out of `state`; returns them.
-std::vector<std::string> TakeParkedRoutes(MessageState& state, std::string_view patient) {
-  std::vector<std::string> routes;
-  for (const RouteHold& hold : state.parked()) {
-    if (hold.patient() == patient) routes.push_back(hold.route());
-  }
-  EraseIf(*state.mutable_parked(),
-          [&](const RouteHold& hold) { return hold.patient() == patient; });
-  return routes;
-}
 
 std::string JoinRoutes(const std::vector<std::string>& routes) {
   std::string joined;
@@ -265,14 +240,13 @@ absl::Status Store::ApplyIdentityUpdate(rocksdb::WriteBatch& batch, const Identi
       batch.Delete(parked_, ParkedKey(key, id));
       const uint64_t ticket = next_ticket_id();
       batch.Put(router_queue_, IdKey(ticket), RouterTicket(id, routes));
-      (*state)->set_router_queue_key(ticket);
+      SendBackToRouter(**state, ticket);  // RECEIVED until the router has run the routes again
       event.Clear();
       event.set_at_us(now);
       event.set_type(EVENT_RELEASED);
       event.set_detail(fmt::format("identity qualified by {}: route {} sent back to the router",
                                    update.change.trigger(), JoinRoutes(routes)));
       batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
-      (*state)->set_status(RECEIVED);  // until the router has run the routes again
     }
   }
   for (auto& [id, entry] : changed) {
@@ -287,31 +261,24 @@ absl::StatusOr<std::vector<std::string>> Store::Release(uint64_t id, uint64_t ti
   auto locks = LockStates({id});
   auto state = GetState(id);
   if (!state.ok()) return state.status();
-  if (state->parked().empty()) {
-    return absl::FailedPreconditionError(fmt::format("message {:016x} is not parked", id));
-  }
+  if (absl::Status allowed = CheckRelease(id, *state); !allowed.ok()) return allowed;
   const MessageStatus previous = state->status();
-  const int64_t now = NowMicros();
+  const int64_t now = clock_->NowMicros();
+  ReleaseResult released = ApplyRelease(*state, ticket_id, now);
   rocksdb::WriteBatch batch;
-  std::vector<std::string> routes;
-  for (const RouteHold& hold : state->parked()) routes.push_back(hold.route());
-  UnparkAll(batch, id, *state);
-  state->clear_parked();
-  batch.Put(router_queue_, IdKey(ticket_id), RouterTicket(id, routes));
+  Unpark(batch, id, released.unparked);
+  batch.Put(router_queue_, IdKey(ticket_id), RouterTicket(id, released.routes));
   Event event;
   event.set_at_us(now);
   event.set_type(EVENT_RELEASED);
   event.set_actor(std::string(actor));
-  event.set_detail(
-      fmt::format("release requested: route {} sent back to the router", JoinRoutes(routes)));
+  event.set_detail(fmt::format("release requested: route {} sent back to the router",
+                               JoinRoutes(released.routes)));
   batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
-  state->set_status(RECEIVED);
-  state->set_router_queue_key(ticket_id);
-  state->set_updated_at_us(now);
   PutState(batch, state_, status_index_, id, previous, *state);
   absl::Status written = FromRocks(db_->Write(SyncedWrite(), &batch), "recording a release");
   if (!written.ok()) return written;
-  return routes;
+  return std::move(released.routes);
 }
 
 }  // namespace navette::store

@@ -10,7 +10,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include "common/clock.h"
 #include "store/keys.h"
 #include "store/store.h"
 #include "store/write_helpers.h"
@@ -38,16 +37,6 @@ absl::StatusOr<std::vector<RouterQueueEntry>> Store::PeekRouterQueue(const std::
   return entries;
 }
 
-absl::Status Store::CommitRouting(uint64_t id, const std::vector<std::string>& routes,
-                                  const std::vector<RoutedDelivery>& deliveries,
-                                  std::string_view config_version) {
-  RoutingDecision decision;
-  decision.id = id;
-  decision.routes = routes;
-  decision.deliveries = deliveries;
-  return CommitRouting({&decision, 1}, config_version);
-}
-
 absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
                                   std::string_view config_version,
                                   const std::function<uint64_t()>& next_ticket_id) {
@@ -63,7 +52,7 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
     }
   }
   auto locks = LockStates(ids);
-  const int64_t now = NowMicros();
+  const int64_t now = clock_->NowMicros();
   rocksdb::WriteBatch batch;
   Event event;
   auto put_event = [&](uint64_t id) {
@@ -82,7 +71,7 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
       put_event(id);
       if (state.ok()) {
         const MessageStatus previous = state->status();
-        state->set_status(DEAD);
+        state->set_status(DEAD);  // unreadable: nothing can route it
         state->set_updated_at_us(now);
         PutState(batch, state_, status_index_, id, previous, *state);
       }
@@ -115,7 +104,7 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
       for (const std::string& route : decision.routes) state->add_routes(route);
       state->clear_destinations();
       state->clear_failed_routes();
-      UnparkAll(batch, id, *state);
+      Unpark(batch, id, state->parked());
       state->clear_parked();
     }
     state->set_config_version(std::string(config_version));
@@ -125,7 +114,6 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
     event.Clear();
     event.set_at_us(now);
     if (decision.routes.empty() && !partial) {
-      state->set_status(UNROUTED);
       event.set_type(EVENT_UNROUTED);
       event.set_detail("no route matched");
       put_event(id);
@@ -139,7 +127,6 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
         return std::find(decision.only_routes.begin(), decision.only_routes.end(), route) !=
                decision.only_routes.end();
       });
-      if (state->routes().empty()) state->set_status(UNROUTED);
     }
     for (const auto& [route, detail] : decision.notes) {
       event.set_type(EVENT_ROUTED);
@@ -204,7 +191,7 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
       event.set_detail(hold.reason());
       put_event(id);
     }
-    if (!state->routes().empty()) state->set_status(AggregateStatus(*state));
+    state->set_status(RoutedStatus(*state));
     PutState(batch, state_, status_index_, id, previous, *state);
     batch.Delete(router_queue_, queue_key);
     if (decision.identity_update) {

@@ -1,4 +1,4 @@
-// Store: a message's overall status from its deliveries, and the names of statuses and events.
+// Store: the names of statuses and events (the status itself: store/message_state.h).
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,38 +11,6 @@
 #include "store/write_helpers.h"
 
 namespace navette::store {
-
-MessageStatus AggregateStatus(const MessageState& state) {
-  bool pending = false, retrying = false, dead = false, discarded = false;
-  for (const DestinationState& destination : state.destinations()) {
-    switch (destination.status()) {
-      case DELIVERY_QUEUED:
-        pending = true;
-        break;
-      case DELIVERY_RETRYING:
-        pending = retrying = true;
-        break;
-      case DELIVERY_DEAD:
-        dead = true;
-        break;
-      case DELIVERY_DISCARDED:
-        discarded = true;
-        break;
-      default:
-        break;
-    }
-  }
-  // Waiting for the router (a release while another route delivers): the
-  // router decides what comes next, and actions wait for it.
-  if (state.router_queue_key() != 0) return RECEIVED;
-  if (retrying) return RETRYING;
-  if (pending) return QUEUED;
-  if (!state.parked().empty()) return PARKED;
-  if (dead || !state.failed_routes().empty()) return DEAD;
-  if (!state.destinations().empty()) return discarded ? DISCARDED : DELIVERED;
-  // Routes matched and none had anything to deliver: a step took it.
-  return state.routes().empty() ? state.status() : CONSUMED;
-}
 
 namespace {
 constexpr std::pair<MessageStatus, std::string_view> kStatusNames[] = {

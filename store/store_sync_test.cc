@@ -20,6 +20,7 @@
 #include "store/message_id.h"
 #include "store/store.h"
 #include "store/test_store.h"
+#include "tests/support/store_inspector.h"
 
 namespace navette::store {
 namespace {
@@ -65,7 +66,7 @@ class StoreSyncTest : public ::testing::Test {
     RoutedDelivery delivery;
     delivery.route = "r1";
     delivery.destination = "outbox";
-    ASSERT_TRUE(store_->CommitRouting(id, {"r1"}, {delivery}, "v1").ok());
+    ASSERT_TRUE(CommitRouting(*store_, id, {"r1"}, {delivery}, "v1").ok());
     auto tasks = store_->PeekQueue("outbox", "", 10);
     ASSERT_TRUE(tasks.ok());
     ASSERT_EQ(tasks->size(), 1u);
@@ -83,7 +84,7 @@ class StoreSyncTest : public ::testing::Test {
 // tests below cannot pass on writes that were merely appended.
 TEST_F(StoreSyncTest, TheCounterSeesSyncedWritesOnly) {
   auto put = [&](const rocksdb::WriteOptions& options) {
-    const rocksdb::Status written = store_->db()->Put(options, "key", "value");
+    const rocksdb::Status written = StoreInspector(*store_).db().Put(options, "key", "value");
     return written.ok() ? absl::OkStatus() : absl::InternalError(written.ToString());
   };
   EXPECT_EQ(SyncsOf([&] { return put(rocksdb::WriteOptions()); }), 0u);

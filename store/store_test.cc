@@ -1,5 +1,6 @@
 #include "store/store.h"
 #include "store/test_store.h"
+#include "tests/support/store_inspector.h"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
@@ -95,7 +96,7 @@ TEST_F(StoreTest, RetransmissionAddsAnEventOnly) {
 TEST_F(StoreTest, RoutingThenDeliveryWalksTheStates) {
   const uint64_t id = Ingest("c1");
   ASSERT_TRUE(
-      store_->CommitRouting(id, {"r1"}, {Delivery("r1", "outbox"), Delivery("r1", "dmp")}, "v1")
+      CommitRouting(*store_, id, {"r1"}, {Delivery("r1", "outbox"), Delivery("r1", "dmp")}, "v1")
           .ok());
   EXPECT_TRUE(store_->PeekRouterQueue("", 10)->empty());
   EXPECT_EQ(store_->GetState(id)->status(), QUEUED);
@@ -105,18 +106,18 @@ TEST_F(StoreTest, RoutingThenDeliveryWalksTheStates) {
   ASSERT_EQ(outbox->size(), 1u);
   EXPECT_EQ((*outbox)[0].task.message_id(), id);
 
-  ASSERT_TRUE(store_->CommitAttemptFailed("outbox", (*outbox)[0], 10, "disk full", 99).ok());
+  ASSERT_TRUE(CommitAttemptFailed(*store_, "outbox", (*outbox)[0], 10, "disk full", 99).ok());
   EXPECT_EQ(store_->GetState(id)->status(), RETRYING);
   auto retried = store_->PeekQueue("outbox", "", 10);
   ASSERT_EQ(retried->size(), 1u);
   EXPECT_EQ((*retried)[0].task.attempt(), 1u);
   EXPECT_EQ((*retried)[0].task.not_before_us(), 99);
 
-  ASSERT_TRUE(store_->CommitDelivered("outbox", (*retried)[0], 10, "written").ok());
+  ASSERT_TRUE(CommitDelivered(*store_, "outbox", (*retried)[0], 10, "written").ok());
   EXPECT_EQ(store_->GetState(id)->status(), QUEUED);  // dmp still pending
   auto dmp = store_->PeekQueue("dmp", "", 10);
   ASSERT_EQ(dmp->size(), 1u);
-  ASSERT_TRUE(store_->CommitDelivered("dmp", (*dmp)[0], 10, "ok").ok());
+  ASSERT_TRUE(CommitDelivered(*store_, "dmp", (*dmp)[0], 10, "ok").ok());
 
   auto state = store_->GetState(id);
   EXPECT_EQ(state->status(), DELIVERED);
@@ -143,7 +144,7 @@ TEST_F(StoreTest, RoutingThenDeliveryWalksTheStates) {
 
 TEST_F(StoreTest, UnroutedMessageIsKeptAndListed) {
   const uint64_t id = Ingest("c1");
-  ASSERT_TRUE(store_->CommitRouting(id, {}, {}, "v1").ok());
+  ASSERT_TRUE(CommitRouting(*store_, id, {}, {}, "v1").ok());
   ListFilter filter;
   filter.status = UNROUTED;
   auto listed = store_->ListMessages(filter);
@@ -169,9 +170,9 @@ TEST_F(StoreTest, UnreadableMessageLeavesTheRouterQueueAsDead) {
 
 TEST_F(StoreTest, TwoRoutesToOneDestinationMakeTwoTasks) {
   const uint64_t id = Ingest("c1");
-  ASSERT_TRUE(
-      store_->CommitRouting(id, {"a", "b"}, {Delivery("a", "outbox"), Delivery("b", "outbox")}, "v")
-          .ok());
+  ASSERT_TRUE(CommitRouting(*store_, id, {"a", "b"},
+                            {Delivery("a", "outbox"), Delivery("b", "outbox")}, "v")
+                  .ok());
   auto tasks = store_->PeekQueue("outbox", "", 10);
   ASSERT_EQ(tasks->size(), 2u);
   EXPECT_EQ((*tasks)[0].task.route(), "a");
@@ -180,10 +181,10 @@ TEST_F(StoreTest, TwoRoutesToOneDestinationMakeTwoTasks) {
 
 TEST_F(StoreTest, QueueSequenceContinuesAfterReopen) {
   const uint64_t first = Ingest("c1");
-  ASSERT_TRUE(store_->CommitRouting(first, {"r"}, {Delivery("r", "outbox")}, "v").ok());
+  ASSERT_TRUE(CommitRouting(*store_, first, {"r"}, {Delivery("r", "outbox")}, "v").ok());
   Reopen();
   const uint64_t second = Ingest("c2");
-  ASSERT_TRUE(store_->CommitRouting(second, {"r"}, {Delivery("r", "outbox")}, "v").ok());
+  ASSERT_TRUE(CommitRouting(*store_, second, {"r"}, {Delivery("r", "outbox")}, "v").ok());
   auto tasks = store_->PeekQueue("outbox", "", 10);
   ASSERT_EQ(tasks->size(), 2u);
   EXPECT_EQ((*tasks)[0].task.message_id(), first);
@@ -194,7 +195,7 @@ TEST_F(StoreTest, ListFiltersBySourceRouteAndPages) {
   std::vector<uint64_t> ids;
   for (int i = 0; i < 5; ++i) {
     ids.push_back(Ingest("c" + std::to_string(i)));
-    ASSERT_TRUE(store_->CommitRouting(ids.back(), {i % 2 ? "odd" : "even"}, {}, "v").ok());
+    ASSERT_TRUE(CommitRouting(*store_, ids.back(), {i % 2 ? "odd" : "even"}, {}, "v").ok());
   }
   ListFilter by_route;
   by_route.route = "odd";
@@ -239,7 +240,7 @@ TEST_F(StoreTest, ReadingFromTrackedPositionSkipsNoTombstones) {
   for (int i = 0; i < kMessages - 1; ++i) {
     auto tasks = store_->PeekQueue("outbox", position, 1);
     ASSERT_EQ(tasks->size(), 1u);
-    ASSERT_TRUE(store_->CommitDelivered("outbox", (*tasks)[0], 1, "ok").ok());
+    ASSERT_TRUE(CommitDelivered(*store_, "outbox", (*tasks)[0], 1, "ok").ok());
     position = (*tasks)[0].key;
     position.push_back('\0');  // just past the delivered task
   }
@@ -282,7 +283,7 @@ TEST_F(StoreTest, AggregateStatus) {
 // Routes `id` to outbox and dmp and makes both deliveries dead.
 void RouteAndKill(Store& store, uint64_t id) {
   ASSERT_TRUE(
-      store.CommitRouting(id, {"r1"}, {Delivery("r1", "outbox"), Delivery("r1", "dmp")}, "v1")
+      CommitRouting(store, id, {"r1"}, {Delivery("r1", "outbox"), Delivery("r1", "dmp")}, "v1")
           .ok());
   for (const char* destination : {"outbox", "dmp"}) {
     auto tasks = store.PeekQueue(destination, "", 10);
@@ -327,7 +328,7 @@ TEST_F(StoreTest, ReplaySkipsDestinationsNoLongerConfigured) {
   ASSERT_TRUE(reopened.ok());
   store_ = std::move(*reopened);
   ASSERT_TRUE(store_->EnsureQueues({"outbox"}).ok());
-  ASSERT_TRUE(store_->HasQueue("dmp"));
+  ASSERT_TRUE(StoreInspector(*store_).HasQueue("dmp"));
 
   auto effects = store_->Replay(id, "", "alice");
   ASSERT_TRUE(effects.ok()) << effects.status();

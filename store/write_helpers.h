@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "proto/store.pb.h"
 #include "store/keys.h"
+#include "store/message_state.h"
 
 namespace navette::store {
 
@@ -50,10 +51,6 @@ inline void PutState(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* st
 template <typename T, typename Pred>
 void EraseIf(google::protobuf::RepeatedPtrField<T>& field, Pred pred) {
   field.erase(std::remove_if(field.begin(), field.end(), pred), field.end());
-}
-
-inline bool IsPendingStatus(DeliveryStatus status) {
-  return status == DELIVERY_QUEUED || status == DELIVERY_RETRYING;
 }
 
 // The destination entry whose pending task is `queue_key`, or null.

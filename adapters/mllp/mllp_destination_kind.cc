@@ -7,7 +7,7 @@
 
 #include "adapters/mllp/mllp_destination.h"
 #include "adapters/mllp/mllp_probe.h"
-#include "engine/config/listen_address.h"
+#include "common/listen_address.h"
 #include "kinds/duration_setting.h"
 
 namespace navette::adapters::mllp {
@@ -34,7 +34,7 @@ void Check(const Settings& config, kinds::CheckReporter& reporter) {
   const std::string& address = config.address();
   if (address.empty()) {
     reporter.Error("address", "mllp.address is required");
-  } else if (auto parsed = engine::config::ParseListenAddress(address, "address"); !parsed.ok()) {
+  } else if (auto parsed = ParseListenAddress(address, "address"); !parsed.ok()) {
     reporter.Error("address",
                    fmt::format("mllp.address: {}", std::string(parsed.status().message())));
   }

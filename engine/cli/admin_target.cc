@@ -5,10 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "common/listen_address.h"
 #include "engine/auth.h"
 #include "engine/builtin_kinds.h"
 #include "engine/config/default_config.h"
-#include "engine/config/listen_address.h"
 #include "engine/config/loader.h"
 
 namespace navette::engine::cli {
@@ -22,7 +22,7 @@ std::string Env(const char* name) {
 // The URL that reaches a listen address: an engine listening on every
 // interface is reached on loopback.
 absl::StatusOr<std::string> UrlOfListen(std::string_view listen, std::string_view what) {
-  auto address = config::ParseListenAddress(listen, what);
+  auto address = ParseListenAddress(listen, what);
   if (!address.ok()) return address.status();
   std::string host = address->host;
   if (host == "0.0.0.0") host = "127.0.0.1";

@@ -13,8 +13,8 @@
 #include "adapters/hl7v2/field_path.h"
 #include "common/fmt_absl.h"
 #include "engine/config/defaults.h"
+#include "common/listen_address.h"
 #include "engine/config/kind_reporter.h"
-#include "engine/config/listen_address.h"
 #include "engine/config/registry_kinds.h"
 
 namespace navette::engine::config {
@@ -184,24 +184,7 @@ class Checker {
   void CheckSource(const Source& source, int index) {
     std::string path = IndexPathJoin("sources", index);
     std::string label = Label("source", source.name(), path);
-    switch (source.kind_case()) {
-      case Source::kMllp:
-        CheckListen(FieldPathJoin(path, "mllp.listen"), label, "mllp.listen",
-                    source.mllp().listen());
-        if (source.mllp().max_connections_per_peer() > source.mllp().max_connections()) {
-          Report(FieldPathJoin(path, "mllp.max_connections_per_peer"),
-                 fmt::format("{}: mllp.max_connections_per_peer ({}) must not exceed "
-                             "mllp.max_connections ({})",
-                             label, source.mllp().max_connections_per_peer(),
-                             source.mllp().max_connections()));
-        }
-        break;
-      case Source::kExtension:
-        break;  // checked by its kind, below
-      case Source::KIND_NOT_SET:
-        ReportNoKind(source, path, label);
-        break;
-    }
+    if (source.kind_case() == Source::KIND_NOT_SET) ReportNoKind(source, path, label);
     CheckKindSettings(source, kinds_.KindOf(source), path, label);
     // Every message without MSH-18 is read in this set: an unusable one would
     // answer each of them AE at run time.

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "absl/strings/ascii.h"
-#include "engine/config/listen_address.h"
+#include "common/listen_address.h"
 
 namespace navette::engine::config {
 namespace {

@@ -6,20 +6,6 @@
 namespace navette::engine::config {
 namespace {
 
-void ApplyMllpDefaults(navette::config::MllpSource& mllp) {
-  if (mllp.max_message_bytes() == 0) mllp.set_max_message_bytes(kDefaultMllpMaxMessageBytes);
-  if (!mllp.has_idle_timeout()) {
-    mllp.mutable_idle_timeout()->set_seconds(kDefaultMllpIdleTimeoutSeconds);
-  }
-  if (mllp.max_connections() == 0) mllp.set_max_connections(kDefaultMllpMaxConnections);
-  if (mllp.max_connections_per_peer() == 0) {
-    // A source configured for fewer connections than the per-peer default
-    // lets one peer use them all, as it did before the option existed.
-    mllp.set_max_connections_per_peer(
-        std::min(kDefaultMllpMaxConnectionsPerPeer, mllp.max_connections()));
-  }
-}
-
 // Sets a duration field to its default unless present. It takes the has_ and
 // mutable_ members rather than their results: as two arguments of one call,
 // mutable_ could run first and make has_ true.
@@ -101,14 +87,6 @@ void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& k
   for (navette::config::Route& route : *config.mutable_routes()) {
     for (navette::config::Step& step : *route.mutable_steps()) {
       ApplyKindDefaults(step, kinds.KindOf(step));
-      if (!step.has_attach_ins()) continue;
-      navette::config::AttachInsStep& attach = *step.mutable_attach_ins();
-      if (attach.require() == navette::config::AttachInsStep::REQUIRE_UNSPECIFIED) {
-        attach.set_require(navette::config::AttachInsStep::QUALIFIED);
-      }
-      if (attach.on_missing() == navette::config::AttachInsStep::ON_MISSING_UNSPECIFIED) {
-        attach.set_on_missing(navette::config::AttachInsStep::PARK);
-      }
     }
   }
 
@@ -117,7 +95,6 @@ void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& k
       source.set_default_charset(std::string(kDefaultCharset));
     }
     ApplyKindDefaults(source, kinds.KindOf(source));
-    if (source.has_mllp()) ApplyMllpDefaults(*source.mutable_mllp());
   }
 
   for (navette::config::Destination& destination : *config.mutable_destinations()) {

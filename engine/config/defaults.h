@@ -27,13 +27,6 @@ inline constexpr int64_t kDefaultAdminRequestTimeoutSeconds = 10;
 inline constexpr uint64_t kDefaultAdminMaxBodyBytes = 64 * 1024;
 inline constexpr uint32_t kDefaultIngressMaxBatch = 512;
 inline constexpr int64_t kDefaultRetransmissionWindowSeconds = 24 * 3600;
-inline constexpr uint64_t kDefaultMllpMaxMessageBytes = 16 * 1024 * 1024;
-inline constexpr int64_t kDefaultMllpIdleTimeoutSeconds = 300;
-inline constexpr uint32_t kDefaultMllpMaxConnections = 256;
-// An eighth of the default total: a sender keeps one connection, or a few
-// in parallel, so 32 is ample, and eight peers holding theirs idle still
-// leave room for the others (docs/configuration.md).
-inline constexpr uint32_t kDefaultMllpMaxConnectionsPerPeer = 32;
 inline constexpr std::string_view kDefaultCharset = "UNICODE UTF-8";
 inline constexpr int64_t kDefaultRetryInitialDelayMs = 1000;
 inline constexpr double kDefaultRetryFactor = 2.0;

@@ -22,10 +22,9 @@ absl::StatusOr<std::string> Encode(const hl7v2::Message& message, hl7v2::Charset
 
 }  // namespace
 
-absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
+absl::StatusOr<AttachInsOutcome> AttachIns(std::string_view raw, std::string_view charset,
                                            const IdentityReader& reader, Environment environment) {
-  // The envelope's charset is MSH-18's, or the source's default when empty.
-  auto decoded = hl7v2::DecodeMessage(envelope.raw(), envelope.charset());
+  auto decoded = hl7v2::DecodeMessage(raw, charset);
   if (!decoded.ok()) return absl::InvalidArgumentError(decoded.status().message());
   auto message = hl7v2::Message::Parse(decoded->text);
   if (!message.ok()) return absl::InvalidArgumentError(message.status().message());

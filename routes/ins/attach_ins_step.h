@@ -21,6 +21,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -63,8 +64,16 @@ struct AttachInsOutcome {
 // PID), names its patient by an INS that fails its checks in `environment`,
 // or the INS cannot be written into it: the document is dead with that
 // reason. Any other error is the identity store's (the router retries).
-absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
+// `raw` is the document as earlier steps left it, in `charset` (the
+// envelope's: MSH-18's, or the source's default when MSH-18 is empty).
+absl::StatusOr<AttachInsOutcome> AttachIns(std::string_view raw, std::string_view charset,
                                            const IdentityReader& reader, Environment environment);
+// The envelope's own document.
+inline absl::StatusOr<AttachInsOutcome> AttachIns(const navette::Envelope& envelope,
+                                                  const IdentityReader& reader,
+                                                  Environment environment) {
+  return AttachIns(envelope.raw(), envelope.charset(), reader, environment);
+}
 
 // What the step did to the document, for its history: which fields, never
 // their values, e.g. "patient found by its INS; INS and traits written into

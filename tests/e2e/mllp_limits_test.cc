@@ -95,5 +95,22 @@ TEST_F(MllpLimitsTest, APeerHoldingEveryConnectionItCanLeavesRoomForTheOthers) {
       << log;
 }
 
+// The source is built and started through its kind (kinds/registry.h): a
+// second engine whose source cannot bind refuses to start, naming the source,
+// its place in the file (its `mllp` key, line 5) and the address.
+TEST_F(MllpLimitsTest, AnEngineWhoseSourceCannotListenSaysWhichSource) {
+  StartEngineWith(FileEngineConfig(admin_port_, mllp_port_));
+  EngineProcess second(dir_ / "second", FileEngineConfig(FreePort(), mllp_port_));
+  absl::Status started = second.Start();
+  ASSERT_FALSE(started.ok());
+  const std::string log = second.Log();
+  EXPECT_NE(log.find(fmt::format("cannot start: {}:5:11: source 'lab': ",
+                                 (dir_ / "second" / "config.yaml").string())),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(fmt::format("cannot listen on 127.0.0.1:{}", mllp_port_)), std::string::npos)
+      << log;
+}
+
 }  // namespace
 }  // namespace navette::testing

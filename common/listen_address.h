@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace navette::engine::config {
+namespace navette {
 
 struct ListenAddress {
   std::string host;  // without the brackets of an IPv6 address
@@ -24,4 +24,4 @@ struct ListenAddress {
 absl::StatusOr<ListenAddress> ParseListenAddress(std::string_view text,
                                                  std::string_view what = "listen address");
 
-}  // namespace navette::engine::config
+}  // namespace navette

@@ -1,11 +1,11 @@
-#include "engine/config/listen_address.h"
+#include "common/listen_address.h"
 
 #include <cctype>
 #include <charconv>
 
 #include <fmt/format.h>
 
-namespace navette::engine::config {
+namespace navette {
 namespace {
 
 absl::Status Invalid(std::string_view what, std::string_view text, std::string_view why) {
@@ -77,4 +77,4 @@ absl::StatusOr<ListenAddress> ParseListenAddress(std::string_view text, std::str
   return address;
 }
 
-}  // namespace navette::engine::config
+}  // namespace navette

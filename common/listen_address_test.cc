@@ -1,10 +1,10 @@
-#include "engine/config/listen_address.h"
+#include "common/listen_address.h"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace navette::engine::config {
+namespace navette {
 namespace {
 
 using ::testing::HasSubstr;
@@ -68,4 +68,4 @@ TEST(ListenAddressTest, RejectsBadAddresses) {
 }
 
 }  // namespace
-}  // namespace navette::engine::config
+}  // namespace navette
