@@ -12,8 +12,8 @@
 #include "adapters/hl7v2/charset.h"
 #include "adapters/hl7v2/field_path.h"
 #include "common/fmt_absl.h"
-#include "engine/config/defaults.h"
 #include "common/listen_address.h"
+#include "engine/config/defaults.h"
 #include "engine/config/kind_reporter.h"
 #include "engine/config/registry_kinds.h"
 
@@ -98,16 +98,16 @@ class Checker {
   void ReportOnKey(const std::string& path, std::string message) {
     ReportAt(path, true, std::move(message));
   }
-  // TEMPORARY until ConfigError has a severity (h5 adds it): a warning is
-  // reported as an error whose message starts with "warning: ". This is
-  // the one place to change.
+  // A warning does not fail the load (config_error.h).
   void ReportWarning(const std::string& path, std::string message) {
-    Report(path, "warning: " + std::move(message));
+    ReportAt(path, false, std::move(message), ConfigError::Severity::kWarning);
   }
-  void ReportAt(const std::string& path, bool on_key, std::string message) {
+  void ReportAt(const std::string& path, bool on_key, std::string message,
+                ConfigError::Severity severity = ConfigError::Severity::kError) {
     if (source_map_.IsInvalidOrUnderInvalid(path)) return;
     SourcePosition position = on_key ? source_map_.LocateKey(path) : source_map_.Locate(path);
-    errors_.push_back({std::string(file_), position.line, position.column, std::move(message)});
+    errors_.push_back(
+        {std::string(file_), position.line, position.column, std::move(message), severity});
   }
 
   // How errors name an element: by its name, or by its path when unnamed.

@@ -66,9 +66,13 @@ const kinds::KindRegistry& TestKinds() {
         kinds::TypedSourceKind<navette::config::MllpSource>{.name = "mllp", .create = TestSource}));
     (void)kinds.Add(kinds::Erase(kinds::TypedDestinationKind<navette::config::FileDestination>{
         .name = "file", .create = TestDestination, .probe = TestProbe}));
-    // A kind with no probe.
+    // A kind with no probe, whose check warns about plain http.
     (void)kinds.Add(kinds::Erase(kinds::TypedDestinationKind<navette::config::HttpDestination>{
         .name = "http",
+        .check =
+            [](const navette::config::HttpDestination& http, kinds::CheckReporter& reporter) {
+              if (http.url().starts_with("http://")) reporter.Warning("url", "sent in clear");
+            },
         .create = [](const navette::config::HttpDestination&, const kinds::DestinationContext&)
             -> absl::StatusOr<std::unique_ptr<adapters::Destination>> {
           return std::unique_ptr<adapters::Destination>();
@@ -79,7 +83,8 @@ const kinds::KindRegistry& TestKinds() {
 }
 
 std::string Config(std::string_view listen, std::string_view first_directory,
-                   std::string_view second_directory = "up", std::string_view steps = "") {
+                   std::string_view second_directory = "up", std::string_view steps = "",
+                   std::string_view scheme = "https") {
   return fmt::format(
       "sources:\n"
       "  - name: in\n"
@@ -92,11 +97,11 @@ std::string Config(std::string_view listen, std::string_view first_directory,
       "    file: {{ directory: {} }}\n"
       "    delivery: {{ max_in_flight: 7 }}\n"
       "  - name: web\n"
-      "    http: {{ url: \"https://127.0.0.1:1/in\" }}\n"
+      "    http: {{ url: \"{}://127.0.0.1:1/in\" }}\n"
       "routes:\n"
       "  - name: all\n"
       "    to: [one, two, web]\n{}",
-      listen, first_directory, second_directory, steps);
+      listen, first_directory, second_directory, scheme, steps);
 }
 
 LoadedConfig Load(const std::string& text) {
@@ -179,6 +184,11 @@ TEST_F(RunCheckTest, AWarningIsPrintedAndTheCheckSucceeds) {
   EXPECT_EQ(Check(Config("127.0.0.1:2575", "out", "up", steps)), 0);
   EXPECT_THAT(err_.str(), ::testing::StartsWith(path_.string() + ":16:14: warning: route 'all': "));
   EXPECT_THAT(out_.str(), ::testing::HasSubstr(": ok (1 source, 1 route, 3 destinations"));
+}
+
+TEST_F(RunCheckTest, AKindsWarningIsAWarning) {
+  EXPECT_EQ(Check(Config("127.0.0.1:2575", "out", "up", "", "http")), 0);
+  EXPECT_EQ(err_.str(), path_.string() + ":12:18: warning: destination 'web': sent in clear\n");
 }
 
 TEST_F(RunCheckTest, ConnectSaysPerDestinationWhatItFoundAndFailsWhenOneIsDown) {
