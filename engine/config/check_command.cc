@@ -23,11 +23,12 @@ void PrintDiagnostics(std::vector<ConfigError> errors, const std::vector<ConfigE
   for (const ConfigError& error : errors) err << error.Diagnostic() << '\n';
 }
 
-// "  lab (http): ok: TLS handshake with 10.0.0.5:443 ok"; returns whether it
-// found the destination reachable (or had nothing to probe).
+// "destination 'lab' (http): ok: TLS handshake with 10.0.0.5:443 ok";
+// returns whether it found the destination reachable (or had nothing to
+// probe: a kind without a probe, such as one with no peer, passes).
 bool PrintProbe(const ProbeReport& report, std::ostream& out) {
   if (!report.probed) {
-    out << fmt::format("destination '{}' ({}): not probed ({} has no peer to connect to)\n",
+    out << fmt::format("destination '{}' ({}): not probed (the {} kind has no probe)\n",
                        report.destination, report.kind, report.kind);
     return true;
   }

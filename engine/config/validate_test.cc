@@ -198,7 +198,7 @@ TEST_F(RunCheckTest, ConnectSaysPerDestinationWhatItFoundAndFailsWhenOneIsDown) 
                        "destination 'one' (file): FAILED: cannot connect to down:1: Connection "
                        "refused\n"
                        "destination 'two' (file): ok: connected to up:1\n"
-                       "destination 'web' (http): not probed (http has no peer to connect to)\n"));
+                       "destination 'web' (http): not probed (the http kind has no probe)\n"));
   EXPECT_EQ(Check(Config("127.0.0.1:2575", "up", "up"), /*connect=*/true), 0);
   // Without --connect nothing is probed.
   EXPECT_EQ(Check(Config("127.0.0.1:2575", "down", "up")), 0);

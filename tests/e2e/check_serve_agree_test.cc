@@ -197,8 +197,8 @@ TEST_F(CheckServeAgreeTest, CheckConnectSaysPerDestinationWhatItFound) {
                                "destination 'lis' (mllp): ok: connected to 127.0.0.1:{}\n"
                                "destination 'dmp' (http): FAILED: cannot connect to 127.0.0.1:{}: "
                                "Connection refused\n"
-                               "destination 'outbox' (file): not probed (file has no peer to "
-                               "connect to)\n",
+                               "destination 'outbox' (file): not probed (the file kind has no "
+                               "probe)\n",
                                up.port(), down.port())));
   // The probe opened a connection and sent nothing on it.
   EXPECT_EQ(up.BytesUntilClosed(std::chrono::seconds(10)), 0);
