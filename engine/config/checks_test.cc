@@ -8,47 +8,13 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "engine/config/defaults.h"
-#include "engine/config/yaml_to_proto.h"
+#include "engine/config/checks_test_support.h"
 
 namespace navette::engine::config {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-// Converts, applies defaults and checks, like the loader, but returns the
-// conversion and check errors apart so that tests can tell them apart.
-struct Checked {
-  std::vector<std::string> conversion;
-  std::vector<std::string> checks;
-};
-
-Checked Check(std::string_view yaml) {
-  if (yaml.starts_with('\n')) yaml.remove_prefix(1);
-  navette::config::Config config;
-  ConversionResult conversion = YamlToProto(YAML::Load(std::string(yaml)), config, "c.yaml");
-  ApplyDefaults(config, BuiltinKinds());
-  Checked checked;
-  for (const ConfigError& error : conversion.errors) checked.conversion.push_back(error.ToString());
-  for (const ConfigError& error :
-       CheckConfig(config, conversion.source_map, "c.yaml", BuiltinKinds())) {
-    checked.checks.push_back(error.ToString());
-  }
-  return checked;
-}
-
-// The smallest valid configuration, to which tests append what they check.
-constexpr std::string_view kBase = R"(
-sources:
-  - name: in
-    mllp: {listen: "127.0.0.1:2575"}
-destinations:
-  - name: out
-    file: {directory: out}
-)";
-
-std::string WithBase(std::string_view more) { return std::string(kBase) + std::string(more); }
 
 TEST(ChecksTest, MinimalConfigIsValid) {
   Checked checked = Check(kBase);
@@ -143,62 +109,6 @@ destinations:
       ElementsAre("c.yaml:2:5: source 'in': no kind set (expected one of: mllp)",
                   "c.yaml:4:5: destination 'out': no kind set (expected one of: file, http, mllp)",
                   "c.yaml:6:5: destination 'empty-file': file.directory is required"));
-}
-
-TEST(ChecksTest, BadListenAddresses) {
-  Checked checked = Check(R"(
-engine:
-  admin:
-    listen: "localhost"
-sources:
-  - name: a
-    mllp: {listen: "0.0.0.0:99999"}
-  - name: b
-    mllp: {listen: "::1:2575"}
-  - name: c
-    mllp: {listen: "[::1]:2575"}
-  - name: d
-    mllp: {}
-destinations:
-  - name: out
-    file: {directory: out}
-)");
-  EXPECT_THAT(checked.conversion, IsEmpty());
-  EXPECT_THAT(
-      checked.checks,
-      ElementsAre("c.yaml:3:13: engine.admin: invalid listen address 'localhost': the port is "
-                  "missing (expected host:port, e.g. \"0.0.0.0:2575\" or \"[::1]:2575\")",
-                  "c.yaml:6:20: source 'a': invalid listen address '0.0.0.0:99999': the port "
-                  "must be a number from 1 to 65535 (expected host:port, e.g. \"0.0.0.0:2575\" "
-                  "or \"[::1]:2575\")",
-                  "c.yaml:8:20: source 'b': invalid listen address '::1:2575': an IPv6 address "
-                  "must be written in brackets (expected host:port, e.g. \"0.0.0.0:2575\" or "
-                  "\"[::1]:2575\")",
-                  "c.yaml:12:11: source 'd': mllp.listen is required"));
-}
-
-TEST(ChecksTest, MllpPerPeerLimitWithinTheTotal) {
-  Checked checked = Check(R"(
-sources:
-  - name: a
-    mllp: {listen: "0.0.0.0:2575", max_connections_per_peer: 300}
-  - name: b
-    mllp: {listen: "0.0.0.0:2576", max_connections: 16}
-  - name: c
-    mllp: {listen: "0.0.0.0:2577", max_connections: 64, max_connections_per_peer: 64}
-  - name: d
-    mllp: {listen: "0.0.0.0:2578", max_connections: 4, max_connections_per_peer: 8}
-destinations:
-  - name: out
-    file: {directory: out}
-)");
-  EXPECT_THAT(checked.conversion, IsEmpty());
-  // b: the per-peer default follows a total below it.
-  EXPECT_THAT(checked.checks,
-              ElementsAre("c.yaml:3:62: source 'a': mllp.max_connections_per_peer (300) must not "
-                          "exceed mllp.max_connections (256)",
-                          "c.yaml:9:82: source 'd': mllp.max_connections_per_peer (8) must not "
-                          "exceed mllp.max_connections (4)"));
 }
 
 TEST(ChecksTest, DefaultCharsetIsOneTheSourcesRead) {
@@ -374,40 +284,6 @@ TEST(ChecksTest, ProblemsInAConfigBuiltInCodeHaveNoPosition) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].ToString(), "built-in: destinations[0]: a name is required");
   EXPECT_EQ(errors[1].ToString(), "built-in: source 'in': no kind set (expected one of: mllp)");
-}
-
-TEST(ChecksTest, HttpAndMllpDestinations) {
-  Checked checked = Check(R"(
-sources:
-  - name: in
-    mllp: {listen: "127.0.0.1:2575"}
-destinations:
-  - name: web
-    http:
-      url: "ftp://dpi.local/in"
-      headers: {"Bad Name": "x", "X-Ok": "fine"}
-      timeout: 0s
-      tls: {cert_file: client.pem}
-  - name: ris
-    mllp: {address: "ris.local", ack_timeout: 0s}
-  - name: nowhere
-    http: {}
-)");
-  EXPECT_THAT(checked.conversion, IsEmpty());
-  EXPECT_THAT(
-      checked.checks,
-      ElementsAre(
-          "c.yaml:7:12: destination 'web': http.url 'ftp://dpi.local/in' must start with http:// "
-          "or https://",
-          "c.yaml:8:16: destination 'web': http.headers: invalid header 'Bad Name' (a name is "
-          "letters, digits and -_.!#$%&'*+^`|~; a value holds no line break)",
-          "c.yaml:9:16: destination 'web': http.timeout must be at least 1ms",
-          "c.yaml:10:24: destination 'web': tls.cert_file and tls.key_file go together (a client "
-          "certificate needs its key)",
-          "c.yaml:12:21: destination 'ris': mllp.address: invalid address 'ris.local': the port "
-          "is missing (expected host:port, e.g. \"0.0.0.0:2575\" or \"[::1]:2575\")",
-          "c.yaml:12:47: destination 'ris': mllp.ack_timeout must be at least 1ms",
-          "c.yaml:14:11: destination 'nowhere': http.url is required"));
 }
 
 TEST(ChecksTest, DeliveryPolicies) {

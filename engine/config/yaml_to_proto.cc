@@ -15,7 +15,7 @@
 #include <fmt/ranges.h>
 #include <google/protobuf/descriptor.h>
 
-#include "engine/config/duration.h"
+#include "engine/config/yaml_scalar.h"
 #include "engine/config/yaml_words.h"
 
 namespace navette::engine::config {
@@ -51,48 +51,13 @@ std::string TypeUrl(const Descriptor& type) {
   return fmt::format("type.googleapis.com/{}", type.full_name());
 }
 
-constexpr std::string_view kDurationType = "google.protobuf.Duration";
-
-bool IsDuration(const FieldDescriptor& field) {
-  return field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-         field.message_type()->full_name() == kDurationType;
-}
-
 // Fields written as one YAML scalar: every non-message type, and durations.
 bool IsScalarLike(const FieldDescriptor& field) {
   return field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || IsDuration(field);
 }
 
-// How a node is named in "expected X, got Y" messages.
-std::string Describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return "nothing";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    case YAML::NodeType::Scalar:
-      break;
-  }
-  constexpr size_t kShown = 40;
-  const std::string& text = node.Scalar();
-  if (text.size() <= kShown) return fmt::format("'{}'", text);
-  return fmt::format("'{}...'", text.substr(0, kShown));
-}
-
 std::string ContextName(std::string_view path) {
   return path.empty() ? std::string("the top level") : std::string(path);
-}
-
-template <typename T>
-std::optional<T> ParseWhole(const std::string& text) {
-  T value{};
-  const char* end = text.data() + text.size();
-  auto [stop, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || stop != end) return std::nullopt;
-  return value;
 }
 
 class Converter {
@@ -106,8 +71,8 @@ class Converter {
       // semantic checks to say.
       result_.source_map.RecordValue("", PositionOf(node.Mark()));
     } else if (!node.IsMap()) {
-      Error(node.Mark(),
-            fmt::format("expected a mapping of settings at the top level, got {}", Describe(node)));
+      Error(node.Mark(), fmt::format("expected a mapping of settings at the top level, got {}",
+                                     DescribeNode(node)));
     } else {
       ConvertMessage(node, message, "", node.Mark());
     }
@@ -138,7 +103,7 @@ class Converter {
                 std::map<std::string, int, std::less<>>& seen) {
     if (!key.IsScalar()) {
       Error(key.Mark(), fmt::format("keys in {} must be plain names, got {}", ContextName(path),
-                                    Describe(key)));
+                                    DescribeNode(key)));
       return false;
     }
     auto [it, inserted] = seen.emplace(key.Scalar(), PositionOf(key.Mark()).line);
@@ -172,7 +137,7 @@ class Converter {
     result_.source_map.RecordValue(path, PositionOf(ValueMark(node, key_mark)));
     if (node.IsNull()) return;  // present but empty
     if (!node.IsMap()) {
-      FieldError(node.Mark(), path, fmt::format("expected a mapping, got {}", Describe(node)));
+      FieldError(node.Mark(), path, fmt::format("expected a mapping, got {}", DescribeNode(node)));
       return;
     }
     const Descriptor& type = *message.GetDescriptor();
@@ -276,7 +241,7 @@ class Converter {
 
   void RecordAndReportNotAMapping(const YAML::Node& value, const std::string& path) {
     result_.source_map.RecordValue(path, PositionOf(value.Mark()));
-    FieldError(value.Mark(), path, fmt::format("expected a mapping, got {}", Describe(value)));
+    FieldError(value.Mark(), path, fmt::format("expected a mapping, got {}", DescribeNode(value)));
   }
 
   void ConvertRepeated(const YAML::Node& value, Message& message, const FieldDescriptor& field,
@@ -292,7 +257,7 @@ class Converter {
       return;
     }
     if (!value.IsSequence()) {
-      FieldError(value.Mark(), path, fmt::format("expected a list, got {}", Describe(value)));
+      FieldError(value.Mark(), path, fmt::format("expected a list, got {}", DescribeNode(value)));
       return;
     }
     const Reflection& reflection = *message.GetReflection();
@@ -323,7 +288,8 @@ class Converter {
     result_.source_map.RecordValue(path, PositionOf(ValueMark(value, key_mark)));
     if (value.IsNull()) return;  // an empty map
     if (!value.IsMap()) {
-      FieldError(value.Mark(), path, fmt::format("expected a mapping, got {}", Describe(value)));
+      FieldError(value.Mark(), path,
+                 fmt::format("expected a mapping, got {}", DescribeNode(value)));
       return;
     }
     const FieldDescriptor& key_field = *field.message_type()->map_key();
@@ -392,137 +358,13 @@ class Converter {
       return false;
     }
     if (!node.IsScalar()) {
-      FieldError(mark, path, fmt::format("expected {}, got {}", Expected(field), Describe(node)));
+      FieldError(mark, path,
+                 fmt::format("expected {}, got {}", ExpectedValue(field), DescribeNode(node)));
       return false;
     }
-    const std::string& text = node.Scalar();
-    const Reflection& reflection = *message.GetReflection();
-    const bool repeated = field.is_repeated();
-    auto bad_value = [&]() {
-      FieldError(mark, path, fmt::format("expected {}, got {}", Expected(field), Describe(node)));
-      return false;
-    };
-    switch (field.cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
-        repeated ? reflection.AddString(&message, &field, text)
-                 : reflection.SetString(&message, &field, text);
-        return true;
-      case FieldDescriptor::CPPTYPE_BOOL: {
-        // Only the two words: YAML 1.1's yes/no/on/off are too easy to
-        // write by accident (a country code "NO").
-        if (text != "true" && text != "false") return bad_value();
-        repeated ? reflection.AddBool(&message, &field, text == "true")
-                 : reflection.SetBool(&message, &field, text == "true");
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_INT32: {
-        auto value = ParseWhole<int32_t>(text);
-        if (!value) return bad_value();
-        repeated ? reflection.AddInt32(&message, &field, *value)
-                 : reflection.SetInt32(&message, &field, *value);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_INT64: {
-        auto value = ParseWhole<int64_t>(text);
-        if (!value) return bad_value();
-        repeated ? reflection.AddInt64(&message, &field, *value)
-                 : reflection.SetInt64(&message, &field, *value);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_UINT32: {
-        auto value = ParseWhole<uint32_t>(text);
-        if (!value) return bad_value();
-        repeated ? reflection.AddUInt32(&message, &field, *value)
-                 : reflection.SetUInt32(&message, &field, *value);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_UINT64: {
-        auto value = ParseWhole<uint64_t>(text);
-        if (!value) return bad_value();
-        repeated ? reflection.AddUInt64(&message, &field, *value)
-                 : reflection.SetUInt64(&message, &field, *value);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_DOUBLE: {
-        auto value = ParseWhole<double>(text);
-        if (!value || !std::isfinite(*value)) return bad_value();
-        repeated ? reflection.AddDouble(&message, &field, *value)
-                 : reflection.SetDouble(&message, &field, *value);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_FLOAT: {
-        auto value = ParseWhole<float>(text);
-        if (!value || !std::isfinite(*value)) return bad_value();
-        repeated ? reflection.AddFloat(&message, &field, *value)
-                 : reflection.SetFloat(&message, &field, *value);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_ENUM: {
-        const EnumValueDescriptor* value = FindEnumValue(*field.enum_type(), text);
-        if (value == nullptr) {
-          std::string error = fmt::format("expected {}, got {}", Expected(field), Describe(node));
-          if (std::optional<std::string> nearest =
-                  NearestWord(text, EnumWords(*field.enum_type()))) {
-            error += fmt::format("; did you mean '{}'?", *nearest);
-          }
-          FieldError(mark, path, error);
-          return false;
-        }
-        repeated ? reflection.AddEnum(&message, &field, value)
-                 : reflection.SetEnum(&message, &field, value);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_MESSAGE: {
-        // Only durations get here (IsScalarLike).
-        auto duration = ParseDuration(text);
-        if (!duration.ok()) {
-          FieldError(mark, path, std::string(duration.status().message()));
-          return false;
-        }
-        Message& target = repeated ? *reflection.AddMessage(&message, &field)
-                                   : *reflection.MutableMessage(&message, &field);
-        // Through reflection rather than a cast, so that dynamic messages
-        // work too.
-        const Descriptor& type = *target.GetDescriptor();
-        target.GetReflection()->SetInt64(&target, type.FindFieldByName("seconds"),
-                                         duration->seconds());
-        target.GetReflection()->SetInt32(&target, type.FindFieldByName("nanos"), duration->nanos());
-        return true;
-      }
-    }
-    return bad_value();
-  }
-
-  // What a field accepts, for "expected X, got Y".
-  static std::string Expected(const FieldDescriptor& field) {
-    switch (field.cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
-        return "a string";
-      case FieldDescriptor::CPPTYPE_BOOL:
-        return "true or false";
-      case FieldDescriptor::CPPTYPE_INT32:
-        return WholeRange<int32_t>();
-      case FieldDescriptor::CPPTYPE_INT64:
-        return WholeRange<int64_t>();
-      case FieldDescriptor::CPPTYPE_UINT32:
-        return WholeRange<uint32_t>();
-      case FieldDescriptor::CPPTYPE_UINT64:
-        return WholeRange<uint64_t>();
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-      case FieldDescriptor::CPPTYPE_FLOAT:
-        return "a number";
-      case FieldDescriptor::CPPTYPE_ENUM:
-        return fmt::format("one of: {}", fmt::join(EnumWords(*field.enum_type()), ", "));
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        return IsDuration(field) ? "a duration such as \"30s\"" : "a mapping";
-    }
-    return "a value";
-  }
-
-  template <typename T>
-  static std::string WholeRange() {
-    return fmt::format("a whole number from {} to {}", std::numeric_limits<T>::min(),
-                       std::numeric_limits<T>::max());
+    std::optional<std::string> error = SetScalarValue(node, message, field);
+    if (error) FieldError(mark, path, *error);
+    return !error;
   }
 
   std::string_view file_;
