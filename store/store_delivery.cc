@@ -110,22 +110,7 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
 }
 
 absl::StatusOr<std::vector<DeliveryReceipt>> Store::GetReceipts(uint64_t id) const {
-  const std::string lower = IdKey(id);
-  const std::string upper = IdKey(id + 1);
-  rocksdb::ReadOptions options;
-  rocksdb::Slice lower_slice(lower), upper_slice(upper);
-  options.iterate_lower_bound = &lower_slice;
-  options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, receipts_));
-  std::vector<DeliveryReceipt> receipts;
-  for (it->Seek(lower); it->Valid(); it->Next()) {
-    if (!receipts.emplace_back().ParseFromArray(it->value().data(),
-                                                static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("store: corrupt delivery receipt");
-    }
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading the delivery receipts");
-  return receipts;
+  return ReadMessageRecords<DeliveryReceipt>(*db_, receipts_, id, "delivery receipt");
 }
 
 absl::StatusOr<bool> Store::IsPending(std::string_view destination, const QueuedTask& task) const {

@@ -64,23 +64,7 @@ absl::StatusOr<std::vector<ListedMessage>> Store::ListMessages(const ListFilter&
 }
 
 absl::StatusOr<std::vector<Event>> Store::GetHistory(uint64_t id) const {
-  const std::string lower = IdKey(id);
-  const std::string upper = IdKey(id + 1);
-  rocksdb::ReadOptions options;
-  rocksdb::Slice lower_slice(lower), upper_slice(upper);
-  options.iterate_lower_bound = &lower_slice;
-  options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, history_));
-  std::vector<Event> events;
-  for (it->Seek(lower); it->Valid(); it->Next()) {
-    Event event;
-    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("store: corrupt history event");
-    }
-    events.push_back(std::move(event));
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading history");
-  return events;
+  return ReadMessageRecords<Event>(*db_, history_, id, "history event");
 }
 
 absl::StatusOr<std::vector<DeadLetter>> Store::ListDeadLetters(std::string_view destination,

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <google/protobuf/message.h>
@@ -13,6 +16,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "proto/store.pb.h"
 #include "store/keys.h"
 #include "store/message_state.h"
@@ -34,6 +38,31 @@ inline rocksdb::WriteOptions SyncedWrite() {
   rocksdb::WriteOptions options;
   options.sync = true;
   return options;
+}
+
+// Every record of `column_family` under the message `id` (keys IdKey(id)
+// followed by anything), parsed as `Record`, in key order. `what` names the
+// records in errors ("history event", "delivery receipt").
+template <typename Record>
+absl::StatusOr<std::vector<Record>> ReadMessageRecords(rocksdb::DB& db,
+                                                       rocksdb::ColumnFamilyHandle* column_family,
+                                                       uint64_t id, std::string_view what) {
+  const std::string lower = IdKey(id);
+  const std::string upper = IdKey(id + 1);
+  rocksdb::ReadOptions options;
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  options.iterate_lower_bound = &lower_slice;
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(options, column_family));
+  std::vector<Record> records;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    if (!records.emplace_back().ParseFromArray(it->value().data(),
+                                               static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(fmt::format("store: corrupt {}", what));
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), fmt::format("reading the {}s", what));
+  return records;
 }
 
 // Puts the new state and moves its status index entry, in `batch`.
