@@ -10,6 +10,7 @@
 
 #include "engine/builtin_kinds.h"
 #include "engine/cli/commands.h"
+#include "engine/config/check_command.h"
 #include "engine/config/default_config.h"
 #include "engine/config/loader.h"
 #include "engine/config/validate.h"
@@ -30,21 +31,19 @@ int RunServe(const ServeOptions& options) {
           : config::LoadConfigFile(options.config_path, BuiltinKinds());
   // The lines `navette check` prints, the same for the same file.
   if (!loaded.ok()) {
-    for (const config::ConfigError& error : loaded.errors) {
-      std::cerr << error.Diagnostic() << "\n";
-    }
+    config::PrintDiagnostics(std::move(loaded.errors), loaded.warnings, std::cerr);
     return 2;
-  }
-  for (const config::ConfigError& warning : loaded.warnings) {
-    spdlog::warn("{}", warning.Diagnostic());
   }
   // Every source and destination built dry first, as `check` does: a file
   // it cannot open is refused at its key before anything starts.
   if (std::vector<config::ConfigError> errors =
           config::DryBuildComponents(*loaded.config, BuiltinKinds(), options.data_dir);
       !errors.empty()) {
-    for (const config::ConfigError& error : errors) std::cerr << error.Diagnostic() << "\n";
+    config::PrintDiagnostics(std::move(errors), loaded.warnings, std::cerr);
     return 2;
+  }
+  for (const config::ConfigError& warning : loaded.warnings) {
+    spdlog::warn("{}", warning.Diagnostic());
   }
   spdlog::info("configuration {} (version {})",
                options.config_path.empty() ? "<embedded default>" : options.config_path,

@@ -15,14 +15,6 @@ std::string Count(int n, std::string_view noun) {
   return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
 }
 
-// Errors and warnings top to bottom, one a line.
-void PrintDiagnostics(std::vector<ConfigError> errors, const std::vector<ConfigError>& warnings,
-                      std::ostream& err) {
-  errors.insert(errors.end(), warnings.begin(), warnings.end());
-  std::stable_sort(errors.begin(), errors.end(), ConfigErrorBefore);
-  for (const ConfigError& error : errors) err << error.Diagnostic() << '\n';
-}
-
 // "destination 'lab' (http): ok: TLS handshake with 10.0.0.5:443 ok";
 // returns whether it found the destination reachable (or had nothing to
 // probe: a kind without a probe, such as one with no peer, passes).
@@ -38,6 +30,13 @@ bool PrintProbe(const ProbeReport& report, std::ostream& out) {
 }
 
 }  // namespace
+
+void PrintDiagnostics(std::vector<ConfigError> errors, const std::vector<ConfigError>& warnings,
+                      std::ostream& err) {
+  errors.insert(errors.end(), warnings.begin(), warnings.end());
+  std::stable_sort(errors.begin(), errors.end(), ConfigErrorBefore);
+  for (const ConfigError& error : errors) err << error.Diagnostic() << '\n';
+}
 
 int RunCheck(const std::string& path, const kinds::KindRegistry& kinds, std::ostream& out,
              std::ostream& err, const CheckOptions& options) {

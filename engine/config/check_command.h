@@ -8,6 +8,9 @@
 #include <ostream>
 #include <string>
 
+#include <vector>
+
+#include "engine/config/config_error.h"
 #include "kinds/registry.h"
 
 namespace navette::engine::config {
@@ -20,6 +23,11 @@ struct CheckOptions {
   // and print one line per destination with what was found.
   bool connect = false;
 };
+
+// Errors and warnings top to bottom, one a line ("file:line:col: error:
+// message"), as `check` and `serve` both print them.
+void PrintDiagnostics(std::vector<ConfigError> errors, const std::vector<ConfigError>& warnings,
+                      std::ostream& err);
 
 // Prints every error and warning as "file:line:col: error: message" (or
 // "warning:") to `err`. With an error, returns 1; else prints "<path>: ok
