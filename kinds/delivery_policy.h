@@ -13,6 +13,18 @@
 
 namespace navette::kinds {
 
+// The defaults of every destination's `delivery` settings, as
+// proto/config.proto documents them: engine/config/defaults.cc writes them
+// into the configuration, and a DeliveryPolicy built in code starts from
+// them.
+inline constexpr int64_t kDefaultRetryInitialDelayMs = 1000;
+inline constexpr double kDefaultRetryFactor = 2.0;
+inline constexpr int64_t kDefaultRetryMaxDelaySeconds = 300;
+inline constexpr int64_t kDefaultRetryMaxAgeSeconds = 72 * 3600;
+inline constexpr double kDefaultRetryJitter = 0.2;
+inline constexpr uint32_t kDefaultCircuitFailureThreshold = 5;
+inline constexpr int64_t kDefaultCircuitOpenSeconds = 5;
+
 // What a destination kind says of itself, for its queue.
 struct DestinationTraits {
   // Tasks per attempt: more than one for a kind that shares the cost of
@@ -31,14 +43,18 @@ struct DeliveryPolicy {
   size_t max_batch_bytes = 8 << 20;
   double rate_limit = 0;  // attempts per second; 0: none
   bool per_patient = false;
-  std::chrono::microseconds initial_delay{1000000};
-  double factor = 2;
-  std::chrono::microseconds max_delay{300000000};
-  uint32_t max_attempts = 0;             // 0: no limit
+  std::chrono::microseconds initial_delay = std::chrono::milliseconds(kDefaultRetryInitialDelayMs);
+  double factor = kDefaultRetryFactor;
+  std::chrono::microseconds max_delay = std::chrono::seconds(kDefaultRetryMaxDelaySeconds);
+  uint32_t max_attempts = 0;  // 0: no limit
+  // No limit in a policy built in code: an age limit needs the message's
+  // receive time on the same clock, which a test's messages may not have.
+  // The configuration's default, kDefaultRetryMaxAgeSeconds, is written in
+  // by engine/config/defaults.cc like every other.
   std::chrono::microseconds max_age{0};  // 0: no limit
-  double jitter = 0.2;
-  uint32_t failure_threshold = 5;  // 0: no circuit breaker
-  std::chrono::microseconds open_duration{5000000};
+  double jitter = kDefaultRetryJitter;
+  uint32_t failure_threshold = kDefaultCircuitFailureThreshold;  // 0: no circuit breaker
+  std::chrono::microseconds open_duration = std::chrono::seconds(kDefaultCircuitOpenSeconds);
 
   // From a destination's `delivery` settings (defaults applied) and its
   // kind's traits.

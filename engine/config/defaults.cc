@@ -27,21 +27,22 @@ void ApplyDeliveryDefaults(navette::config::Destination& destination,
   navette::config::Retry& retry = *delivery.mutable_retry();
   SetDurationIfAbsent(retry, &navette::config::Retry::has_initial_delay,
                       &navette::config::Retry::mutable_initial_delay,
-                      kDefaultRetryInitialDelayMs / 1000,
-                      static_cast<int32_t>(kDefaultRetryInitialDelayMs % 1000 * 1000000));
-  if (retry.factor() == 0) retry.set_factor(kDefaultRetryFactor);
+                      kinds::kDefaultRetryInitialDelayMs / 1000,
+                      static_cast<int32_t>(kinds::kDefaultRetryInitialDelayMs % 1000 * 1000000));
+  if (retry.factor() == 0) retry.set_factor(kinds::kDefaultRetryFactor);
   SetDurationIfAbsent(retry, &navette::config::Retry::has_max_delay,
-                      &navette::config::Retry::mutable_max_delay, kDefaultRetryMaxDelaySeconds);
+                      &navette::config::Retry::mutable_max_delay,
+                      kinds::kDefaultRetryMaxDelaySeconds);
   SetDurationIfAbsent(retry, &navette::config::Retry::has_max_age,
-                      &navette::config::Retry::mutable_max_age, kDefaultRetryMaxAgeSeconds);
-  if (!retry.has_jitter()) retry.set_jitter(kDefaultRetryJitter);
+                      &navette::config::Retry::mutable_max_age, kinds::kDefaultRetryMaxAgeSeconds);
+  if (!retry.has_jitter()) retry.set_jitter(kinds::kDefaultRetryJitter);
   navette::config::CircuitBreaker& breaker = *delivery.mutable_circuit_breaker();
   if (!breaker.has_failure_threshold()) {
-    breaker.set_failure_threshold(kDefaultCircuitFailureThreshold);
+    breaker.set_failure_threshold(kinds::kDefaultCircuitFailureThreshold);
   }
   SetDurationIfAbsent(breaker, &navette::config::CircuitBreaker::has_open_duration,
                       &navette::config::CircuitBreaker::mutable_open_duration,
-                      kDefaultCircuitOpenSeconds);
+                      kinds::kDefaultCircuitOpenSeconds);
 }
 
 // The defaults of a source's, step's or destination's own settings, from

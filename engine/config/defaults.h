@@ -28,13 +28,6 @@ inline constexpr uint64_t kDefaultAdminMaxBodyBytes = 64 * 1024;
 inline constexpr uint32_t kDefaultIngressMaxBatch = 512;
 inline constexpr int64_t kDefaultRetransmissionWindowSeconds = 24 * 3600;
 inline constexpr std::string_view kDefaultCharset = "UNICODE UTF-8";
-inline constexpr int64_t kDefaultRetryInitialDelayMs = 1000;
-inline constexpr double kDefaultRetryFactor = 2.0;
-inline constexpr int64_t kDefaultRetryMaxDelaySeconds = 300;
-inline constexpr int64_t kDefaultRetryMaxAgeSeconds = 72 * 3600;
-inline constexpr double kDefaultRetryJitter = 0.2;
-inline constexpr uint32_t kDefaultCircuitFailureThreshold = 5;
-inline constexpr int64_t kDefaultCircuitOpenSeconds = 5;
 
 // Idempotent. Does not validate: checks.h does. A component whose kind is
 // not set or not in `kinds` gets only the common defaults.
