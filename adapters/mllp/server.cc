@@ -134,9 +134,9 @@ absl::Status MllpServer::Impl::Start() {
   if (error) {
     std::error_code ignored;
     acceptor_.close(ignored);
-    return absl::UnavailableError(fmt::format("mllp source {}: cannot listen on {}: {}",
-                                              options_.source_name, PeerName(*endpoint),
-                                              error.message()));
+    // The engine names the source, and where it is configured, around this.
+    return absl::UnavailableError(
+        fmt::format("cannot listen on {}: {}", PeerName(*endpoint), error.message()));
   }
   port_ = acceptor_.local_endpoint(error).port();
   spdlog::info("mllp source {}: listening on {}", options_.source_name,
