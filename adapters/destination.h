@@ -49,8 +49,7 @@ struct DeliveryResult {
                                   std::optional<google::protobuf::Any> receipt = std::nullopt) {
     return {Outcome::kDelivered, std::move(detail), {}, std::move(receipt)};
   }
-  static DeliveryResult Transient(std::string detail,
-                                  std::chrono::milliseconds retry_after = {}) {
+  static DeliveryResult Transient(std::string detail, std::chrono::milliseconds retry_after = {}) {
     return {Outcome::kTransient, std::move(detail), retry_after};
   }
   static DeliveryResult Permanent(std::string detail) {
