@@ -43,6 +43,10 @@ struct DeliveryResult {
   // of the message need (the kind's own receipt message, packed). The store
   // keeps it as a DeliveryReceipt in the outcome's atomic batch. Identifiers
   // the peer returned only, never health data.
+  // For kPermanent: the peer's refusal in the same typed form (a DmpReceipt
+  // not accepted), from which a negative business acknowledgement is built
+  // (engine/business_acks.h); not kept as a DeliveryReceipt, since nothing
+  // was delivered for later destinations to name.
   std::optional<google::protobuf::Any> receipt = std::nullopt;
 
   static DeliveryResult Delivered(std::string detail,
@@ -52,8 +56,9 @@ struct DeliveryResult {
   static DeliveryResult Transient(std::string detail, std::chrono::milliseconds retry_after = {}) {
     return {Outcome::kTransient, std::move(detail), retry_after};
   }
-  static DeliveryResult Permanent(std::string detail) {
-    return {Outcome::kPermanent, std::move(detail), {}};
+  static DeliveryResult Permanent(std::string detail,
+                                  std::optional<google::protobuf::Any> receipt = std::nullopt) {
+    return {Outcome::kPermanent, std::move(detail), {}, std::move(receipt)};
   }
 };
 

@@ -16,7 +16,8 @@ if(NAVETTE_BUILD_TESTS)
     <absl/status/status.h> <absl/status/statusor.h>
     <google/protobuf/message.h> <google/protobuf/util/json_util.h>
     <rocksdb/db.h>
-    "${PROJECT_BINARY_DIR}/proto/config.pb.h" "${PROJECT_BINARY_DIR}/proto/envelope.pb.h")
+    "${PROJECT_BINARY_DIR}/proto/config.pb.h" "${PROJECT_BINARY_DIR}/proto/envelope.pb.h"
+    "${PROJECT_BINARY_DIR}/proto/document.pb.h")
 endif()
 
 # navette_add_test(NAME SOURCES a.cc b.cc LIBS lib1 lib2 LABELS unit [TIMEOUT s])

@@ -9,6 +9,8 @@
 #include "adapters/mllp/mllp_destination_kind.h"
 #include "adapters/mllp/mllp_source_kind.h"
 #include "common/fmt_absl.h"
+#include "routes/cda/build_cda_kind.h"
+#include "routes/codes/map_codes_kind.h"
 #include "routes/ins/attach_ins_kind.h"
 #include "routes/ins/identity_feed_kind.h"
 
@@ -32,6 +34,8 @@ kinds::KindRegistry MakeBuiltinKinds() {
   // Steps.
   Register(registry, routes::ins::IdentityFeedKind());
   Register(registry, routes::ins::AttachInsKind());
+  Register(registry, routes::cda::BuildCdaKind());
+  Register(registry, routes::codes::MapCodesKind());
   // Destinations.
   Register(registry, adapters::file::FileDestinationKind());
   Register(registry, adapters::http::HttpDestinationKind());

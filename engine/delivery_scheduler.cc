@@ -345,7 +345,13 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
                                clock_.NowMicros() + kStoreRetryUs, false, ""});
         continue;
       }
-      message->mutable_envelope()->set_raw(std::move(*output->mutable_payload()));
+      // A step that made another kind of document (build_cda's CDA) changed
+      // its content type and record too: the destination gets them together.
+      navette::Envelope& envelope = *message->mutable_envelope();
+      envelope.set_raw(std::move(*output->mutable_payload()));
+      if (!output->content_type().empty()) envelope.set_content_type(output->content_type());
+      if (output->has_document())
+        *envelope.mutable_document() = std::move(*output->mutable_document());
     }
     auto kept = store_.GetReceipts(queued.task.message_id());
     if (!kept.ok()) {
@@ -393,11 +399,19 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
       outcome.result = store::AttemptResult::kDelivered;
       outcome.receipt = result.receipt;
       completion.kind = Completion::Kind::kDelivered;
-      continue;
+    } else {
+      DecideFailure(live[i], result, messages[i].envelope().received_at_us(), outcome, completion);
     }
-    DecideFailure(live[i], result, messages[i].envelope().received_at_us(), outcome, completion);
+    if (make_follow_ups_ && result.receipt.has_value() &&
+        outcome.result != store::AttemptResult::kRetry) {
+      outcome.follow_ups = make_follow_ups_(messages[i], name_, *result.receipt);
+    }
   }
-  absl::Status committed = store_.CommitDeliveryOutcomes(name_, outcomes);
+  std::vector<store::ActionEffect> follow_ups;
+  absl::Status committed = store_.CommitDeliveryOutcomes(name_, outcomes, &follow_ups);
+  if (committed.ok() && follow_up_queued_) {
+    for (const store::ActionEffect& effect : follow_ups) follow_up_queued_(effect);
+  }
   if (!committed.ok()) {
     // Attempted but not recorded: attempted again later (at-least-once).
     spdlog::error("delivery: destination={}: {}", name_, committed.message());

@@ -84,6 +84,19 @@ class DeliveryScheduler {
   // The circuit breaker's state now, for tests and diagnostics.
   delivery::CircuitBreaker::State breaker_state() const;
 
+  // Business acknowledgements (engine/business_acks.h): for an attempt that
+  // ends delivered or dead with a receipt, `make` gives the deliveries to
+  // queue in the outcome's batch; once committed, `queued` is told of each
+  // (for its destination's scheduler). Before Start().
+  using FollowUpMaker = std::function<std::vector<store::FollowUpDelivery>(
+      const store::StoredMessage& message, const std::string& destination,
+      const google::protobuf::Any& receipt)>;
+  using FollowUpQueued = std::function<void(const store::ActionEffect& effect)>;
+  void set_follow_ups(FollowUpMaker make, FollowUpQueued queued) {
+    make_follow_ups_ = std::move(make);
+    follow_up_queued_ = std::move(queued);
+  }
+
   // Called on the dispatcher thread right after each read of the queue, so
   // that a test can commit a task at the moment a race needs. Before Start().
   void set_after_queue_read_for_test(std::function<void()> hook) {
@@ -146,6 +159,8 @@ class DeliveryScheduler {
   delivery::RateLimiter rate_limiter_;
   std::atomic<bool> queue_has_more_{true};
   std::function<void()> after_queue_read_for_test_;
+  FollowUpMaker make_follow_ups_;  // set before Start(), then read-only
+  FollowUpQueued follow_up_queued_;
 
   std::atomic<int64_t> depth_{0};
   std::atomic<int64_t> dead_letters_{0};

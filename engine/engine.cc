@@ -21,6 +21,7 @@
 #include "engine/admin_server.h"
 #include "engine/auth.h"
 #include "engine/builtin_kinds.h"
+#include "engine/business_acks.h"
 #include "engine/config/validate.h"
 #include "engine/delivery_scheduler.h"
 #include "engine/ingress.h"
@@ -184,6 +185,26 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     destinations_.push_back(std::move(*destination));
     schedulers_.push_back(std::move(scheduler));
   }
+  // Business acknowledgements go from any destination's receipts to the
+  // producers' mllp destinations (engine/business_acks.h).
+  business_acks_ = std::make_unique<BusinessAcks>(config);
+  if (!business_acks_->empty()) {
+    for (auto& scheduler : schedulers_) {
+      scheduler->set_follow_ups(
+          [acks = business_acks_.get()](const store::StoredMessage& message,
+                                        const std::string& destination,
+                                        const google::protobuf::Any& receipt) {
+            return acks->FollowUps(message, destination, receipt, std::chrono::system_clock::now());
+          },
+          [this](const store::ActionEffect& effect) {
+            DeliveryScheduler* target = Scheduler(effect.destination);
+            if (target == nullptr) return;
+            target->Notify(1);
+            if (effect.was_pending) target->TasksRemoved(1);
+            if (effect.was_dead) target->DeadLettersChanged(-1);
+          });
+    }
+  }
   // One scan of the dead letters for every destination's gauge.
   auto dead_letters = store_->CountDeadLetters();
   if (!dead_letters.ok()) return dead_letters.status();
@@ -193,7 +214,8 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     if (!started.ok()) return started;
   }
 
-  auto steps = StepRunner::Create(*store_, config, kinds, Clock::System());
+  auto steps =
+      StepRunner::Create(*store_, config, kinds, Clock::System(), data_dir, metrics_.get());
   if (!steps.ok()) return steps.status();
   steps_ = std::move(*steps);
   router_ = std::make_unique<Router>(
@@ -253,6 +275,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     context.clock = &Clock::System();
     context.metrics = source_metrics_.back().get();
     context.default_charset = source_config.default_charset();
+    context.profile = source_config.profile();
     // The source's io thread owns its bus socket: no thread hop per message.
     context.connect_publisher =
         [this](asio::io_context& io) -> absl::StatusOr<std::unique_ptr<adapters::bus::Publisher>> {

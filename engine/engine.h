@@ -38,6 +38,7 @@ namespace navette::engine {
 
 class AdminActions;
 class AdminServer;
+class BusinessAcks;
 class TokenAuthority;
 class DeliveryScheduler;
 class Ingress;
@@ -70,6 +71,8 @@ class Engine {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::MessageIdGenerator> ids_;
   std::unique_ptr<routes::RouteTable> routes_;
+  // Read by the schedulers' attempt threads: declared before them.
+  std::unique_ptr<BusinessAcks> business_acks_;
   std::vector<std::unique_ptr<adapters::Destination>> destinations_;
   std::vector<std::unique_ptr<DeliveryScheduler>> schedulers_;
   std::map<std::string, DeliveryScheduler*> schedulers_by_name_;

@@ -142,6 +142,11 @@ struct Metrics::Impl {
                                        .Name("navette_routed_total")
                                        .Help("Messages matched by each route")
                                        .Register(registry);
+  Family<Counter>& unmapped_codes_family =
+      prometheus::BuildCounter()
+          .Name("navette_unmapped_codes_total")
+          .Help("Local lab codes map_codes found no LOINC for, by route")
+          .Register(registry);
   Family<Counter>& attempts_family = prometheus::BuildCounter()
                                          .Name("navette_delivery_attempts_total")
                                          .Help(
@@ -223,6 +228,7 @@ struct Metrics::Impl {
   Index<Counter> received{received_family, {"source"}, AddPlain<Counter>};
   Index<Counter> rejected{rejected_family, {"source", "reason"}, AddPlain<Counter>};
   Index<Counter> routed{routed_family, {"route"}, AddPlain<Counter>};
+  Index<Counter> unmapped_codes{unmapped_codes_family, {"route"}, AddPlain<Counter>};
   Index<Counter> attempts{attempts_family, {"destination", "result"}, AddPlain<Counter>};
   Index<Counter> delivered{delivered_family, {"destination"}, AddPlain<Counter>};
   Index<Counter> dead_total{dead_total_family, {"destination"}, AddPlain<Counter>};
@@ -247,6 +253,9 @@ Metrics::Impl::Impl(const navette::config::Config& config, const kinds::KindRegi
   }
   for (const auto& route : config.routes()) {
     routed.Preset({route.name(), ""});
+    for (const auto& step : route.steps()) {
+      if (step.has_map_codes()) unmapped_codes.Preset({route.name(), ""});
+    }
     for (const std::string& destination : route.to())
       end_to_end.Preset({route.name(), destination});
   }
@@ -293,6 +302,10 @@ void Metrics::Unrouted(uint64_t count) { impl_->unrouted.Increment(static_cast<d
 
 void Metrics::Routed(std::string_view route, uint64_t count) {
   impl_->routed.Get({route, ""}).Increment(static_cast<double>(count));
+}
+
+void Metrics::UnmappedCodes(std::string_view route, uint64_t count) {
+  impl_->unmapped_codes.Get({route, ""}).Increment(static_cast<double>(count));
 }
 
 void Metrics::Attempted(std::string_view destination, std::string_view result, double seconds) {

@@ -52,6 +52,10 @@ class Metrics {
   void Unrouted(uint64_t count = 1);
   // navette_routed_total{route}
   void Routed(std::string_view route, uint64_t count = 1);
+  // navette_unmapped_codes_total{route}: local lab codes map_codes found no
+  // LOINC for; the series exists from the start for each route with a
+  // map_codes step.
+  void UnmappedCodes(std::string_view route, uint64_t count);
   // navette_delivery_attempts_total{destination,result} with result one of
   // "delivered", "retry", "dead"; navette_delivery_seconds{destination}.
   // "delivered" also counts navette_delivered_total{destination}, "dead"

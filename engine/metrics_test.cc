@@ -157,6 +157,19 @@ TEST(MetricsTest, ConfiguredSeriesExistAtZero) {
   EXPECT_EQ(Value(samples, Series("navette_build_info", {{"version", NAVETTE_TEST_VERSION}})), 1);
 }
 
+TEST(MetricsTest, UnmappedCodesHaveASeriesPerRouteWithAMapCodesStep) {
+  navette::config::Config config = TestConfig();
+  config.mutable_routes(1)->add_steps()->mutable_map_codes()->set_table("lab-codes.csv");
+  Metrics metrics(config, TestKinds());
+  auto samples = Parse(metrics.Render());
+  EXPECT_EQ(Value(samples, Series("navette_unmapped_codes_total", {{"route", "results"}})), 0);
+  EXPECT_EQ(samples.count(Series("navette_unmapped_codes_total", {{"route", "all"}})), 0u);
+  metrics.UnmappedCodes("results", 3);
+  metrics.UnmappedCodes("results", 1);
+  samples = Parse(metrics.Render());
+  EXPECT_EQ(Value(samples, Series("navette_unmapped_codes_total", {{"route", "results"}})), 4);
+}
+
 TEST(MetricsTest, RejectReasonsComeFromTheSourcesKind) {
   // The same configuration with a registry that has no mllp source row: its
   // sources get no reject series until they reject something.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/fmt_absl.h"
+#include "engine/step_metrics.h"
 
 namespace navette::engine {
 namespace {
@@ -20,16 +21,49 @@ struct RouteResult {
   // it carries.
   std::optional<std::string> output;
   std::optional<identity::Identity> identity;
-  std::vector<std::string> notes;  // what the steps did, for the history
+  // Set only when a step changed them: the output's content type (a CDA's
+  // "text/xml") and the document record (build_cda's `cda`).
+  std::optional<std::string> content_type;
+  std::optional<navette::document::Document> record;
+  std::vector<store::DocumentVersion> document_versions;  // emitted by the steps
+  std::vector<std::string> notes;                         // what the steps did, for the history
 };
+
+// What the next step of the route sees, as the previous ones left it.
+routes::StepInput InputOf(const store::StoredMessage& message, const RouteResult& result,
+                          std::string_view route, bool identity_update_planned) {
+  const navette::Envelope& envelope = message.envelope();
+  routes::StepInput input;
+  input.message_id = message.id();
+  input.envelope = &envelope;
+  input.document = result.output ? std::string_view(*result.output) : envelope.raw();
+  input.route = route;
+  input.identity_update_planned = identity_update_planned;
+  input.content_type =
+      result.content_type ? std::string_view(*result.content_type) : envelope.content_type();
+  if (result.record) {
+    input.record = &*result.record;
+  } else if (envelope.has_document()) {
+    input.record = &envelope.document();
+  }
+  if (result.identity) input.identity = &*result.identity;
+  return input;
+}
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<StepRunner>> StepRunner::Create(
     const store::Store& store, const navette::config::Config& config,
-    const kinds::KindRegistry& kinds, const Clock& clock) {
-  std::unique_ptr<StepRunner> runner(new StepRunner(store, clock));
+    const kinds::KindRegistry& kinds, const Clock& clock, const std::filesystem::path& data_dir,
+    Metrics* metrics) {
+  std::unique_ptr<StepRunner> runner(new StepRunner(store, clock, config.hospital()));
   for (const navette::config::Route& route : config.routes()) {
+    kinds::StepMetrics* route_metrics = nullptr;
+    if (metrics != nullptr) {
+      route_metrics =
+          runner->step_metrics_.emplace_back(std::make_unique<StepMetrics>(*metrics, route.name()))
+              .get();
+    }
     std::vector<std::unique_ptr<routes::Step>>& steps = runner->steps_[route.name()];
     for (int i = 0; i < route.steps_size(); ++i) {
       const navette::config::Step& step_config = route.steps(i);
@@ -47,6 +81,11 @@ absl::StatusOr<std::unique_ptr<StepRunner>> StepRunner::Create(
       context.clock = &clock;
       context.identity = &config.identity();
       context.identities = &runner->reader_;
+      context.route = route.name();
+      context.data_dir = data_dir;
+      context.hospital = &runner->hospital_;
+      context.documents = &runner->documents_;
+      context.metrics = route_metrics;
       auto step = kind->create(**settings, context);
       if (!step.ok()) {
         return absl::Status(step.status().code(), fmt::format("route '{}': {}: {}", route.name(),
@@ -69,16 +108,10 @@ absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
   if (built == steps_.end()) {
     return absl::InternalError(fmt::format("route '{}' has no steps built", match.route));
   }
-  const navette::Envelope& envelope = message.envelope();
   RouteResult result;
   for (const std::unique_ptr<routes::Step>& step : built->second) {
-    routes::StepInput input;
-    input.message_id = message.id();
-    input.envelope = &envelope;
-    input.document = result.output ? std::string_view(*result.output) : envelope.raw();
-    input.route = match.route;
-    input.identity_update_planned = decision.identity_update.has_value();
-    auto outcome = step->Run(input);
+    auto outcome =
+        step->Run(InputOf(message, result, match.route, decision.identity_update.has_value()));
     if (!outcome.ok()) return outcome.status();
     const int64_t at_us = outcome->at_us != 0 ? outcome->at_us : clock_.NowMicros();
     if (outcome->kind == routes::StepOutcome::Kind::kPark) {
@@ -102,6 +135,11 @@ absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
     }
     if (outcome->output) result.output = std::move(outcome->output);
     if (outcome->identity) result.identity = std::move(outcome->identity);
+    if (outcome->content_type) result.content_type = std::move(outcome->content_type);
+    if (outcome->record) result.record = std::move(outcome->record);
+    if (outcome->document_version) {
+      result.document_versions.push_back(std::move(*outcome->document_version));
+    }
     for (std::string& note : outcome->notes) result.notes.push_back(std::move(note));
   }
 
@@ -131,7 +169,15 @@ absl::Status StepRunner::RunRoute(const store::StoredMessage& message,
     store::RouteOutput output;
     output.set_payload(std::move(*result.output));
     if (result.identity) *output.mutable_identity() = std::move(*result.identity);
+    if (result.content_type) output.set_content_type(std::move(*result.content_type));
+    if (result.record) *output.mutable_document() = std::move(*result.record);
     decision.outputs.emplace_back(match.route, std::move(output));
+  }
+  // A version is emitted only by a route that goes on to deliver it.
+  if (!result.dead) {
+    for (store::DocumentVersion& version : result.document_versions) {
+      decision.document_versions.push_back(std::move(version));
+    }
   }
   return absl::OkStatus();
 }

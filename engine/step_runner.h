@@ -23,6 +23,7 @@
 // identity update before it runs the steps of the messages behind it.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,6 +35,7 @@
 #include "common/clock.h"
 #include "kinds/registry.h"
 #include "proto/config.pb.h"
+#include "routes/document_versions.h"
 #include "routes/ins/identity_reader.h"
 #include "routes/route_table.h"
 #include "routes/step.h"
@@ -41,15 +43,20 @@
 
 namespace navette::engine {
 
+class Metrics;
+
 class StepRunner {
  public:
   // Builds the steps of every route of `config` (checked, defaults
-  // applied). `store` and `clock` outlive the runner. The error names the
+  // applied). `store` and `clock` outlive the runner; it keeps its own copy
+  // of the `hospital` section, which the steps refer to. `data_dir` is the
+  // engine's. `metrics` (null in tests that count nothing) outlives the
+  // runner: the steps count in it under their route. The error names the
   // route and the step's kind.
-  static absl::StatusOr<std::unique_ptr<StepRunner>> Create(const store::Store& store,
-                                                            const navette::config::Config& config,
-                                                            const kinds::KindRegistry& kinds,
-                                                            const Clock& clock);
+  static absl::StatusOr<std::unique_ptr<StepRunner>> Create(
+      const store::Store& store, const navette::config::Config& config,
+      const kinds::KindRegistry& kinds, const Clock& clock,
+      const std::filesystem::path& data_dir = {}, Metrics* metrics = nullptr);
 
   // `patient` is the per-patient ordering key of the deliveries. An error is
   // a store failure: the message stays in the router queue.
@@ -71,11 +78,27 @@ class StepRunner {
     const store::Store& store_;
   };
 
-  StepRunner(const store::Store& store, const Clock& clock) : reader_(store), clock_(clock) {}
+  class DocumentReader : public routes::DocumentVersions {
+   public:
+    explicit DocumentReader(const store::Store& store) : store_(store) {}
+    absl::StatusOr<std::optional<store::DocumentVersion>> Find(std::string_view id) const override {
+      return store_.GetDocumentVersion(id);
+    }
 
-  // The steps refer to it: the runner does not move.
+   private:
+    const store::Store& store_;
+  };
+
+  StepRunner(const store::Store& store, const Clock& clock, navette::config::Hospital hospital)
+      : reader_(store), documents_(store), hospital_(std::move(hospital)), clock_(clock) {}
+
+  // The steps refer to them: the runner does not move.
   const StoreReader reader_;
+  const DocumentReader documents_;
+  const navette::config::Hospital hospital_;
   const Clock& clock_;
+  // Each route's metrics scope, which its steps refer to.
+  std::vector<std::unique_ptr<kinds::StepMetrics>> step_metrics_;
   // Each route's steps, in order, by route name.
   std::map<std::string, std::vector<std::unique_ptr<routes::Step>>, std::less<>> steps_;
 };

@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include <google/protobuf/wrappers.pb.h>
 
 #include "engine/builtin_kinds.h"
+#include "engine/metrics.h"
 #include "store/keys.h"
 #include "store/message_id.h"
 #include "tests/support/fake_clock.h"
@@ -374,6 +376,32 @@ TEST_F(StepRunnerTest, StepOfNoKnownKindIsRefusedNamingTheRoute) {
   auto runner = StepRunner::Create(*store_, config, kinds_, clock_);
   ASSERT_FALSE(runner.ok());
   EXPECT_EQ(runner.status().message(), "route 'lab': step 1 is of no known kind");
+}
+
+// map_codes through the runner: built with the engine's metrics, it counts
+// the codes it could not map under its route, and parks under its key.
+TEST_F(StepRunnerTest, MapCodesCountsUnmappedCodesInTheEnginesMetrics) {
+  const std::filesystem::path table = dir_ / "lab-codes.csv";
+  std::ofstream(table) << "local_code,loinc_code,loinc_display\nGLU,2345-7,Glucose\n";
+  navette::config::Config config;
+  navette::config::Route* route = config.add_routes();
+  route->set_name("lab");
+  navette::config::MapCodesStep* map_codes = route->add_steps()->mutable_map_codes();
+  map_codes->set_table(table.string());
+  map_codes->set_on_unmapped(navette::config::MapCodesStep::PARK);
+  Metrics metrics(config, kinds_);
+  EXPECT_THAT(metrics.Render(), HasSubstr("navette_unmapped_codes_total{route=\"lab\"} 0\n"));
+  auto runner = StepRunner::Create(*store_, config, kinds_, clock_, {}, &metrics);
+  ASSERT_TRUE(runner.ok()) << runner.status();
+
+  std::string oru = Oru(kIpp) + "OBX|2|NM|GLU^Glycemie^L||5.2\rOBX|3|NM|K2^Potassium^L||4\r";
+  store::RoutingDecision decision;
+  RunInto(**runner, Ingest(oru), "lab", {"outbox"}, decision);
+  ASSERT_EQ(decision.parked.size(), 1u);
+  EXPECT_EQ(decision.parked[0].patient(), "map_codes:lab");
+  EXPECT_EQ(decision.parked[0].reason(),
+            "map_codes: 1 local code not in " + table.string() + ": K2");
+  EXPECT_THAT(metrics.Render(), HasSubstr("navette_unmapped_codes_total{route=\"lab\"} 1\n"));
 }
 
 }  // namespace

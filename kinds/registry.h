@@ -51,6 +51,10 @@ namespace navette::routes::ins {
 class IdentityReader;
 }  // namespace navette::routes::ins
 
+namespace navette::routes {
+class DocumentVersions;
+}  // namespace navette::routes
+
 namespace navette::kinds {
 
 // Where a kind's check reports what is wrong with its settings. `field` is
@@ -97,11 +101,23 @@ struct BuildContext {
 struct SourceContext : BuildContext {
   // Character set assumed when MSH-18 is empty (Source.default_charset).
   std::string default_charset;
+  // How its messages are read (Source.profile): under a profile each must
+  // follow the CI-SIS document contract (adapters/documents/contract.h).
+  navette::config::Source::Profile profile = navette::config::Source::PROFILE_UNSPECIFIED;
   // Connects a publisher to the engine's ingress on the source's own
   // io_context, so that publishes run on its io thread.
   using PublisherFactory =
       std::function<absl::StatusOr<std::unique_ptr<adapters::bus::Publisher>>(asio::io_context&)>;
   PublisherFactory connect_publisher;
+};
+
+// Counters of a step's own, labelled with its route.
+class StepMetrics {
+ public:
+  virtual ~StepMetrics() = default;
+  // navette_unmapped_codes_total{route}: local codes map_codes found no
+  // LOINC for.
+  virtual void UnmappedCodes(uint64_t count) = 0;
 };
 
 struct StepContext {
@@ -110,6 +126,15 @@ struct StepContext {
   // Reads the identity store as committed; null in a dry run.
   const routes::ins::IdentityReader* identities = nullptr;
   bool dry_run = false;
+  std::string route;  // the route the step belongs to
+  std::filesystem::path data_dir;
+  // The top-level `hospital` section (build_cda); never null.
+  const navette::config::Hospital* hospital = nullptr;
+  // The document versions navette emitted (build_cda, for replacements);
+  // null in a dry run.
+  const routes::DocumentVersions* documents = nullptr;
+  // Null in a dry run.
+  StepMetrics* metrics = nullptr;
 };
 
 struct DestinationContext : BuildContext {

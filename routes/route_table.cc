@@ -7,6 +7,8 @@
 #include <re2/re2.h>
 #include "common/fmt_absl.h"
 
+#include "adapters/documents/document_names.h"
+#include "adapters/documents/meta_flags.h"
 #include "adapters/hl7v2/message_view.h"
 
 namespace navette::routes {
@@ -31,6 +33,59 @@ bool AnyPatternMatches(const std::vector<std::string>& patterns, std::string_vie
   return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
     return MatchesComponentPattern(pattern, value, separator);
   });
+}
+
+// The route's match.document, its words checked (engine/config reports them
+// with their place in the file first).
+absl::Status CompileDocumentRule(const navette::config::DocumentMatch& match,
+                                 const std::string& route, DocumentRule& rule) {
+  rule.present = true;
+  rule.types.assign(match.type().begin(), match.type().end());
+  for (const std::string& word : match.action()) {
+    auto action = adapters::documents::ActionFromName(word);
+    if (!action) {
+      return absl::InvalidArgumentError(
+          fmt::format("route '{}': unknown action '{}' in match.document.action (known: {})", route,
+                      word, adapters::documents::kActionNames));
+    }
+    rule.actions.push_back(*action);
+  }
+  for (const std::string& word : match.flags()) {
+    if (!adapters::documents::IsFlagName(word)) {
+      return absl::InvalidArgumentError(
+          fmt::format("route '{}': unknown flag '{}' in match.document.flags (known: {})", route,
+                      word, adapters::documents::kFlagNames));
+    }
+    rule.flags.push_back(word);
+  }
+  for (const std::string& word : match.profile()) {
+    if (!adapters::documents::ProfileFromName(word)) {
+      return absl::InvalidArgumentError(
+          fmt::format("route '{}': unknown profile '{}' in match.document.profile (known: {})",
+                      route, word, adapters::documents::kProfileNames));
+    }
+    rule.profiles.push_back(word);
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+bool ListHolds(const std::vector<T>& list, const T& value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
+bool MatchesDocument(const DocumentRule& rule, const navette::Envelope& envelope) {
+  if (!rule.present) return true;
+  if (!envelope.has_document()) return false;
+  const navette::document::Document& record = envelope.document();
+  if (!ListHolds(rule.types, record.type().code())) return false;
+  if (!ListHolds(rule.actions, static_cast<int>(record.action()))) return false;
+  if (!ListHolds(rule.profiles, record.profile())) return false;
+  for (const std::string& flag : rule.flags) {
+    bool value = false;
+    if (!adapters::documents::FlagByName(record.flags(), flag, &value) || !value) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -86,6 +141,13 @@ absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
       }
       compiled.fields.push_back({*path, std::move(pattern)});
     }
+    if (match.has_document()) {
+      if (absl::Status status =
+              CompileDocumentRule(match.document(), route.name(), compiled.document);
+          !status.ok()) {
+        return status;
+      }
+    }
     table->needs_message_view_ = table->needs_message_view_ || !compiled.fields.empty();
     table->routes_.push_back(std::move(compiled));
   }
@@ -108,6 +170,7 @@ bool RouteTable::Matches(const CompiledRoute& route, const navette::Envelope& en
   if (!AnyPatternMatches(route.sending_facilities, header.sending_facility(), separator)) {
     return false;
   }
+  if (!MatchesDocument(route.document, envelope)) return false;
   for (const FieldRule& rule : route.fields) {
     if (view == nullptr) return false;
     bool found = false;

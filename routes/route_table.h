@@ -31,6 +31,17 @@ namespace navette::routes {
 // message's component separator (patterns are always written with '^').
 bool MatchesComponentPattern(std::string_view pattern, std::string_view value, char separator);
 
+// A route's match.document, compiled: each list present must hold the
+// record's value (Envelope.document); every flag named must be Y. A message
+// without a record (a source with no profile) never matches it.
+struct DocumentRule {
+  bool present = false;
+  std::vector<std::string> types;
+  std::vector<int> actions;  // navette::document::Action
+  std::vector<std::string> flags;
+  std::vector<std::string> profiles;
+};
+
 // The route's steps are run by name (engine/step_runner.h builds them).
 struct RouteMatch {
   std::string route;
@@ -64,6 +75,7 @@ class RouteTable {
     std::vector<std::string> sending_applications;
     std::vector<std::string> sending_facilities;
     std::vector<FieldRule> fields;
+    DocumentRule document;
     std::vector<std::string> to;
   };
   RouteTable() = default;

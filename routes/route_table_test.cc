@@ -120,5 +120,76 @@ TEST_F(RouteTableTest, BadPatternIsReportedWithTheRoute) {
   EXPECT_NE(table.status().message().find("PID-3.1"), std::string::npos);
 }
 
+// Routes on the document record (Envelope.document, set by a source's
+// profile).
+class DocumentRouteTest : public RouteTableTest {
+ protected:
+  std::vector<std::string> EvaluateRecord(const navette::document::Document* record) {
+    auto table = RouteTable::Build(config_);
+    EXPECT_TRUE(table.ok()) << table.status();
+    if (!table.ok()) return {};
+    navette::Envelope envelope;
+    envelope.set_source("sgl");
+    envelope.mutable_hl7()->set_encoding_characters("|^~\\&");
+    envelope.mutable_hl7()->set_message_type("ORU^R01^ORU_R01");
+    if (record != nullptr) *envelope.mutable_document() = *record;
+    std::vector<std::string> names;
+    for (const RouteMatch& match : (*table)->Evaluate(envelope, nullptr)) {
+      names.push_back(match.route);
+    }
+    return names;
+  }
+  static navette::document::Document Replacement() {
+    navette::document::Document record;
+    record.set_profile("sgl");
+    record.set_action(navette::document::REPLACE);
+    record.mutable_type()->set_code("11502-2");
+    record.mutable_flags()->set_dest_dmp(true);
+    return record;
+  }
+};
+
+TEST_F(DocumentRouteTest, MatchesOnActionTypeFlagsAndProfile) {
+  AddRoute("replace", "dmp")->mutable_match()->mutable_document()->add_action("replace");
+  AddRoute("delete", "dmp")->mutable_match()->mutable_document()->add_action("delete");
+  auto* lab = AddRoute("lab", "dmp")->mutable_match()->mutable_document();
+  lab->add_type("11502-2");
+  lab->add_profile("sgl");
+  AddRoute("dmp", "dmp")->mutable_match()->mutable_document()->add_flags("DESTDMP");
+  auto* both = AddRoute("dmp_and_patient", "dmp")->mutable_match()->mutable_document();
+  both->add_flags("DESTDMP");
+  both->add_flags("DESTMSSANTEPAT");
+  AddRoute("image", "dmp")->mutable_match()->mutable_document()->add_type("18748-4");
+  AddRoute("ris", "dmp")->mutable_match()->mutable_document()->add_profile("ris");
+
+  navette::document::Document record = Replacement();
+  EXPECT_EQ(EvaluateRecord(&record), (std::vector<std::string>{"replace", "lab", "dmp"}));
+  record.set_action(navette::document::DELETE);
+  record.mutable_flags()->set_dest_mssante_pat(true);
+  EXPECT_EQ(EvaluateRecord(&record),
+            (std::vector<std::string>{"delete", "lab", "dmp", "dmp_and_patient"}));
+}
+
+TEST_F(DocumentRouteTest, AMessageWithoutARecordDoesNotMatch) {
+  AddRoute("any_document", "dmp")->mutable_match()->mutable_document();
+  AddRoute("everything", "outbox");
+  navette::document::Document record = Replacement();
+  EXPECT_EQ(EvaluateRecord(nullptr), (std::vector<std::string>{"everything"}));
+  EXPECT_EQ(EvaluateRecord(&record), (std::vector<std::string>{"any_document", "everything"}));
+}
+
+TEST_F(DocumentRouteTest, UnknownWordsAreReportedWithTheRoute) {
+  AddRoute("typo", "dmp")->mutable_match()->mutable_document()->add_action("replaced");
+  auto table = RouteTable::Build(config_);
+  ASSERT_FALSE(table.ok());
+  EXPECT_NE(table.status().message().find("route 'typo': unknown action 'replaced'"),
+            std::string::npos);
+  config_.clear_routes();
+  AddRoute("flag", "dmp")->mutable_match()->mutable_document()->add_flags("destdmp");
+  table = RouteTable::Build(config_);
+  ASSERT_FALSE(table.ok());
+  EXPECT_NE(table.status().message().find("unknown flag 'destdmp'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace navette::routes

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "proto/document.pb.h"
 #include "proto/envelope.pb.h"
 #include "proto/identity.pb.h"
 #include "store/store.h"
@@ -47,6 +48,15 @@ struct StepInput {
   // Another route already planned this message's identity store update
   // (identity_feed runs once per message, whatever the routes).
   bool identity_update_planned = false;
+  // The document's content type as the previous steps left it: the
+  // envelope's ("application/hl7-v2") until a step changed it (build_cda:
+  // "text/xml", UTF-8 whatever the envelope's charset).
+  std::string_view content_type;
+  // The canonical document record (proto/document.proto) as the previous
+  // steps left it; null when the source has no profile.
+  const navette::document::Document* record = nullptr;
+  // The identity attach_ins attached earlier in the route; null when none.
+  const identity::Identity* identity = nullptr;
 };
 
 struct StepOutcome {
@@ -65,6 +75,15 @@ struct StepOutcome {
   std::optional<std::string> output;
   // kContinue: the identity the output now carries (attach_ins).
   std::optional<identity::Identity> identity;
+  // kContinue with an output: its content type when it is not the input's
+  // ("text/xml" for a CDA).
+  std::optional<std::string> content_type;
+  // kContinue: the document record as this step leaves it (build_cda sets
+  // its `cda`).
+  std::optional<navette::document::Document> record;
+  // kContinue: a document version to commit with the routing decision
+  // (build_cda; routes/document_versions.h).
+  std::optional<store::DocumentVersion> document_version;
   // kContinue: an identity store update to commit with the routing decision
   // (identity_feed).
   std::optional<store::IdentityUpdate> identity_update;

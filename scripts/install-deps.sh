@@ -22,6 +22,12 @@ packages=(
   libyaml-cpp-dev libre2-dev libcli11-dev libspdlog-dev libabsl-dev
   libasio-dev libcpp-httplib-dev nlohmann-json3-dev
   procps python3
+  # CDA: libxml2 builds and validates documents; pango + cairo render letters
+  # to PDF with the DejaVu fonts; the tests read PDFs back with poppler's
+  # pdftotext/pdftoppm and run the ANS schematrons with Saxon HE (XSLT 2)
+  # and the ISO Schematron XSLTs that python3-lxml ships.
+  libxml2-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core
+  poppler-utils libsaxonhe-java default-jre-headless python3-lxml
   # zone data: --since 2026-11-22 means midnight where the operator is
   tzdata
 )

@@ -139,4 +139,17 @@ std::vector<std::string> ParseTicketRoutes(std::string_view routes) {
   return names;
 }
 
+std::string DocumentSetPrefix(std::string_view set_id) {
+  std::string key(1, '\0');
+  key.append(set_id);
+  key.push_back('\0');
+  return key;
+}
+
+std::string DocumentSetKey(std::string_view set_id, uint64_t version) {
+  std::string key = DocumentSetPrefix(set_id);
+  AppendBigEndian64(key, version);
+  return key;
+}
+
 }  // namespace navette::store

@@ -17,6 +17,8 @@
 //   parked        patient key '\0' id(8)                empty (reasons in state)
 //   outputs       id(8) route                           RouteOutput
 //   receipts      id(8) destination '\0' route          DeliveryReceipt
+//   documents     document id (an OID)                  DocumentVersion
+//                 '\0' setId '\0' version(8)            document id (the versions of a set)
 //   default       "config/" version                     configuration text
 //
 // Invariants (each kept by one atomic WriteBatch per state change):
@@ -32,6 +34,9 @@
 //     batch. A message's receipts outlive a discard or a reroute (the peer
 //     still holds what it returned); whatever deletes a message's records
 //     deletes its receipts too: every key under IdKey(id).
+//   - a document id is in documents iff a committed routing decision emitted
+//     that version (build_cda), written in that decision's batch; routing the
+//     message again rewrites the same record (ids are stable across a replay).
 //   - (oid, matricule, patient) is in index.ins iff the identity record of
 //     `patient` carries that INS. A record merged into another (A40, A47)
 //     keeps its INS and its entry: a lookup follows merged_into, so that a
@@ -65,9 +70,15 @@ inline constexpr char kIdentityHistoryCf[] = "identity_history";
 inline constexpr char kParkedCf[] = "parked";
 inline constexpr char kOutputsCf[] = "outputs";
 inline constexpr char kReceiptsCf[] = "receipts";
+inline constexpr char kDocumentsCf[] = "documents";
 inline constexpr char kQueueCfPrefix[] = "q.";
 
 void AppendBigEndian64(std::string& out, uint64_t value);
+// documents CF: the key listing `version` under its setId, and the prefix of
+// all the versions of `set_id` (in version order). A document id is an OID,
+// so it never starts with '\0'.
+std::string DocumentSetKey(std::string_view set_id, uint64_t version);
+std::string DocumentSetPrefix(std::string_view set_id);
 uint64_t ReadBigEndian64(std::string_view bytes);  // bytes.size() >= 8
 
 std::string IdKey(uint64_t id);

@@ -24,7 +24,7 @@ namespace {
 const char* const kFixedColumnFamilies[] = {
     kJournalCf,        kStateCf,       kRouterQueueCf, kHistoryCf,         kStatusIndexCf,
     kControlIdIndexCf, kDeadLettersCf, kIdentityCf,    kIdentityHistoryCf, kParkedCf,
-    kOutputsCf,        kInsIndexCf,    kReceiptsCf};
+    kOutputsCf,        kInsIndexCf,    kReceiptsCf,    kDocumentsCf};
 
 // The store's memory is bounded whatever the backlog (docs/design.md,
 // "Memory"): every column family's blocks, indexes and filters share one
@@ -125,6 +125,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     if (name == kParkedCf) store->parked_ = handle;
     if (name == kOutputsCf) store->outputs_ = handle;
     if (name == kReceiptsCf) store->receipts_ = handle;
+    if (name == kDocumentsCf) store->documents_ = handle;
     if (name.rfind(kQueueCfPrefix, 0) == 0) {
       absl::Status added = store->AddQueue(name.substr(sizeof(kQueueCfPrefix) - 1), handle);
       if (!added.ok()) return added;

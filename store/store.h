@@ -121,6 +121,19 @@ struct RoutingDecision {
   // rules, never values): an identity feed route whose ADT changed no
   // identity, the PID fields attach_ins wrote.
   std::vector<std::pair<std::string, std::string>> notes;
+  // The document versions the routes' steps emitted (build_cda), written to
+  // the documents CF in the decision's batch.
+  std::vector<DocumentVersion> document_versions;
+};
+
+// A delivery an outcome makes necessary, queued in the outcome's batch: a
+// business acknowledgement (ZAM) built from the receipt, for the producer
+// (engine/business_acks.h). It becomes a delivery of the message like a
+// routed one: a DestinationState and a task delivering `output`.
+struct FollowUpDelivery {
+  std::string destination;
+  std::string route;  // its own name, e.g. "zam:dmp"
+  RouteOutput output;
 };
 
 struct DeliveryOutcome {
@@ -132,6 +145,11 @@ struct DeliveryOutcome {
   // For kDelivered: what the destination handed back, kept as the
   // delivery's DeliveryReceipt (receipts CF) in the outcome's batch.
   std::optional<google::protobuf::Any> receipt = std::nullopt;
+  // Queued with the outcome, or not at all (ignored with an outcome that
+  // is no longer the pending delivery's). One with the (destination, route)
+  // of an existing delivery of the message replaces it: its pending task
+  // (superseded) or its delivered or dead state.
+  std::vector<FollowUpDelivery> follow_ups = {};
 };
 
 struct DeadLetter {
@@ -215,9 +233,14 @@ class Store {
   // dead letters); a retried one stays in place with its attempt count and
   // next attempt time updated. An outcome for a task that is no longer the
   // message's pending one (discarded meanwhile) is ignored. A delivered
-  // outcome's receipt is written in the same batch (receipts CF).
+  // outcome's receipt is written in the same batch (receipts CF), and so are
+  // its follow-up deliveries (outputs CF, their queues).
+  // `queued_follow_ups`, when given, receives one effect per follow-up
+  // queued (its destination; whether it superseded a pending task or left
+  // the dead letters), for the gauges of its destination.
   absl::Status CommitDeliveryOutcomes(std::string_view destination,
-                                      std::span<const DeliveryOutcome> outcomes);
+                                      std::span<const DeliveryOutcome> outcomes,
+                                      std::vector<ActionEffect>* queued_follow_ups = nullptr);
   // The receipts kept for a message's deliveries, in (destination, route)
   // order; empty when none returned one.
   absl::StatusOr<std::vector<DeliveryReceipt>> GetReceipts(uint64_t id) const;
@@ -270,6 +293,13 @@ class Store {
   // The output a route's steps made of a message.
   absl::StatusOr<RouteOutput> GetOutput(uint64_t id, std::string_view route) const;
 
+  // ---- documents navette emitted (routes/document_versions.h)
+  // The version emitted under this document id; nullopt when none was.
+  absl::StatusOr<std::optional<DocumentVersion>> GetDocumentVersion(std::string_view id) const;
+  // Every version emitted under this setId, in version order (the store
+  // keeps, per setId, the versions sent); empty when none was.
+  absl::StatusOr<std::vector<DocumentVersion>> GetDocumentSet(std::string_view set_id) const;
+
   // ---- reading for people
   absl::StatusOr<std::vector<ListedMessage>> ListMessages(const ListFilter& filter) const;
   absl::StatusOr<std::vector<Event>> GetHistory(uint64_t id) const;
@@ -313,6 +343,10 @@ class Store {
   // Fills index.ins from the identity records, for a store written before it
   // existed.
   absl::Status BuildInsIndex();
+  // Adds to `batch` and `state` the follow-up delivery of message `id`.
+  absl::StatusOr<ActionEffect> QueueFollowUp(rocksdb::WriteBatch& batch, MessageState& state,
+                                             uint64_t id, const FollowUpDelivery& follow_up,
+                                             int64_t now);
   // Removes the parked CF entries of these parked routes of `id`, in `batch`.
   void Unpark(rocksdb::WriteBatch& batch, uint64_t id,
               const google::protobuf::RepeatedPtrField<RouteHold>& holds);
@@ -336,6 +370,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* parked_ = nullptr;
   rocksdb::ColumnFamilyHandle* outputs_ = nullptr;
   rocksdb::ColumnFamilyHandle* receipts_ = nullptr;
+  rocksdb::ColumnFamilyHandle* documents_ = nullptr;
 
   mutable std::shared_mutex queues_mu_;  // guards queues_
   std::map<std::string, std::unique_ptr<QueueCf>, std::less<>> queues_;

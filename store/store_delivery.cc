@@ -37,7 +37,8 @@ absl::StatusOr<std::vector<QueuedTask>> Store::PeekQueue(std::string_view destin
 }
 
 absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
-                                           std::span<const DeliveryOutcome> outcomes) {
+                                           std::span<const DeliveryOutcome> outcomes,
+                                           std::vector<ActionEffect>* queued_follow_ups) {
   QueueCf* queue = Queue(destination);
   if (queue == nullptr) {
     return absl::NotFoundError(fmt::format("store: no queue for destination '{}'", destination));
@@ -53,6 +54,7 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
     MessageStatus previous;
   };
   std::map<uint64_t, Pending> states;
+  std::vector<ActionEffect> effects;  // of the follow-ups
   rocksdb::WriteBatch batch;
   Event event;
   const int64_t now = clock_->NowMicros();
@@ -101,12 +103,73 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
       *receipt.mutable_body() = *outcome.receipt;
       batch.Put(receipts_, ReceiptKey(id, destination, queued.task.route()), Serialize(receipt));
     }
+    for (const FollowUpDelivery& follow_up : outcome.follow_ups) {
+      absl::StatusOr<ActionEffect> effect = QueueFollowUp(batch, state, id, follow_up, now);
+      if (!effect.ok()) return effect.status();
+      effects.push_back(std::move(*effect));
+    }
   }
   for (auto& [id, pending] : states) {
     pending.state.set_status(AggregateStatus(pending.state));
     PutState(batch, state_, status_index_, id, pending.previous, pending.state);
   }
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "committing delivery outcomes");
+  absl::Status written =
+      FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "committing delivery outcomes");
+  if (written.ok() && queued_follow_ups != nullptr) *queued_follow_ups = std::move(effects);
+  return written;
+}
+
+absl::StatusOr<ActionEffect> Store::QueueFollowUp(rocksdb::WriteBatch& batch, MessageState& state,
+                                                  uint64_t id, const FollowUpDelivery& follow_up,
+                                                  int64_t now) {
+  QueueCf* queue = Queue(follow_up.destination);
+  if (queue == nullptr) {
+    return absl::FailedPreconditionError(
+        fmt::format("store: no queue for destination '{}'", follow_up.destination));
+  }
+  ActionEffect effect{follow_up.destination, false, false};
+  DestinationState* entry = nullptr;
+  for (DestinationState& existing : *state.mutable_destinations()) {
+    if (existing.destination() == follow_up.destination && existing.route() == follow_up.route) {
+      entry = &existing;
+    }
+  }
+  if (entry == nullptr) {
+    entry = state.add_destinations();
+    entry->set_destination(follow_up.destination);
+    entry->set_route(follow_up.route);
+  } else if (IsPendingStatus(entry->status())) {
+    // Superseded: the newer output goes instead; an attempt of the old task
+    // in flight is ignored when it ends (its queue key is no longer this).
+    batch.Delete(queue->handle, entry->queue_key());
+    effect.was_pending = true;
+  } else if (entry->status() == DELIVERY_DEAD) {
+    batch.Delete(dead_letters_, DeadLetterKey(follow_up.destination, id));
+    effect.was_dead = true;
+  }
+  batch.Put(outputs_, OutputKey(id, follow_up.route), Serialize(follow_up.output));
+  DeliveryTask task;
+  task.set_message_id(id);
+  task.set_route(follow_up.route);
+  task.set_enqueued_at_us(now);
+  task.set_has_output(true);
+  const std::string task_key = QueueKey(queue->next_seq.fetch_add(1), id);
+  batch.Put(queue->handle, task_key, Serialize(task));
+  entry->set_status(DELIVERY_QUEUED);
+  entry->set_queue_key(task_key);
+  entry->set_attempts(0);
+  entry->clear_last_error();
+  entry->set_has_output(true);
+  entry->set_updated_at_us(now);
+
+  Event event;
+  event.set_at_us(now);
+  event.set_type(EVENT_ROUTED);
+  event.set_route(follow_up.route);
+  event.set_destination(follow_up.destination);
+  event.set_detail("business acknowledgement queued");
+  batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+  return effect;
 }
 
 absl::StatusOr<std::vector<DeliveryReceipt>> Store::GetReceipts(uint64_t id) const {

@@ -137,6 +137,16 @@ absl::Status Store::CommitRouting(std::span<const RoutingDecision> decisions,
     for (const auto& [route, output] : decision.outputs) {
       batch.Put(outputs_, OutputKey(id, route), Serialize(output));
     }
+    for (const DocumentVersion& version : decision.document_versions) {
+      if (version.id().empty()) {
+        return absl::InvalidArgumentError(
+            fmt::format("store: a document version of message {:016x} has no id", id));
+      }
+      batch.Put(documents_, version.id(), Serialize(version));
+      if (!version.set_id().empty()) {
+        batch.Put(documents_, DocumentSetKey(version.set_id(), version.version()), version.id());
+      }
+    }
     for (const RoutedDelivery& delivery : decision.deliveries) {
       DestinationState* destination = state->add_destinations();
       destination->set_destination(delivery.destination);

@@ -32,7 +32,8 @@ std::string_view TriggerEvent(std::string_view message_type, const Delimiters& d
   return rest.substr(0, rest.find(delimiters.component));
 }
 
-// ERR-2 from the caller's '^'-separated form, each part escaped for `delimiters`.
+// ERR-2 or ERR-5 from the caller's '^'-separated form, each part escaped for
+// `delimiters`.
 std::string Location(std::string_view location, const Delimiters& delimiters) {
   std::string out;
   while (true) {
@@ -144,7 +145,9 @@ std::string BuildAck(const navette::Hl7Header* original, AckCode code, const Ack
                   Escape(ConditionCodeName(error->condition_code), delimiters), c);
   std::string location = Location(error->location, delimiters);
   ack += Segment(f, {"MSA", AckCodeName(code), header.control_id(), text});
-  ack += Segment(f, {"ERR", "", location, condition, "E", "", "", "", text});
+  std::string severity(1, error->severity);
+  std::string application_error = Location(error->application_error, delimiters);
+  ack += Segment(f, {"ERR", "", location, condition, severity, application_error, "", "", text});
   return ack;
 }
 
@@ -174,6 +177,9 @@ absl::StatusOr<AckResult> ParseAck(std::string_view raw) {
   if (result.text.empty()) result.text = value("ERR", 8);
   result.condition_code = ParseInt(value("ERR", 3, 1));
   if (result.condition_code == 0) result.condition_code = ParseInt(value("ERR", 1, 4, 1));
+  result.location = std::string(view->Get(FieldPath::Of("ERR", 2)).value_or(std::string_view()));
+  result.severity = value("ERR", 4);
+  result.application_code = value("ERR", 5, 1);
   return result;
 }
 

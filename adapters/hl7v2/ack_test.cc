@@ -107,6 +107,23 @@ TEST(AckTest, RejectsWithALocation) {
   EXPECT_EQ(parsed->condition_code, 101);
 }
 
+TEST(AckTest, WritesSeverityAndApplicationError) {
+  navette::Hl7Header original;
+  original.set_encoding_characters("|^~\\&");
+  original.set_message_type("ORU^R01^ORU_R01");
+  AckError error{207, "OBX[1]-11 C means replace", "OBX^1^11"};
+  error.severity = 'F';
+  error.application_error = "906^Autre erreur^applicationErrorCondition";
+  std::string ack = BuildAck(&original, AckCode::kAR, &error, "NAV4", LocalTime());
+  EXPECT_THAT(ack, HasSubstr("\rERR||OBX^1^11|207^Application internal error^HL70357|F|"
+                             "906^Autre erreur^applicationErrorCondition|||OBX[1]-11"));
+  auto parsed = ParseAck(ack);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->location, "OBX^1^11");
+  EXPECT_EQ(parsed->severity, "F");
+  EXPECT_EQ(parsed->application_code, "906");
+}
+
 TEST(AckTest, UsesDefaultsWithoutAnOriginal) {
   AckError error{100, "not an HL7 v2 message", ""};
   std::string ack = BuildAck(nullptr, AckCode::kAR, &error, "NAV4", LocalTime());

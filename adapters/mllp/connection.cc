@@ -125,8 +125,9 @@ void Connection::ProcessNext() {
   pending_bytes_ -= frame.event.content.size();
   busy_ = true;
 
-  FrameOrigin origin{options_.source_name, peer_, options_.default_charset,
-                     options_.max_message_bytes, frame.received_at};
+  FrameOrigin origin{options_.source_name,     peer_,
+                     options_.default_charset, options_.max_message_bytes,
+                     frame.received_at,        options_.profile};
   auto taken = TakeFrame(std::move(frame.event), origin);
   if (auto* refusal = std::get_if<Refusal>(&taken)) {
     spdlog::warn("mllp source {}: peer {}: refused message (MSH-10 {}): {}", options_.source_name,

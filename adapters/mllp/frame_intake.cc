@@ -52,6 +52,46 @@ Refusal RefuseOversize(const DecoderEvent& event, const FrameOrigin& origin) {
                             origin.max_message_bytes));
 }
 
+// Reads the message under the source's profile: the record to carry in the
+// envelope, or the refusal of the first violation (the others are in the
+// log line's reason count). Values are read in UTF-8.
+std::optional<Refusal> ApplyContract(navette::Envelope& envelope, hl7v2::Charset charset,
+                                     documents::Profile profile,
+                                     const navette::Hl7Header& raw_header) {
+  auto text = hl7v2::DecodeToUtf8(envelope.raw(), charset);
+  if (!text.ok()) {
+    return Refuse("bad_encoding", &raw_header, kDataTypeError,
+                  fmt::format("the message is not valid {}: {}", hl7v2::CharsetName(charset),
+                              std::string(text.status().message())));
+  }
+  documents::ContractResult result = documents::ReadDocument(*text, profile);
+  if (result.ok()) {
+    *envelope.mutable_document() = std::move(result.record);
+    return std::nullopt;
+  }
+  const documents::Violation& first = result.violations.front();
+  AckError error = documents::AckErrorOf(first);
+  Refusal refusal;
+  refusal.kind = "contract";
+  refusal.ack = hl7v2::BuildAck(&raw_header, first.ack, &error, NextAckControlId(),
+                                std::chrono::system_clock::now());
+  refusal.reason = result.violations.size() == 1
+                       ? first.reason
+                       : fmt::format("{} (and {} more contract violations)", first.reason,
+                                     result.violations.size() - 1);
+  refusal.control_id = raw_header.control_id();
+  return refusal;
+}
+
+// Whether the message is one the document contract reads (ORU, MDM): MSH-9's
+// first component, split on the message's own component separator.
+bool CoveredByContract(const navette::Hl7Header& header) {
+  const char separator =
+      header.encoding_characters().size() > 1 ? header.encoding_characters()[1] : '^';
+  const std::string& type = header.message_type();
+  return documents::CoveredByContract(std::string_view(type).substr(0, type.find(separator)));
+}
+
 }  // namespace
 
 std::variant<navette::Envelope, Refusal> TakeFrame(DecoderEvent event, const FrameOrigin& origin) {
@@ -104,6 +144,11 @@ std::variant<navette::Envelope, Refusal> TakeFrame(DecoderEvent event, const Fra
   envelope.set_peer(std::string(origin.peer));
   // Last: `view` points into the content that moves here.
   envelope.set_raw(std::move(event.content));
+  if (origin.profile && CoveredByContract(envelope.hl7())) {
+    if (auto refusal = ApplyContract(envelope, *charset, *origin.profile, *raw_header)) {
+      return *std::move(refusal);
+    }
+  }
   return envelope;
 }
 

@@ -14,7 +14,10 @@
 //   a header field (MSH-3..7, 9..12) not      AR, ERR 102 at MSH^1^n, naming the field and
 //     valid in the message's charset            the byte's offset
 //   over the size limit                       AR, ERR 207 "message of N bytes exceeds ..."
-//   otherwise                                 published (PublishAck below)
+//   the source has a profile and the message  the first violation's ACK (AR with its ERR-2,
+//     breaks the document contract              ERR-3, ERR-5), docs/document-contract.md
+//   otherwise                                 published (PublishAck below); under a
+//                                               profile with Envelope.document set
 //
 // The envelope's header fields and charset are UTF-8 (proto/envelope.proto):
 // the header is decoded from the message's charset, and a header that cannot
@@ -25,11 +28,13 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
 #include "absl/status/status.h"
+#include "adapters/documents/contract.h"
 #include "adapters/mllp/frame_decoder.h"
 #include "proto/envelope.pb.h"
 
@@ -42,6 +47,9 @@ struct FrameOrigin {
   std::string_view default_charset;  // when MSH-18 is empty
   size_t max_message_bytes = 0;      // for the oversize refusal text
   std::chrono::system_clock::time_point received_at;
+  // The document contract's profile (Source.profile); none: messages are
+  // published unread.
+  std::optional<documents::Profile> profile = std::nullopt;
 };
 
 struct Refusal {

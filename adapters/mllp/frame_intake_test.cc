@@ -315,3 +315,75 @@ TEST(AckControlIdTest, IsUniqueAndFitsMsh10) {
 
 }  // namespace
 }  // namespace navette::adapters::mllp
+
+namespace navette::adapters::mllp {
+namespace {
+
+constexpr std::string_view kFullOru =
+    "corpus/Volets/TRANS_DOC_CDA_HL7V2/V2.1/ORU/Remplacement_ORU/"
+    "message_ORU_CR_Bio_RPLC_N1_Base64_N3_Base64.er7";
+
+FrameOrigin DocumentOrigin() {
+  FrameOrigin origin = Origin();
+  origin.profile = documents::Profile::kSgl;
+  return origin;
+}
+
+// Under a profile, a conforming message carries its record.
+TEST(FrameIntakeTest, AProfileFillsTheDocument) {
+  std::string raw = hl7v2::testing::ReadHl7Fixture(kFullOru);
+  auto taken = TakeFrame(Frame(raw), DocumentOrigin());
+  ASSERT_TRUE(std::holds_alternative<navette::Envelope>(taken));
+  const auto& envelope = std::get<navette::Envelope>(taken);
+  EXPECT_EQ(envelope.raw(), raw);
+  ASSERT_TRUE(envelope.has_document());
+  EXPECT_EQ(envelope.document().profile(), "sgl");
+  EXPECT_EQ(envelope.document().action(), navette::document::REPLACE);
+  EXPECT_EQ(envelope.document().parts_size(), 2);
+
+  // Without a profile the same message is published unread.
+  auto unread = TakeFrame(Frame(raw), Origin());
+  ASSERT_TRUE(std::holds_alternative<navette::Envelope>(unread));
+  EXPECT_FALSE(std::get<navette::Envelope>(unread).has_document());
+}
+
+// Under a profile, the messages the contract does not cover (the DPI's
+// PAM-FR ADT on the same connection) pass unread, without a record.
+TEST(FrameIntakeTest, AProfileTakesOtherMessagesUnread) {
+  const std::string adt = hl7v2::testing::ReadHl7Fixture("identity_walkthrough_a28.hl7");
+  auto taken = TakeFrame(Frame(adt), DocumentOrigin());
+  ASSERT_TRUE(std::holds_alternative<navette::Envelope>(taken));
+  EXPECT_FALSE(std::get<navette::Envelope>(taken).has_document());
+  // An ORU or MDM whose event the contract does not take is still refused.
+  std::string oru = hl7v2::testing::ReadHl7Fixture(kFullOru);
+  const size_t type = oru.find("ORU^R01^ORU_R01");
+  ASSERT_NE(type, std::string::npos);
+  oru.replace(type, 15, "ORU^R30^ORU_R30");
+  EXPECT_TRUE(std::holds_alternative<Refusal>(TakeFrame(Frame(oru), DocumentOrigin())));
+}
+
+// Under a profile, a violation is refused at once with its ERR.
+TEST(FrameIntakeTest, AProfileRefusesAContractViolation) {
+  std::string raw = hl7v2::testing::ReadHl7Fixture(kFullOru);
+  size_t orc = raw.find("ORC|RO|");
+  ASSERT_NE(orc, std::string::npos);
+  raw.replace(orc, 7, "ORC|NW|");
+  auto taken = TakeFrame(Frame(raw), DocumentOrigin());
+  ASSERT_TRUE(std::holds_alternative<Refusal>(taken));
+  const auto& refusal = std::get<Refusal>(taken);
+  EXPECT_EQ(refusal.kind, "contract");
+  EXPECT_EQ(refusal.control_id, "015");
+  EXPECT_THAT(refusal.reason, HasSubstr("OBX[1]-11 (result status) C means replace"));
+  EXPECT_THAT(refusal.reason, HasSubstr("and 1 more"));
+  hl7v2::AckResult ack = AckOf(refusal);
+  EXPECT_EQ(ack.code, "AR");
+  EXPECT_EQ(ack.control_id, "015");
+  EXPECT_EQ(ack.condition_code, 207);
+  EXPECT_EQ(ack.location, "OBX^1^11");
+  EXPECT_EQ(ack.application_code, "906");
+  // Without a profile nothing is read: the message passes.
+  EXPECT_TRUE(std::holds_alternative<navette::Envelope>(TakeFrame(Frame(raw), Origin())));
+}
+
+}  // namespace
+}  // namespace navette::adapters::mllp

@@ -75,22 +75,19 @@ DeliveryResult Result(Outcome outcome, std::string detail) {
 }
 
 // The MSH-10 the receiver reads, and echoes in MSA-2: the bytes of the
-// message as sent, in its own character set. The envelope's header holds it
-// decoded to UTF-8, which differs for a Latin-1 message with an accented
-// control id.
+// message as sent, in its own character set. The envelope's header holds the
+// received message's, decoded to UTF-8, which differs for a Latin-1 message
+// with an accented control id, and for a message a route made anew (a
+// business acknowledgement has its own MSH-10). Only the MSH segment is
+// read: no need to split a (possibly large) message on every attempt.
 std::string SentControlId(const navette::Envelope& envelope) {
-  const std::string& decoded = envelope.hl7().control_id();
-  // ASCII reads the same in every charset navette accepts: no need to split
-  // the (possibly large) message on every attempt.
-  if (std::all_of(decoded.begin(), decoded.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
-    return decoded;
-  }
-  absl::StatusOr<hl7v2::MessageView> view = hl7v2::MessageView::Parse(envelope.raw());
+  const std::string_view raw = envelope.raw();
+  const std::string_view msh = raw.substr(0, raw.find_first_of("\r\n"));
+  absl::StatusOr<hl7v2::MessageView> view = hl7v2::MessageView::Parse(msh);
   if (view.ok()) {
     if (std::optional<std::string_view> field = view->Field(0, 10)) return std::string(*field);
   }
-  return decoded;
+  return envelope.hl7().control_id();
 }
 
 }  // namespace

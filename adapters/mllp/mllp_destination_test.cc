@@ -289,6 +289,18 @@ TEST_F(MllpDestinationTest, AnAccentedControlIdInLatin1IsMatchedOnTheBytesSent) 
   EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
 }
 
+// A route's output with its own MSH-10 (a business acknowledgement, built
+// from the message): the receiver answers for the bytes it got, not for the
+// message as received.
+TEST_F(MllpDestinationTest, AnOutputWithItsOwnControlIdIsMatchedOnTheBytesSent) {
+  auto destination = MakeDestination();
+  store::StoredMessage stored = MakeStored("ORIGINAL-1");
+  stored.mutable_envelope()->set_raw(MakeMessage("ZAM-1"));
+  DeliveryRequest request{.message_id = 1, .route = "zam:dmp", .message = &stored, .attempt = 0};
+  DeliveryResult result = destination->Deliver(request);
+  EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+}
+
 TEST_F(MllpDestinationTest, CaIsDelivered) {
   peer_.Answer(FakeMllpPeer::Reply::kAck, "CA");
   auto destination = MakeDestination();

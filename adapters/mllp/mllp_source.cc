@@ -28,6 +28,7 @@ absl::StatusOr<MllpServerOptions> MllpSourceOptions(const navette::config::MllpS
   options.max_connections = config.max_connections();
   options.max_connections_per_peer = config.max_connections_per_peer();
   options.default_charset = context.default_charset;
+  options.profile = documents::ProfileOf(context.profile);
   if (kinds::MetricsScope* metrics = context.metrics) {
     options.on_rejected = [metrics](std::string_view reason) { metrics->Rejected(reason); };
   }

@@ -143,7 +143,7 @@ TEST(MllpSourceKindTest, RowDeclaresItsListenAddressAndRejectReasons) {
   EXPECT_THAT(kind.listen_addresses(navette::config::MllpSource()), IsEmpty());
   EXPECT_EQ(kind.reject_reasons.size(), std::size(kRejectReasons));
   EXPECT_EQ(kind.reject_reasons.front(), "framing");
-  EXPECT_EQ(kind.reject_reasons.back(), "peer_connection_limit");
+  EXPECT_EQ(kind.reject_reasons.back(), "contract");
 }
 
 TEST(MllpSourceKindTest, OptionsComeFromTheSettingsAndTheContext) {

@@ -21,11 +21,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "adapters/bus/publisher.h"
+#include "adapters/documents/contract.h"
 
 namespace asio {
 class io_context;
@@ -52,11 +54,14 @@ namespace navette::adapters::mllp {
 //   connection_limit       a connection over max_connections: closed at once
 //   peer_connection_limit  a connection over max_connections_per_peer: closed
 //                          at once
+//   contract               under a profile, the message breaks the document
+//                          contract (docs/document-contract.md): AR with its ERR
 inline constexpr std::string_view kRejectReasons[] = {
     "framing",      "too_large",        "empty",
     "not_hl7",      "bad_header",       "bad_charset",
     "bad_encoding", "publish_failed",   "publish_refused",
-    "truncated",    "connection_limit", "peer_connection_limit"};
+    "truncated",    "connection_limit", "peer_connection_limit",
+    "contract"};
 
 struct MllpServerOptions {
   std::string source_name;
@@ -72,6 +77,8 @@ struct MllpServerOptions {
   // a count per interval (see refusal_log.h).
   std::chrono::milliseconds refusal_log_interval{10000};
   std::string default_charset = "UNICODE UTF-8";  // when MSH-18 is empty
+  // The document contract's profile; none: messages are published unread.
+  std::optional<documents::Profile> profile;
   // Called on the io thread for each refusal, with one of kRejectReasons;
   // must not block. Optional.
   std::function<void(std::string_view reason)> on_rejected;

@@ -9,6 +9,7 @@
 #include <google/protobuf/descriptor.h>
 #include <re2/re2.h>
 
+#include "adapters/documents/document_names.h"
 #include "adapters/hl7v2/charset.h"
 #include "adapters/hl7v2/field_path.h"
 #include "common/fmt_absl.h"
@@ -373,6 +374,7 @@ class Checker {
     CheckPatterns(route.match().sending_facility(), FieldPathJoin(match_path, "sending_facility"),
                   label);
     CheckFieldRules(route.match(), FieldPathJoin(match_path, "fields"), label);
+    CheckDocumentMatch(route.match().document(), FieldPathJoin(match_path, "document"), label);
   }
 
   void CheckIdentity() {
@@ -398,6 +400,35 @@ class Checker {
     for (int i = 0; i < patterns.size(); ++i) {
       if (patterns[i].empty()) {
         Report(IndexPathJoin(path, i), fmt::format("{}: empty pattern in {}", label, field));
+      }
+    }
+  }
+
+  // match.document's words: a typo would make the route silently match
+  // nothing, so it is an error with its place in the file.
+  void CheckDocumentMatch(const navette::config::DocumentMatch& match, const std::string& path,
+                          const std::string& label) {
+    namespace documents = navette::adapters::documents;
+    auto check = [&](const google::protobuf::RepeatedPtrField<std::string>& words,
+                     std::string_view field, std::string_view known, auto&& valid) {
+      std::string field_path = FieldPathJoin(path, std::string(field));
+      for (int i = 0; i < words.size(); ++i) {
+        if (valid(words[i])) continue;
+        Report(IndexPathJoin(field_path, i),
+               fmt::format("{}: unknown {} '{}' in match.document (known: {})", label,
+                           field == "flags" ? "flag" : field, words[i], known));
+      }
+    };
+    check(match.action(), "action", documents::kActionNames,
+          [](const std::string& word) { return documents::ActionFromName(word).has_value(); });
+    check(match.flags(), "flags", documents::kFlagNames,
+          [](const std::string& word) { return documents::IsFlagName(word); });
+    check(match.profile(), "profile", documents::kProfileNames,
+          [](const std::string& word) { return documents::ProfileFromName(word).has_value(); });
+    for (int i = 0; i < match.type_size(); ++i) {
+      if (match.type(i).empty()) {
+        Report(IndexPathJoin(FieldPathJoin(path, "type"), i),
+               fmt::format("{}: empty document type in match.document", label));
       }
     }
   }

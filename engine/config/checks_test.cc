@@ -190,7 +190,8 @@ identity:
       ElementsAre(
           "c.yaml:20:41: identity.reliability_codes: 'VA LI' is not a PID-32 code (letters and "
           "digits, e.g. VALI)",
-          "c.yaml:14:9: route 'lab': a step needs its kind (one of: identity_feed, attach_ins)",
+          "c.yaml:14:9: route 'lab': a step needs its kind (one of: identity_feed, attach_ins, "
+          "build_cda, map_codes)",
           "c.yaml:17:5: route 'nowhere': 'to' must name at least one destination (only a route "
           "with an identity_feed step may have none)"));
 }
@@ -233,6 +234,56 @@ routes:
                   "remove the rule instead)",
                   "c.yaml:13:9: route 'x': match.fields: field path \"PID3\": expected '-' "
                   "before the field number at character 4"));
+}
+
+TEST(ChecksTest, DocumentMatchNamesKnownActionsFlagsAndProfiles) {
+  Checked checked = Check(WithBase(R"(
+routes:
+  - name: r
+    match:
+      document:
+        action: [replace, replaced]
+        flags: [DESTDMP, destdmp]
+        profile: [dpi, pfi]
+        type: ["11490-0"]
+    to: [out]
+)"));
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(
+      checked.checks,
+      ElementsAre(
+          "c.yaml:12:27: route 'r': unknown action 'replaced' in match.document (known: create, "
+          "replace, delete)",
+          ::testing::StartsWith("c.yaml:13:26: route 'r': unknown flag 'destdmp' in "
+                                "match.document (known: MASQUE_PS, "),
+          "c.yaml:14:24: route 'r': unknown profile 'pfi' in match.document (known: dpi, ris, "
+          "sgl)"));
+}
+
+TEST(ChecksTest, ASourceTakesADocumentProfile) {
+  Checked checked = Check(R"(
+sources:
+  - name: lab
+    profile: sgl
+    mllp: {listen: "127.0.0.1:2575"}
+destinations:
+  - name: out
+    file: {directory: out}
+)");
+  EXPECT_THAT(checked.conversion, IsEmpty());
+  EXPECT_THAT(checked.checks, IsEmpty());
+  Checked typo = Check(R"(
+sources:
+  - name: lab
+    profile: pfi
+    mllp: {listen: "127.0.0.1:2575"}
+destinations:
+  - name: out
+    file: {directory: out}
+)");
+  ASSERT_EQ(typo.conversion.size(), 1u);
+  EXPECT_THAT(typo.conversion[0], ::testing::StartsWith("c.yaml:3:14:"));
+  EXPECT_THAT(typo.conversion[0], ::testing::HasSubstr("dpi"));
 }
 
 TEST(ChecksTest, OneMistakeGivesOneError) {

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -60,6 +61,8 @@ class CrossChecker {
   void Run() {
     CheckListenAddresses();
     CheckIdentityFeed();
+    CheckHospital();
+    CheckBusinessAcks();
   }
 
  private:
@@ -120,6 +123,105 @@ class CrossChecker {
                fmt::format("route '{}': attach_ins reads the identity store, but no route has an "
                            "identity_feed step to fill it: {}",
                            route.name(), fate),
+               ConfigError::Severity::kWarning);
+      }
+    }
+  }
+
+  // build_cda writes the hospital's values into every document: without
+  // them it could emit none. Reported once, on the hospital key when it is
+  // written, else on the first build_cda step.
+  void CheckHospital() {
+    std::string step_path;
+    std::string route_name;
+    for (int i = 0; i < config_.routes_size() && step_path.empty(); ++i) {
+      const navette::config::Route& route = config_.routes(i);
+      for (int j = 0; j < route.steps_size(); ++j) {
+        if (!route.steps(j).has_build_cda()) continue;
+        step_path = IndexPathJoin(FieldPathJoin(IndexPathJoin("routes", i), "steps"), j);
+        route_name = route.name();
+        break;
+      }
+    }
+    if (step_path.empty()) return;
+    const navette::config::Hospital& hospital = config_.hospital();
+    auto report = [&](std::string_view field, std::string problem) {
+      const std::string path = FieldPathJoin("hospital", field);
+      Report(source_map_.FindValue(path) ? path : step_path,
+             fmt::format("route '{}': build_cda needs hospital.{}: {}", route_name, field, problem),
+             ConfigError::Severity::kError);
+    };
+    if (hospital.finess().empty()) {
+      report("finess", "the establishment's FINESS (9 characters) is not set");
+    } else if (!IsFiness(hospital.finess())) {
+      report("finess",
+             fmt::format("'{}' is not a FINESS (9 letters or digits)", hospital.finess()));
+    }
+    if (hospital.oid_root().empty()) {
+      report("oid_root", "the OID under which document ids are made is not set");
+    } else if (!IsOid(hospital.oid_root()) || hospital.oid_root().size() > kMaxOidRootLength) {
+      report("oid_root", fmt::format("'{}' is not an OID of at most {} characters",
+                                     hospital.oid_root(), kMaxOidRootLength));
+    }
+    if (hospital.facility_type_code().empty()) {
+      report("facility_type_code", "the healthCareFacility code (JDV_J02, e.g. SA01) is not set");
+    }
+  }
+
+  // Room is left under the root for the generated part of a document id
+  // (the DMP accepts ids of 64 characters).
+  static constexpr size_t kMaxOidRootLength = 40;
+
+  static bool IsFiness(std::string_view finess) {
+    return finess.size() == 9 && std::all_of(finess.begin(), finess.end(), [](char c) {
+             return absl::ascii_isalnum(static_cast<unsigned char>(c));
+           });
+  }
+
+  // Digits in dot-separated arcs, no leading zero in an arc, at least two.
+  static bool IsOid(std::string_view oid) {
+    size_t arcs = 0;
+    size_t start = 0;
+    while (start <= oid.size()) {
+      size_t end = oid.find('.', start);
+      if (end == std::string_view::npos) end = oid.size();
+      std::string_view arc = oid.substr(start, end - start);
+      if (arc.empty() || (arc.size() > 1 && arc[0] == '0') ||
+          !std::all_of(arc.begin(), arc.end(),
+                       [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); })) {
+        return false;
+      }
+      ++arcs;
+      start = end + 1;
+    }
+    return arcs >= 2 && oid[0] <= '2';
+  }
+
+  void CheckBusinessAcks() {
+    for (int i = 0; i < config_.sources_size(); ++i) {
+      const navette::config::Source& source = config_.sources(i);
+      if (source.business_acks().empty()) continue;
+      const std::string path = FieldPathJoin(IndexPathJoin("sources", i), "business_acks");
+      const navette::config::Destination* target = nullptr;
+      for (const navette::config::Destination& destination : config_.destinations()) {
+        if (destination.name() == source.business_acks()) target = &destination;
+      }
+      if (target == nullptr || !target->has_mllp()) {
+        Report(
+            path,
+            fmt::format("source '{}': business_acks '{}' {}: business acknowledgements go "
+                        "back to the producer over MLLP",
+                        source.name(), source.business_acks(),
+                        target == nullptr ? "names no destination" : "is not an mllp destination"),
+            ConfigError::Severity::kError);
+        continue;
+      }
+      if (source.profile() == navette::config::Source::PROFILE_UNSPECIFIED) {
+        Report(path,
+               fmt::format("source '{}': business_acks is set but the source has no profile: "
+                           "its messages carry no document record, so no acknowledgement is "
+                           "ever asked for (set profile: dpi, ris or sgl)",
+                           source.name()),
                ConfigError::Severity::kWarning);
       }
     }

@@ -6,6 +6,9 @@
 //   later source's listen key, naming the first. Addresses come from each
 //   source kind's `listen_addresses` (kinds/registry.h); a wildcard host
 //   ("0.0.0.0", "[::]") takes the port on every address.
+// - A source's business_acks that names no destination, or one that is not
+//   mllp (an error at the source's business_acks key); business_acks on a
+//   source without profile, whose messages never ask for one (a warning).
 // - An attach_ins step in a configuration with no identity_feed step
 //   anywhere: nothing fills the identity store it reads, so every document
 //   would wait (or go dead, or go without its INS, as on_missing says). A

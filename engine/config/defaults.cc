@@ -85,6 +85,13 @@ void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& k
   if (identity.environment() == navette::config::IdentitySettings::ENVIRONMENT_UNSPECIFIED) {
     identity.set_environment(navette::config::IdentitySettings::PRODUCTION);
   }
+  navette::config::Hospital& hospital = *config.mutable_hospital();
+  if (hospital.practice_setting_code().empty()) {
+    hospital.set_practice_setting_code(std::string(kDefaultPracticeSettingCode));
+    if (hospital.practice_setting_display().empty()) {
+      hospital.set_practice_setting_display(std::string(kDefaultPracticeSettingDisplay));
+    }
+  }
   for (navette::config::Route& route : *config.mutable_routes()) {
     for (navette::config::Step& step : *route.mutable_steps()) {
       ApplyKindDefaults(step, kinds.KindOf(step));

@@ -28,6 +28,8 @@ inline constexpr uint64_t kDefaultAdminMaxBodyBytes = 64 * 1024;
 inline constexpr uint32_t kDefaultIngressMaxBatch = 512;
 inline constexpr int64_t kDefaultRetransmissionWindowSeconds = 24 * 3600;
 inline constexpr std::string_view kDefaultCharset = "UNICODE UTF-8";
+inline constexpr std::string_view kDefaultPracticeSettingCode = "ETABLISSEMENT";  // JDV_J04
+inline constexpr std::string_view kDefaultPracticeSettingDisplay = "Etablissement de santé";
 
 // Idempotent. Does not validate: checks.h does. A component whose kind is
 // not set or not in `kinds` gets only the common defaults.

@@ -27,6 +27,17 @@ TEST(DefaultsTest, FillsEveryDefaultOfAnEmptyConfig) {
   EXPECT_EQ(source.mllp().max_connections(), 256u);
   EXPECT_EQ(source.mllp().max_connections_per_peer(), 32u);
   EXPECT_EQ(config.destinations(0).file().suffix(), ".hl7");
+  EXPECT_EQ(config.hospital().practice_setting_code(), "ETABLISSEMENT");
+  EXPECT_EQ(config.hospital().practice_setting_display(), "Etablissement de santé");
+  EXPECT_TRUE(config.hospital().finess().empty());  // the hospital's own: no default
+}
+
+TEST(DefaultsTest, APracticeSettingCodeOfTheHospitalsKeepsItsOwnDisplay) {
+  navette::config::Config config;
+  config.mutable_hospital()->set_practice_setting_code("AMBULATOIRE");
+  ApplyDefaults(config, BuiltinKinds());
+  EXPECT_EQ(config.hospital().practice_setting_code(), "AMBULATOIRE");
+  EXPECT_EQ(config.hospital().practice_setting_display(), "");  // not the default's label
 }
 
 TEST(DefaultsTest, KeepsWhatIsSetIncludingZeroDurations) {

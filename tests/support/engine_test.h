@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,12 +70,23 @@ class EngineTest : public ::testing::Test {
     return listed.empty() ? std::string() : JsonField(listed, "id");
   }
 
+  // Sends one message to `port` with `navette send`; it must be accepted
+  // (AA).
+  void Send(uint16_t port, const std::string& message) {
+    const auto path = dir_ / fmt::format("m{}.hl7", sent_++);
+    std::ofstream(path, std::ios::binary) << message;
+    CommandResult result = RunNavette({"send", "--port", std::to_string(port), path.string()});
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    ASSERT_NE(result.out.find("MSA|AA|"), std::string::npos) << result.out;
+  }
+
   std::filesystem::path dir_;
   uint16_t admin_port_ = 0, mllp_port_ = 0;
   std::unique_ptr<EngineProcess> engine_;
 
  private:
   std::string prefix_;
+  int sent_ = 0;
 };
 
 }  // namespace navette::testing
