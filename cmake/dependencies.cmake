@@ -17,6 +17,8 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # CDA building and validation (libxml2), letters rendered to PDF (pango + cairo).
 find_package(LibXml2 REQUIRED)
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo)
+# XML-DSig of the DMP's VIHF assertion (adapters/dmp/vihf/), with OpenSSL keys.
+pkg_check_modules(XMLSEC REQUIRED IMPORTED_TARGET xmlsec1-openssl)
 find_package(nlohmann_json CONFIG REQUIRED)
 if(NAVETTE_BUILD_TESTS)
   find_package(GTest REQUIRED)

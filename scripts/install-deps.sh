@@ -28,6 +28,8 @@ packages=(
   # and the ISO Schematron XSLTs that python3-lxml ships.
   libxml2-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core
   poppler-utils libsaxonhe-java default-jre-headless python3-lxml
+  # DMP: the VIHF is an enveloped XML-DSig signature (xmlsec1 over OpenSSL)
+  libxmlsec1-dev
   # zone data: --since 2026-11-22 means midnight where the operator is
   tzdata
 )
