@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -70,17 +71,39 @@ std::filesystem::path FreshTestDir(const std::string& prefix) {
   return dir;
 }
 
-uint16_t FreePort() {
+namespace {
+
+// Binds a loopback TCP socket to `port` (0: any) and returns the port bound,
+// or 0 if it is taken.
+uint16_t BindLoopback(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  address.sin_port = htons(port);
+  uint16_t bound = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    socklen_t length = sizeof(address);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+      bound = ntohs(address.sin_port);
+  }
   ::close(fd);
-  return ntohs(address.sin_port);
+  return bound;
+}
+
+}  // namespace
+
+uint16_t FreePort() {
+  // 20000-32767: under Linux's default ephemeral range (32768-60999), so
+  // no outgoing connection takes it; random, so that parallel tests rarely
+  // try the same one.
+  static thread_local std::mt19937 random{std::random_device{}()};
+  std::uniform_int_distribution<int> ports(20000, 32767);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    if (uint16_t port = BindLoopback(static_cast<uint16_t>(ports(random))); port != 0) return port;
+  }
+  return BindLoopback(0);
 }
 
 std::string Sha256Hex(const std::string& text) {

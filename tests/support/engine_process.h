@@ -15,7 +15,10 @@
 
 namespace navette::testing {
 
-// A loopback TCP port that was free a moment ago.
+// A loopback TCP port that was free a moment ago, below the kernel's
+// ephemeral range: a test that stops and restarts its engine on the port
+// must not find it taken meanwhile by another test's outgoing connection,
+// which the kernel would give a port from that range.
 uint16_t FreePort();
 
 // An empty directory for the running test, named after `prefix`, the process
