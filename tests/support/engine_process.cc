@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,16 +93,36 @@ uint16_t BindLoopback(uint16_t port) {
   return bound;
 }
 
+// Claims `port` for this process until it exits: an flock on a file named
+// after it, which every test process's FreePort respects. Tests run in
+// parallel processes; between the moment one picks a port and the moment
+// its engine listens on it (or while its engine restarts), another must not
+// pick it too.
+bool ClaimForThisProcess(uint16_t port) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "navette-test-ports";
+  std::error_code ignored;
+  std::filesystem::create_directories(dir, ignored);
+  const std::string path = (dir / std::to_string(port)).string();
+  int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+  if (fd < 0) return false;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  return true;  // fd stays open: the claim lasts as long as the process
+}
+
 }  // namespace
 
 uint16_t FreePort() {
   // 20000-32767: under Linux's default ephemeral range (32768-60999), so
   // no outgoing connection takes it; random, so that parallel tests rarely
-  // try the same one.
+  // try the same one, and claimed, so that they never both take it.
   static thread_local std::mt19937 random{std::random_device{}()};
   std::uniform_int_distribution<int> ports(20000, 32767);
   for (int attempt = 0; attempt < 200; ++attempt) {
-    if (uint16_t port = BindLoopback(static_cast<uint16_t>(ports(random))); port != 0) return port;
+    const auto port = static_cast<uint16_t>(ports(random));
+    if (ClaimForThisProcess(port) && BindLoopback(port) == port) return port;
   }
   return BindLoopback(0);
 }
