@@ -57,6 +57,10 @@ absl::Status DmpServer::Start() {
     SSL_CTX_set_client_CA_list(&context, SSL_load_client_CA_file(o.client_ca_path.c_str()));
     // The client certificate is mandatory: no certificate, no handshake.
     SSL_CTX_set_verify(&context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    // A server that verifies clients must name its session cache, or
+    // OpenSSL refuses every resumed session with an internal-error alert.
+    static constexpr unsigned char kSessionContext[] = "navette-dmp-sim";
+    SSL_CTX_set_session_id_context(&context, kSessionContext, sizeof(kSessionContext) - 1);
     return true;
   });
   if (!server_->is_valid()) {
