@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "adapters/dmp/soap/soap_xml.h"
+#include "common/libxml_ready.h"
 
 namespace navette::adapters::dmp::soap {
 namespace {
@@ -53,6 +54,7 @@ absl::StatusOr<Envelope> BuildEnvelope(const EnvelopeParts& parts) {
   if (parts.signed_vihf.empty()) return absl::InvalidArgumentError("SOAP request: no VIHF");
   if (parts.body_xml.empty()) return absl::InvalidArgumentError("SOAP request: no body");
 
+  EnsureLibXmlReady();
   XmlDocPtr doc(xmlNewDoc(XmlText("1.0")));
   xmlNode* envelope = xmlNewDocNode(doc.get(), nullptr, XmlText("Envelope"), nullptr);
   xmlDocSetRootElement(doc.get(), envelope);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/libxml_ready.h"
 
 namespace navette::adapters::dmp::soap {
 namespace {
@@ -24,6 +25,7 @@ absl::StatusOr<XmlDocPtr> ParseXml(std::string_view bytes, std::string_view what
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
     return absl::InvalidArgumentError(absl::StrCat(std::string(what), ": XML too large"));
   }
+  EnsureLibXmlReady();
   xmlResetLastError();
   XmlDocPtr doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "soap.xml", nullptr,
                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));

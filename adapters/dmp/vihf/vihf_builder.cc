@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "adapters/dmp/vihf/vihf_names.h"
+#include "common/libxml_ready.h"
 
 namespace navette::adapters::dmp::vihf {
 namespace {
@@ -146,6 +147,7 @@ std::string SamlInstant(std::chrono::system_clock::time_point instant) {
 
 absl::StatusOr<XmlDocPtr> BuildVihfAssertion(const VihfSettings& settings,
                                              const VihfRequest& request) {
+  EnsureLibXmlReady();
   if (std::vector<std::string> problems = InputProblems(settings, request); !problems.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot build the VIHF: ", absl::StrJoin(problems, "; ")));

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "adapters/dmp/vihf/vihf_names.h"
+#include "common/libxml_ready.h"
 
 namespace navette::adapters::dmp::vihf {
 namespace {
@@ -35,6 +36,7 @@ absl::StatusOr<XmlDocPtr> ParseXml(std::string_view bytes) {
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
     return absl::InvalidArgumentError("VIHF XML: document too large");
   }
+  EnsureLibXmlReady();
   xmlResetLastError();
   XmlDocPtr doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), "vihf.xml", nullptr,
                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));

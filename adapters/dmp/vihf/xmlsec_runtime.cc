@@ -8,6 +8,7 @@
 #include <xmlsec/xmlsec.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/libxml_ready.h"
 
 namespace navette::adapters::dmp::vihf {
 namespace {
@@ -26,7 +27,7 @@ void CollectError(const char* /*file*/, int /*line*/, const char* func, const ch
 }
 
 absl::Status Initialise() {
-  xmlInitParser();
+  EnsureLibXmlReady();
   if (xmlSecInit() < 0) return absl::InternalError("xmlsec: xmlSecInit failed");
   if (xmlSecCheckVersion() != 1) {
     return absl::InternalError("xmlsec: the loaded library does not match its headers");

@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "adapters/dmp/xds/xds_codes.h"
 #include "adapters/dmp/xds/xds_values.h"
+#include "common/libxml_ready.h"
 
 namespace navette::adapters::dmp::xds {
 namespace {
@@ -212,7 +213,7 @@ absl::StatusOr<DocumentMetadata> ReadCdaMetadata(std::string_view cda_bytes) {
   if (cda_bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return absl::InvalidArgumentError("CDA too large to read");
   }
-  xmlInitParser();
+  EnsureLibXmlReady();
   std::unique_ptr<xmlDoc, DocFree> doc(xmlReadMemory(cda_bytes.data(),
                                                      static_cast<int>(cda_bytes.size()), "cda.xml",
                                                      /*encoding=*/nullptr, kParseOptions));

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "adapters/dmp/xds/xds_values.h"
+#include "common/libxml_ready.h"
 
 namespace navette::adapters::dmp::xds {
 namespace {
@@ -23,7 +24,7 @@ void LocalizedString(RimWriter* writer, xmlNode* parent, std::string_view text) 
 
 RimWriter::RimWriter(std::string_view root_namespace, std::string_view prefix,
                      std::string_view root_name) {
-  xmlInitParser();
+  EnsureLibXmlReady();
   doc_.reset(xmlNewDoc(reinterpret_cast<const xmlChar*>("1.0")));
   root_ = xmlNewDocNode(doc_.get(), nullptr, X(std::string(root_name)), nullptr);
   xmlDocSetRootElement(doc_.get(), root_);

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/libxml_ready.h"
 
 namespace navette::adapters::dmp::xds {
 namespace {
@@ -138,7 +139,7 @@ XdsSchema::XdsSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 XdsSchema::~XdsSchema() = default;
 
 absl::StatusOr<std::shared_ptr<const XdsSchema>> XdsSchema::Load(const std::filesystem::path& dir) {
-  xmlInitParser();  // libxml2 requires it before threads share it
+  EnsureLibXmlReady();
   const std::filesystem::path root = dir / kRootSchema;
   std::error_code ignored;
   if (!std::filesystem::is_regular_file(root, ignored)) {
