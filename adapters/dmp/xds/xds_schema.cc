@@ -12,8 +12,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
+#include "common/libxml_errors.h"
 #include "common/libxml_ready.h"
 
 namespace navette::adapters::dmp::xds {
@@ -27,64 +26,12 @@ constexpr char kXopNamespace[] = "http://www.w3.org/2004/08/xop/include";
 constexpr int kParseOptions =
     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE;
 
-struct DocDeleter {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
-};
-struct SchemaDeleter {
-  void operator()(xmlSchema* schema) const { xmlSchemaFree(schema); }
-};
-struct SchemaParserDeleter {
-  void operator()(xmlSchemaParserCtxt* ctxt) const { xmlSchemaFreeParserCtxt(ctxt); }
-};
-struct ValidCtxtDeleter {
-  void operator()(xmlSchemaValidCtxt* ctxt) const { xmlSchemaFreeValidCtxt(ctxt); }
-};
-
-// libxml2's errors as "line N: message" (the first `limit`), counted beyond.
-class ErrorCollector {
- public:
-  explicit ErrorCollector(int limit) : limit_(limit < 1 ? 1 : limit) {}
-
-  static void Handle(void* self, xmlErrorPtr error) {
-    if (error == nullptr || error->level < XML_ERR_ERROR) return;
-    static_cast<ErrorCollector*>(self)->Add(*error);
-  }
-
-  bool empty() const { return total_ == 0; }
-
-  std::string Summary() const {
-    std::string text = absl::StrJoin(messages_, "; ");
-    if (total_ > static_cast<int>(messages_.size())) {
-      absl::StrAppend(&text, "; and ", total_ - static_cast<int>(messages_.size()), " more");
-    }
-    return text;
-  }
-
- private:
-  void Add(const xmlError& error) {
-    ++total_;
-    if (static_cast<int>(messages_.size()) >= limit_) return;
-    std::string message = error.message != nullptr ? error.message : "unknown error";
-    messages_.push_back(
-        absl::StrCat("line ", error.line, ": ", absl::StripTrailingAsciiWhitespace(message)));
-  }
-
-  int limit_;
-  int total_ = 0;
-  std::vector<std::string> messages_;
-};
-
-// libxml2 keeps the structured error handler per thread; this routes this
-// thread's errors to `collector` while it lives.
-class ThreadErrorScope {
- public:
-  explicit ThreadErrorScope(ErrorCollector* collector) {
-    xmlSetStructuredErrorFunc(collector, &ErrorCollector::Handle);
-  }
-  ~ThreadErrorScope() { xmlSetStructuredErrorFunc(nullptr, nullptr); }
-  ThreadErrorScope(const ThreadErrorScope&) = delete;
-  ThreadErrorScope& operator=(const ThreadErrorScope&) = delete;
-};
+using xml::DocDeleter;
+using xml::ErrorCollector;
+using xml::SchemaDeleter;
+using xml::SchemaParserDeleter;
+using xml::ThreadErrorScope;
+using xml::ValidCtxtDeleter;
 
 void CollectIncludes(xmlNode* node, std::vector<xmlNode*>* found) {
   for (xmlNode* child = node->children; child != nullptr; child = child->next) {
