@@ -12,6 +12,7 @@
 
 #include <google/protobuf/any.pb.h>
 
+#include "proto/identity.pb.h"
 #include "proto/store.pb.h"
 
 namespace navette::adapters {
@@ -25,6 +26,10 @@ struct DeliveryRequest {
   // destinations, or this one before a replay), e.g. the DMP's entryUUID a
   // replacement must name. Valid for the call only.
   std::span<const navette::store::DeliveryReceipt> receipts{};
+  // The patient's identity as the route's attach_ins step found it in the
+  // identity store (status, INS, DMP consent); null when the route has no
+  // such step. Valid for the call only.
+  const navette::identity::Identity* identity = nullptr;
 };
 
 struct DeliveryResult {
@@ -48,10 +53,24 @@ struct DeliveryResult {
   // (engine/business_acks.h); not kept as a DeliveryReceipt, since nothing
   // was delivered for later destinations to name.
   std::optional<google::protobuf::Any> receipt = std::nullopt;
+  // For kDelivered with a receipt about a document: the document's setId.
+  // The store also keeps the receipt under it, so that a later message
+  // about the same document (a replacement, a deletion) finds what the
+  // peer returned for the earlier versions (DocumentHistory::Receipts).
+  std::string receipt_document_key = {};
+  // What the engine's log may say of a failure when `detail` may quote the
+  // peer's text (which can name the patient): the history keeps `detail`,
+  // the log this. Empty: `detail` is safe to log.
+  std::string log_detail = {};
 
   static DeliveryResult Delivered(std::string detail,
-                                  std::optional<google::protobuf::Any> receipt = std::nullopt) {
-    return {Outcome::kDelivered, std::move(detail), {}, std::move(receipt)};
+                                  std::optional<google::protobuf::Any> receipt = std::nullopt,
+                                  std::string receipt_document_key = {}) {
+    return {Outcome::kDelivered,
+            std::move(detail),
+            {},
+            std::move(receipt),
+            std::move(receipt_document_key)};
   }
   static DeliveryResult Transient(std::string detail, std::chrono::milliseconds retry_after = {}) {
     return {Outcome::kTransient, std::move(detail), retry_after};

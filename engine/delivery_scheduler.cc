@@ -309,6 +309,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
   std::vector<store::QueuedTask> live;
   std::vector<store::StoredMessage> messages;
   std::vector<std::vector<store::DeliveryReceipt>> receipts;  // what earlier deliveries returned
+  std::vector<std::optional<navette::identity::Identity>> identities;  // what attach_ins found
   live.reserve(batch.size());
   messages.reserve(batch.size());
   size_t loaded_bytes = 0;
@@ -334,6 +335,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
                              clock_.NowMicros() + kStoreRetryUs, false, ""});
       continue;
     }
+    std::optional<navette::identity::Identity> identity;
     if (queued.task.has_output()) {
       // The route's steps changed the message (e.g. attach_ins): that is
       // what this destination gets.
@@ -352,6 +354,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
       if (!output->content_type().empty()) envelope.set_content_type(output->content_type());
       if (output->has_document())
         *envelope.mutable_document() = std::move(*output->mutable_document());
+      if (output->has_identity()) identity = std::move(*output->mutable_identity());
     }
     auto kept = store_.GetReceipts(queued.task.message_id());
     if (!kept.ok()) {
@@ -362,6 +365,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
       continue;
     }
     receipts.push_back(std::move(*kept));
+    identities.push_back(std::move(identity));
     loaded_bytes += message->envelope().raw().size();
     live.push_back(std::move(queued));
     messages.push_back(std::move(*message));
@@ -372,7 +376,8 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
   requests.reserve(live.size());
   for (size_t i = 0; i < live.size(); ++i) {
     requests.push_back({live[i].task.message_id(), live[i].task.route(), &messages[i],
-                        live[i].task.attempt(), receipts[i]});
+                        live[i].task.attempt(), receipts[i],
+                        identities[i].has_value() ? &*identities[i] : nullptr});
   }
   const auto started = std::chrono::steady_clock::now();
   std::vector<adapters::DeliveryResult> results =
@@ -398,6 +403,7 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
     if (result.outcome == adapters::DeliveryResult::Outcome::kDelivered) {
       outcome.result = store::AttemptResult::kDelivered;
       outcome.receipt = result.receipt;
+      outcome.receipt_document_key = result.receipt_document_key;
       completion.kind = Completion::Kind::kDelivered;
     } else {
       DecideFailure(live[i], result, messages[i].envelope().received_at_us(), outcome, completion);
@@ -451,7 +457,7 @@ void DeliveryScheduler::DecideFailure(const store::QueuedTask& queued,
     if (!permanent) outcome.detail = fmt::format("{}; {}", result.detail, decision.why_dead);
     completion.kind = Completion::Kind::kDead;
     spdlog::warn("delivery: dead id={} destination={} after attempt {}: {}", id, name_, attempts,
-                 Printable(outcome.detail));
+                 Printable(result.log_detail.empty() ? outcome.detail : result.log_detail));
     return;
   }
   outcome.result = store::AttemptResult::kRetry;
@@ -461,7 +467,9 @@ void DeliveryScheduler::DecideFailure(const store::QueuedTask& queued,
   completion.kind = Completion::Kind::kRetry;
   completion.next_attempt_us = outcome.next_attempt_us;
   spdlog::debug("delivery: attempt {} failed id={} destination={}: {}; retry in {} ms", attempts,
-                id, name_, Printable(outcome.detail), (decision.next_attempt_us - now) / 1000);
+                id, name_,
+                Printable(result.log_detail.empty() ? outcome.detail : result.log_detail),
+                (decision.next_attempt_us - now) / 1000);
 }
 
 void DeliveryScheduler::PublishGauges(int64_t now) {

@@ -29,6 +29,7 @@
 #include "engine/router.h"
 #include "engine/source_metrics.h"
 #include "engine/step_runner.h"
+#include "engine/store_document_history.h"
 #include "routes/route_table.h"
 #include "store/message_id.h"
 #include "store/store.h"
@@ -158,6 +159,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   if (!routes.ok()) return routes.status();
   routes_ = std::move(*routes);
 
+  document_history_ = std::make_unique<StoreDocumentHistory>(*store_);
   bool any_per_patient = false;
   for (int i = 0; i < config.destinations_size(); ++i) {
     const navette::config::Destination& destination_config = config.destinations(i);
@@ -166,6 +168,9 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     context.name = destination_config.name();
     context.data_dir = data_dir;
     context.clock = &Clock::System();
+    context.hospital = &config.hospital();
+    context.identity = &config.identity();
+    context.documents = document_history_.get();
     // The policy comes with the kind's traits (batch size, byte budget);
     // MakeDestination refuses a destination with no kind.
     const DeliveryPolicy policy = kinds::DeliveryPolicy::From(

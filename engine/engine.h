@@ -16,6 +16,7 @@
 #include <zmq.hpp>
 
 #include "absl/status/statusor.h"
+#include "adapters/document_history.h"
 #include "engine/config/loader.h"
 #include "kinds/registry.h"
 
@@ -73,6 +74,7 @@ class Engine {
   std::unique_ptr<routes::RouteTable> routes_;
   // Read by the schedulers' attempt threads: declared before them.
   std::unique_ptr<BusinessAcks> business_acks_;
+  std::unique_ptr<adapters::DocumentHistory> document_history_;  // read by destinations
   std::vector<std::unique_ptr<adapters::Destination>> destinations_;
   std::vector<std::unique_ptr<DeliveryScheduler>> schedulers_;
   std::map<std::string, DeliveryScheduler*> schedulers_by_name_;

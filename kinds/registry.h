@@ -55,6 +55,10 @@ namespace navette::routes {
 class DocumentVersions;
 }  // namespace navette::routes
 
+namespace navette::adapters {
+class DocumentHistory;
+}  // namespace navette::adapters
+
 namespace navette::kinds {
 
 // Where a kind's check reports what is wrong with its settings. `field` is
@@ -139,6 +143,14 @@ struct StepContext {
 
 struct DestinationContext : BuildContext {
   DeliveryPolicy policy;  // the destination's delivery settings, defaults applied
+  // The top-level `hospital` section; never null.
+  const navette::config::Hospital* hospital = nullptr;
+  // The top-level `identity` section (its environment says whether the INS
+  // test OIDs are accepted); never null.
+  const navette::config::IdentitySettings* identity = nullptr;
+  // The documents navette handled and what this destination got for them
+  // (a replacement, a deletion); null in a dry run.
+  const adapters::DocumentHistory* documents = nullptr;
 };
 
 // What `navette check --connect` found for one destination.

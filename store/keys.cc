@@ -152,4 +152,19 @@ std::string DocumentSetKey(std::string_view set_id, uint64_t version) {
   return key;
 }
 
+std::string DocumentReceiptPrefix(std::string_view set_id, std::string_view destination) {
+  std::string key(1, '\1');
+  key.append(set_id);
+  key.push_back('\0');
+  key.append(destination);
+  key.push_back('\0');
+  return key;
+}
+
+std::string DocumentReceiptKey(std::string_view set_id, std::string_view destination, uint64_t id) {
+  std::string key = DocumentReceiptPrefix(set_id, destination);
+  AppendBigEndian64(key, id);
+  return key;
+}
+
 }  // namespace navette::store

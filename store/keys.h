@@ -19,6 +19,8 @@
 //   receipts      id(8) destination '\0' route          DeliveryReceipt
 //   documents     document id (an OID)                  DocumentVersion
 //                 '\0' setId '\0' version(8)            document id (the versions of a set)
+//                 '\1' setId '\0' destination '\0' id(8)
+//                                                      DeliveryReceipt (a set's receipts)
 //   default       "config/" version                     configuration text
 //
 // Invariants (each kept by one atomic WriteBatch per state change):
@@ -37,6 +39,10 @@
 //   - a document id is in documents iff a committed routing decision emitted
 //     that version (build_cda), written in that decision's batch; routing the
 //     message again rewrites the same record (ids are stable across a replay).
+//   - (setId, destination, id) is in documents iff that delivery's last
+//     delivered outcome came with a receipt about that set; written in the
+//     outcome's batch, beside the receipts CF entry. It outlives the message:
+//     the peer still holds the document (the DMP's entryUUID).
 //   - (oid, matricule, patient) is in index.ins iff the identity record of
 //     `patient` carries that INS. A record merged into another (A40, A47)
 //     keeps its INS and its entry: a lookup follows merged_into, so that a
@@ -79,6 +85,11 @@ void AppendBigEndian64(std::string& out, uint64_t value);
 // so it never starts with '\0'.
 std::string DocumentSetKey(std::string_view set_id, uint64_t version);
 std::string DocumentSetPrefix(std::string_view set_id);
+// documents CF: a receipt `destination` returned for message `id` about a
+// version of `set_id` (DeliveryResult::receipt_document_key), and the prefix
+// of all of them, in message id order.
+std::string DocumentReceiptKey(std::string_view set_id, std::string_view destination, uint64_t id);
+std::string DocumentReceiptPrefix(std::string_view set_id, std::string_view destination);
 uint64_t ReadBigEndian64(std::string_view bytes);  // bytes.size() >= 8
 
 std::string IdKey(uint64_t id);

@@ -145,11 +145,21 @@ struct DeliveryOutcome {
   // For kDelivered: what the destination handed back, kept as the
   // delivery's DeliveryReceipt (receipts CF) in the outcome's batch.
   std::optional<google::protobuf::Any> receipt = std::nullopt;
+  // With a receipt: the setId of the document it is about, under which it
+  // is also kept (documents CF) for the later messages about that document
+  // (GetDocumentReceipts). Empty: kept under the message only.
+  std::string receipt_document_key = {};
   // Queued with the outcome, or not at all (ignored with an outcome that
   // is no longer the pending delivery's). One with the (destination, route)
   // of an existing delivery of the message replaces it: its pending task
   // (superseded) or its delivered or dead state.
   std::vector<FollowUpDelivery> follow_ups = {};
+};
+
+// A receipt kept under a document's setId, with the message it answered.
+struct DocumentReceipt {
+  uint64_t message_id = 0;
+  DeliveryReceipt receipt;
 };
 
 struct DeadLetter {
@@ -299,6 +309,10 @@ class Store {
   // Every version emitted under this setId, in version order (the store
   // keeps, per setId, the versions sent); empty when none was.
   absl::StatusOr<std::vector<DocumentVersion>> GetDocumentSet(std::string_view set_id) const;
+  // The receipts `destination` returned about versions of `set_id`, oldest
+  // message first (DeliveryOutcome::receipt_document_key).
+  absl::StatusOr<std::vector<DocumentReceipt>> GetDocumentReceipts(
+      std::string_view set_id, std::string_view destination) const;
 
   // ---- reading for people
   absl::StatusOr<std::vector<ListedMessage>> ListMessages(const ListFilter& filter) const;

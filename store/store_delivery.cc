@@ -101,7 +101,12 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
       receipt.set_route(queued.task.route());
       receipt.set_at_us(now);
       *receipt.mutable_body() = *outcome.receipt;
-      batch.Put(receipts_, ReceiptKey(id, destination, queued.task.route()), Serialize(receipt));
+      const std::string serialized = Serialize(receipt);
+      batch.Put(receipts_, ReceiptKey(id, destination, queued.task.route()), serialized);
+      if (!outcome.receipt_document_key.empty()) {
+        batch.Put(documents_, DocumentReceiptKey(outcome.receipt_document_key, destination, id),
+                  serialized);
+      }
     }
     for (const FollowUpDelivery& follow_up : outcome.follow_ups) {
       absl::StatusOr<ActionEffect> effect = QueueFollowUp(batch, state, id, follow_up, now);

@@ -50,4 +50,21 @@ absl::StatusOr<std::vector<DocumentVersion>> Store::GetDocumentSet(std::string_v
   return versions;
 }
 
+absl::StatusOr<std::vector<DocumentReceipt>> Store::GetDocumentReceipts(
+    std::string_view set_id, std::string_view destination) const {
+  const std::string prefix = DocumentReceiptPrefix(set_id, destination);
+  std::vector<DocumentReceipt> receipts;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), documents_));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    DocumentReceipt& kept = receipts.emplace_back();
+    kept.message_id =
+        ReadBigEndian64(std::string_view(it->key().data(), it->key().size()).substr(prefix.size()));
+    if (!kept.receipt.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: corrupt document receipt");
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "listing a document's receipts");
+  return receipts;
+}
+
 }  // namespace navette::store

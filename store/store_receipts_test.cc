@@ -156,6 +156,44 @@ TEST_F(StoreReceiptsTest, ADeliveryAgainReplacesItsReceipt) {
   EXPECT_EQ(body.value(), "urn:uuid:second");
 }
 
+// A receipt about a document is also kept under the document's setId, for
+// the later messages about that document (a replacement, a deletion), per
+// destination, oldest message first; a failed attempt keeps none there.
+TEST_F(StoreReceiptsTest, AReceiptAboutADocumentIsFoundUnderItsSetIdByLaterMessages) {
+  const uint64_t first = IngestAndRoute(10);
+  const uint64_t second = IngestAndRoute(11);
+  const uint64_t failed = IngestAndRoute(12);
+  QueuedTask task = TaskOf("dmp", second);
+  DeliveryOutcome outcome;
+  outcome.task = &task;
+  outcome.receipt = EntryUuid("urn:uuid:v2");
+  outcome.receipt_document_key = "1.2.250.1.999.1.2.10";
+  ASSERT_TRUE(store_->CommitDeliveryOutcomes("dmp", {&outcome, 1}).ok());
+  task = TaskOf("dmp", first);
+  outcome.receipt = EntryUuid("urn:uuid:v1");
+  ASSERT_TRUE(store_->CommitDeliveryOutcomes("dmp", {&outcome, 1}).ok());
+  task = TaskOf("dmp", failed);
+  outcome.result = AttemptResult::kDead;
+  outcome.receipt = EntryUuid("urn:uuid:refused");
+  ASSERT_TRUE(store_->CommitDeliveryOutcomes("dmp", {&outcome, 1}).ok());
+
+  auto kept = store_->GetDocumentReceipts("1.2.250.1.999.1.2.10", "dmp");
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_EQ(kept->size(), 2u);
+  EXPECT_EQ((*kept)[0].message_id, first);
+  EXPECT_EQ((*kept)[1].message_id, second);
+  google::protobuf::StringValue body;
+  ASSERT_TRUE((*kept)[1].receipt.body().UnpackTo(&body));
+  EXPECT_EQ(body.value(), "urn:uuid:v2");
+  EXPECT_EQ((*kept)[1].receipt.route(), "r");
+  // Another destination, another set, or a set whose id is a prefix of
+  // this one's find nothing.
+  EXPECT_TRUE(store_->GetDocumentReceipts("1.2.250.1.999.1.2.10", "outbox")->empty());
+  EXPECT_TRUE(store_->GetDocumentReceipts("1.2.250.1.999.1.2.1", "dmp")->empty());
+  // The document's versions are untouched by its receipts.
+  EXPECT_TRUE(store_->GetDocumentSet("1.2.250.1.999.1.2.10")->empty());
+}
+
 // Every time the store writes comes from its clock: routing, attempts,
 // operator actions, and the state's own times.
 TEST_F(StoreReceiptsTest, HistoryEventsCarryTheInjectedClocksTime) {

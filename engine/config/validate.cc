@@ -24,10 +24,13 @@ ConfigError LocatedError(const LoadedConfig& loaded, std::string_view list, std:
   return ConfigError{loaded.file, position.line, position.column, std::move(message)};
 }
 
-kinds::DestinationContext DestinationContextOf(const navette::config::Destination& destination,
+kinds::DestinationContext DestinationContextOf(const navette::config::Config& config,
+                                               const navette::config::Destination& destination,
                                                const kinds::DestinationKind& kind,
                                                const std::filesystem::path& data_dir) {
   kinds::DestinationContext context;
+  context.hospital = &config.hospital();
+  context.identity = &config.identity();
   context.name = destination.name();
   context.data_dir = data_dir;
   context.clock = &Clock::System();
@@ -87,7 +90,8 @@ std::vector<ConfigError> DryBuildComponents(const LoadedConfig& loaded,
       errors.push_back(DestinationError(loaded, kinds, i, settings.status()));
       continue;
     }
-    auto built = kind->create(**settings, DestinationContextOf(destination, *kind, data_dir));
+    auto built =
+        kind->create(**settings, DestinationContextOf(config, destination, *kind, data_dir));
     if (!built.ok()) errors.push_back(DestinationError(loaded, kinds, i, built.status()));
   }
   return errors;
@@ -107,7 +111,8 @@ std::vector<ProbeReport> ProbeDestinations(const LoadedConfig& loaded,
       absl::StatusOr<kinds::KindSettings> settings =
           kinds::KindSettings::Of(destination, kind->config_type);
       if (settings.ok()) {
-        report.result = kind->probe(**settings, DestinationContextOf(destination, *kind, data_dir));
+        report.result = kind->probe(
+            **settings, DestinationContextOf(loaded.config, destination, *kind, data_dir));
       } else {
         report.result = {false, std::string(settings.status().message())};
       }
