@@ -146,6 +146,12 @@ Outcome ClassifyResponse(const DmpResponse& response) {
 }
 
 Outcome ClassifyExchange(const Exchange& exchange) {
+  if (!exchange.transport_error.empty() && exchange.credentials_refused) {
+    return {.kind = OutcomeKind::kPermanent,
+            .code = "TLS_CERTIFICATE_REFUSED",
+            .reason = absl::StrCat("the DMP refused the establishment's TLS certificate: ",
+                                   exchange.transport_error)};
+  }
   if (!exchange.transport_error.empty()) {
     return {.kind = OutcomeKind::kTransient,
             .code = "transport",

@@ -5,6 +5,7 @@
 //   ---------------------------------------------------  ----------
 //   RegistryResponse Success / PartialSuccess            kDelivered  (warnings in the reason)
 //   no answer (timeout, refused, TLS failure)            kTransient
+//   the server refused our certificate (TLS alert)       kPermanent  (TLS_CERTIFICATE_REFUSED)
 //   HTTP 5xx, 408, 429 without a readable SOAP answer    kTransient
 //   HTTP 2xx whose body is not a DMP response            kTransient  (*)
 //   other HTTP 4xx without a readable SOAP answer        kPermanent
@@ -58,6 +59,11 @@ struct Exchange {
   // Not empty: no HTTP response at all (timeout, connection refused, TLS
   // handshake failure); the rest is ignored.
   std::string transport_error;
+  // With transport_error: the server refused the establishment's
+  // certificate during the handshake (a TLS alert: certificate required,
+  // bad certificate, unknown CA, expired, revoked). Retrying cannot help
+  // until the certificate is fixed: permanent, not transient.
+  bool credentials_refused = false;
   int http_status = 0;
   std::string content_type;  // the response's Content-Type header
   std::string body;

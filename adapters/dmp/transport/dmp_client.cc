@@ -59,6 +59,20 @@ bool IsTlsFailure(CURLcode code) {
   }
 }
 
+// The TLS alerts a server sends when it refuses the client's certificate
+// (OpenSSL's texts, as libcurl passes them on, whether the alert comes in
+// the handshake (TLS 1.2) or on the first read (TLS 1.3)).
+bool CertificateRefused(CURLcode code, std::string_view text) {
+  if (code == CURLE_SSL_CLIENTCERT) return true;
+  for (std::string_view alert :
+       {"alert certificate required", "alert bad certificate", "alert unknown ca",
+        "alert certificate unknown", "alert certificate expired", "alert certificate revoked",
+        "alert unsupported certificate", "alert access denied"}) {
+    if (text.find(alert) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<DmpClient>> DmpClient::Create(std::string url, DmpTls tls) {
@@ -109,7 +123,13 @@ absl::Status DmpClient::Configure() {
   // libcurl's defaults, set anyway: verification must never depend on them.
   set("tls verify peer", CURLOPT_SSL_VERIFYPEER, 1L);
   set("tls verify host", CURLOPT_SSL_VERIFYHOST, 2L);
-  set("tls version", CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  // TLS 1.2 exactly: the version the DMP's requirements name (PDT-INF-579,
+  // fr-specs §3.2), so that the cipher list below always applies, and so
+  // that a server refusing the establishment's certificate says so in the
+  // handshake (under TLS 1.3 the refusal comes after it, racing the first
+  // request, and could pass for a transport failure).
+  set("tls version", CURLOPT_SSLVERSION,
+      static_cast<long>(CURL_SSLVERSION_TLSv1_2) | static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
   set("tls.ciphers", CURLOPT_SSL_CIPHER_LIST, tls_.ciphers.c_str());
   // No TLS session resumption: an OpenSSL server that verifies client
   // certificates without a session-id context (OpenSSL's default) answers a
@@ -183,6 +203,7 @@ soap::Exchange DmpClient::Post(std::string_view content_type, std::string_view b
   }
   if (code != CURLE_OK) {
     const std::string text = error_[0] != '\0' ? error_ : curl_easy_strerror(code);
+    exchange.credentials_refused = CertificateRefused(code, text);
     if (code == CURLE_PEER_FAILED_VERIFICATION) {
       exchange.transport_error = absl::StrCat(
           "TLS handshake with ", host_, " failed: the server certificate was not verified: ", text);

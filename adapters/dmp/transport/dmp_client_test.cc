@@ -255,6 +255,27 @@ TEST_F(DmpClientTest, ServerCertificateForAnotherNameIsRefused) {
   EXPECT_EQ(server_->requests(), 0);
 }
 
+// A client certificate the DMP does not trust (another CA's) is refused in
+// the handshake: retrying cannot help until the certificate is replaced,
+// so the outcome is permanent, naming the refusal.
+TEST_F(DmpClientTest, ClientCertificateFromAnotherCaIsRefusedPermanently) {
+  StartServer();
+  DmpTls tls = PemTls();
+  tls.cert_file = pki_->Path("rogue.pem");
+  tls.key_file = pki_->Path("rogue.key");
+  std::unique_ptr<DmpClient> client = Client(tls);
+  ASSERT_NE(client, nullptr);
+  Iti41 iti41 = BuildIti41();
+  soap::Exchange exchange = client->Post(iti41.request.http.content_type, iti41.request.http.bytes);
+  EXPECT_TRUE(exchange.credentials_refused) << exchange.transport_error;
+  EXPECT_EQ(exchange.http_status, 0);
+  soap::Outcome outcome = soap::ClassifyExchange(exchange);
+  EXPECT_EQ(outcome.kind, OutcomeKind::kPermanent) << Describe(outcome);
+  EXPECT_EQ(outcome.code, "TLS_CERTIFICATE_REFUSED");
+  EXPECT_EQ(server_->requests(), 0);
+  EXPECT_EQ(server_->registry().size(), 0u);
+}
+
 TEST_F(DmpClientTest, BusyIsTransientThenTheSameRequestIsDelivered) {
   StartServer();
   server_->faults().Push(*dmp_sim::ParseCannedAnswer("busy"));

@@ -40,7 +40,7 @@ namespace navette::adapters::dmp::transport {
 // The four suites the DMP accepts from an LPS (PDT-INF-579v4, 10/07/2025;
 // fr-specs §3.2), in OpenSSL's spelling: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 // _AES_256_GCM_SHA384, _AES_256_CBC_SHA384, _CHACHA20_POLY1305_SHA256. These
-// are TLS 1.2 suites; TLS 1.3, if a server offers it, uses OpenSSL's own.
+// are TLS 1.2 suites, and the client speaks TLS 1.2 only (dmp_client.cc says why).
 inline constexpr char kDmpCiphers[] =
     "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-SHA384:"
     "ECDHE-RSA-CHACHA20-POLY1305";
