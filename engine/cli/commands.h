@@ -69,4 +69,10 @@ struct TokenNewOptions {
 };
 int RunTokenNew(const TokenNewOptions& options);
 
+// `navette sim dmp ARGS…`: replaces this process with the DMP simulator
+// program, navette-dmp-sim, found beside the navette binary, given ARGS as
+// they came (its own --help included). Returns only when it cannot: 1, with
+// the path it looked for on stderr.
+int RunSimDmp(const std::vector<std::string>& arguments);
+
 }  // namespace navette::engine::cli

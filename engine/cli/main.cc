@@ -141,6 +141,17 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"viewer", "operator", "admin"}));
 
+  auto* sim_cmd = app.add_subcommand("sim", "Simulators of the national services, for trials");
+  sim_cmd->require_subcommand(1);
+  // Every argument after `dmp`, --help included, is the simulator's: it has
+  // its own options and help (navette-dmp-sim, run in this process's place).
+  auto* sim_dmp_cmd = sim_cmd->add_subcommand(
+      "dmp",
+      "Run the DMP simulator (navette-dmp-sim): a strict, mutual-TLS stand-in for the national "
+      "DMP, with its test PKI and a destination to paste; `navette sim dmp --help` for its "
+      "options");
+  sim_dmp_cmd->prefix_command()->allow_extras()->set_help_flag();
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed()) return cli::RunServe(serve);
@@ -157,5 +168,6 @@ int main(int argc, char** argv) {
   if (discard_cmd->parsed()) return cli::RunMessagesDiscard(discard);
   if (release_cmd->parsed()) return cli::RunMessagesRelease(release);
   if (token_new_cmd->parsed()) return cli::RunTokenNew(token_new);
+  if (sim_dmp_cmd->parsed()) return cli::RunSimDmp(sim_dmp_cmd->remaining());
   return 1;
 }

@@ -17,21 +17,24 @@ absl::StatusOr<CannedAnswer> ParseCannedAnswer(std::string_view spelling_view) {
     answer.kind = CannedAnswer::Kind::kHttp503;
   } else if (spelling == "drop") {
     answer.kind = CannedAnswer::Kind::kDrop;
-  } else if (absl::string_view rest = spelling; absl::ConsumePrefix(&rest, "slow:")) {
+  } else if (absl::string_view rest = spelling;
+             absl::ConsumePrefix(&rest, "slow:") || absl::ConsumePrefix(&rest, "hold:")) {
+    const bool slow = spelling.substr(0, 5) == "slow:";
     int milliseconds = 0;
     if (!absl::SimpleAtoi(rest, &milliseconds) || milliseconds < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("canned answer '", spelling, "': slow:<milliseconds> expected"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "canned answer '", spelling, "': ", slow ? "slow" : "hold", ":<milliseconds> expected"));
     }
-    answer.kind = CannedAnswer::Kind::kSlow;
+    answer.kind = slow ? CannedAnswer::Kind::kSlow : CannedAnswer::Kind::kHold;
     answer.delay = std::chrono::milliseconds(milliseconds);
   } else if (absl::string_view code = spelling;
              absl::ConsumePrefix(&code, "error:") && !code.empty()) {
     answer.kind = CannedAnswer::Kind::kError;
     answer.error_code = std::string(code);
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "canned answer '", spelling, "': expected busy, 503, slow:<ms>, error:<code> or drop"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("canned answer '", spelling,
+                     "': expected busy, 503, slow:<ms>, hold:<ms>, error:<code> or drop"));
   }
   return answer;
 }
@@ -47,6 +50,13 @@ std::optional<CannedAnswer> FaultQueue::Pop() {
   CannedAnswer answer = std::move(answers_.front());
   answers_.pop_front();
   return answer;
+}
+
+size_t FaultQueue::Clear() {
+  std::lock_guard lock(mutex_);
+  const size_t cleared = answers_.size();
+  answers_.clear();
+  return cleared;
 }
 
 size_t FaultQueue::size() const {

@@ -7,8 +7,13 @@
 //   slow:<ms>       waits <ms> milliseconds, then answers normally
 //   error:<code>    RegistryResponse Failure with errorCode <code>
 //   drop            the connection is closed, nothing answered
+//   hold:<ms>       the request is checked and applied (a document is
+//                   registered), then the answer waits <ms> milliseconds:
+//                   a DMP whose answer is lost to a client that gives up
+//                   or dies meanwhile
 //
-// Thread-safe: the test thread pushes, the server's threads pop.
+// Thread-safe: the test thread (or the simulator's admin endpoint) pushes
+// and clears, the server's threads pop.
 #pragma once
 
 #include <chrono>
@@ -23,9 +28,9 @@
 namespace navette::testing::dmp_sim {
 
 struct CannedAnswer {
-  enum class Kind { kBusy, kHttp503, kSlow, kError, kDrop };
+  enum class Kind { kBusy, kHttp503, kSlow, kError, kDrop, kHold };
   Kind kind = Kind::kBusy;
-  std::chrono::milliseconds delay{0};  // kSlow
+  std::chrono::milliseconds delay{0};  // kSlow, kHold
   std::string error_code;              // kError
 };
 
@@ -36,6 +41,8 @@ class FaultQueue {
  public:
   void Push(CannedAnswer answer);
   std::optional<CannedAnswer> Pop();
+  // Drops every queued answer; returns how many there were.
+  size_t Clear();
   size_t size() const;
 
  private:

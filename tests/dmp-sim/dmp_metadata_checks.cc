@@ -38,40 +38,63 @@ constexpr CodedRule kSingleCodes[] = {
     {xds::kPracticeSettingScheme, CodedAttribute::kPracticeSettingCode},
 };
 
+// Where a problem goes: a refusal, or — for a defect lenient mode
+// tolerates — a warning when the rules are lenient.
+class Findings {
+ public:
+  Findings(const MetadataRules& rules, std::vector<XdsError>* warnings)
+      : lenient_(rules.lenient), warnings_(warnings) {}
+
+  void Refuse(XdsError error) { errors_.push_back(std::move(error)); }
+  void Tolerable(XdsError error) {
+    if (!lenient_) {
+      errors_.push_back(std::move(error));
+    } else if (warnings_ != nullptr) {
+      warnings_->push_back(std::move(error));
+    }
+  }
+  std::vector<XdsError> TakeErrors() { return std::move(errors_); }
+
+ private:
+  bool lenient_;
+  std::vector<XdsError>* warnings_;
+  std::vector<XdsError> errors_;
+};
+
 std::string OneExternalId(const RimObject& object, const std::string& scheme, int* count) {
   auto found = object.external_ids.find(scheme);
   *count = found == object.external_ids.end() ? 0 : static_cast<int>(found->second.size());
   return *count == 1 ? found->second.front() : "";
 }
 
-void CheckCodes(const RimObject& entry, const MetadataRules& rules, std::vector<XdsError>* errors) {
+void CheckCodes(const RimObject& entry, const MetadataRules& rules, Findings* findings) {
   for (const CodedRule& rule : kSingleCodes) {
     const std::string name(CodedAttributeName(rule.attribute));
     std::vector<const RimClassification*> codes = entry.ClassifiedBy(rule.scheme);
     if (codes.size() != 1) {
-      errors->push_back({kMetadataError,
-                         absl::StrCat(name, ": ", codes.size(), " values, exactly one required"),
-                         entry.id});
+      findings->Refuse({kMetadataError,
+                        absl::StrCat(name, ": ", codes.size(), " values, exactly one required"),
+                        entry.id});
       continue;
     }
     const RimClassification& code = *codes.front();
     if (!rules.value_sets->Contains(rule.attribute, code.node_representation, code.coding_scheme)) {
-      errors->push_back({kMetadataError,
-                         absl::StrCat(name, ": ", code.node_representation, " (codingScheme ",
-                                      code.coding_scheme, ") is not in the DMP value set"),
-                         entry.id});
+      findings->Tolerable({kMetadataError,
+                           absl::StrCat(name, ": ", code.node_representation, " (codingScheme ",
+                                        code.coding_scheme, ") is not in the DMP value set"),
+                           entry.id});
     }
   }
   std::vector<const RimClassification*> confidentiality =
       entry.ClassifiedBy(xds::kConfidentialityScheme);
   if (confidentiality.empty()) {
-    errors->push_back(
+    findings->Refuse(
         {kMetadataError, "confidentialityCode: none, at least one required", entry.id});
   }
   for (const RimClassification* code : confidentiality) {
     if (!rules.value_sets->Contains(CodedAttribute::kConfidentialityCode, code->node_representation,
                                     code->coding_scheme)) {
-      errors->push_back(
+      findings->Tolerable(
           {kMetadataError,
            absl::StrCat("confidentialityCode: ", code->node_representation, " (codingScheme ",
                         code->coding_scheme, ") is not in the DMP value set"),
@@ -81,40 +104,51 @@ void CheckCodes(const RimObject& entry, const MetadataRules& rules, std::vector<
 }
 
 // hash, size, uniqueId against the attachment the entry's xdsb:Document names.
-void CheckAgainstBytes(const RimObject& entry, const MtomPart& part,
-                       std::vector<XdsError>* errors) {
+// An absent hash or size is tolerable (IHE lets the repository compute
+// them; the DMP's rule is stricter); a wrong one never is.
+void CheckAgainstBytes(const RimObject& entry, const MtomPart& part, Findings* findings) {
   const std::string hash = xds::Sha1Hex(part.bytes);
   const std::string declared_hash = entry.Slot("hash");
-  if (declared_hash != hash) {
-    errors->push_back({"XDSRepositoryMetadataError",
-                       absl::StrCat("hash: metadata says '", declared_hash,
-                                    "', the attached document's SHA-1 is ", hash),
-                       entry.id});
+  if (declared_hash.empty()) {
+    findings->Tolerable({"XDSRepositoryMetadataError",
+                         absl::StrCat("hash: missing, the attached document's SHA-1 is ", hash),
+                         entry.id});
+  } else if (declared_hash != hash) {
+    findings->Refuse({"XDSRepositoryMetadataError",
+                      absl::StrCat("hash: metadata says '", declared_hash,
+                                   "', the attached document's SHA-1 is ", hash),
+                      entry.id});
   }
   const std::string declared_size = entry.Slot("size");
-  if (declared_size != std::to_string(part.bytes.size())) {
-    errors->push_back({"XDSRepositoryMetadataError",
-                       absl::StrCat("size: metadata says '", declared_size,
-                                    "', the attached document has ", part.bytes.size(), " bytes"),
-                       entry.id});
+  if (declared_size.empty()) {
+    findings->Tolerable(
+        {"XDSRepositoryMetadataError",
+         absl::StrCat("size: missing, the attached document has ", part.bytes.size(), " bytes"),
+         entry.id});
+  } else if (declared_size != std::to_string(part.bytes.size())) {
+    findings->Refuse({"XDSRepositoryMetadataError",
+                      absl::StrCat("size: metadata says '", declared_size,
+                                   "', the attached document has ", part.bytes.size(), " bytes"),
+                      entry.id});
   }
   int count = 0;
   const std::string unique_id = OneExternalId(entry, xds::kEntryUniqueIdScheme, &count);
   const std::string cda_id = CdaUniqueId(part.bytes);
   if (count != 1) {
-    errors->push_back({kMetadataError,
-                       absl::StrCat("uniqueId: ", count, " values, exactly one required"),
-                       entry.id});
+    findings->Refuse({kMetadataError,
+                      absl::StrCat("uniqueId: ", count, " values, exactly one required"),
+                      entry.id});
   } else if (!xds::IsOid(unique_id)) {
-    errors->push_back({kMetadataError,
-                       absl::StrCat("uniqueId: '", unique_id, "' is not an OID (the DMP takes ",
-                                    "ClinicalDocument/id/@root alone)"),
-                       entry.id});
+    findings->Refuse({kMetadataError,
+                      absl::StrCat("uniqueId: '", unique_id, "' is not an OID (the DMP takes ",
+                                   "ClinicalDocument/id/@root alone)"),
+                      entry.id});
   } else if (part.content_type.find("xml") != std::string::npos && unique_id != cda_id) {
-    errors->push_back({kMetadataError,
-                       absl::StrCat("uniqueId: '", unique_id,
-                                    "' differs from the CDA's ClinicalDocument/id '", cda_id, "'"),
-                       entry.id});
+    findings->Tolerable(
+        {kMetadataError,
+         absl::StrCat("uniqueId: '", unique_id, "' differs from the CDA's ClinicalDocument/id '",
+                      cda_id, "'"),
+         entry.id});
   }
 }
 
@@ -229,58 +263,59 @@ std::vector<std::string> AuthorInstitutionIds(const RimObject& entry) {
 }
 
 std::vector<XdsError> CheckProvideAndRegister(const Submission& submission, const MtomMessage& mtom,
-                                              const MetadataRules& rules) {
-  std::vector<XdsError> errors;
+                                              const MetadataRules& rules,
+                                              std::vector<XdsError>* warnings) {
+  Findings findings(rules, warnings);
   if (submission.packages.size() != 1) {
-    errors.push_back({kMetadataError,
-                      absl::StrCat("SubmissionSet: ", submission.packages.size(),
-                                   " RegistryPackages, exactly one required"),
-                      ""});
-    return errors;
+    findings.Refuse({kMetadataError,
+                     absl::StrCat("SubmissionSet: ", submission.packages.size(),
+                                  " RegistryPackages, exactly one required"),
+                     ""});
+    return findings.TakeErrors();
   }
   int count = 0;
   const std::string set_patient =
       OneExternalId(submission.packages.front(), xds::kSetPatientIdScheme, &count);
   if (PatientIdProblem problem = CheckPatientId(set_patient, rules.allow_test_ins);
       !problem.code.empty()) {
-    errors.push_back({problem.code, absl::StrCat("SubmissionSet ", problem.what),
-                      submission.packages.front().id});
+    findings.Refuse({problem.code, absl::StrCat("SubmissionSet ", problem.what),
+                     submission.packages.front().id});
   }
   if (submission.entries.empty()) {
-    errors.push_back({kMetadataError, "DocumentEntry: none in the submission", ""});
+    findings.Refuse({kMetadataError, "DocumentEntry: none in the submission", ""});
   }
   for (const RimObject& entry : submission.entries) {
     const std::string patient = OneExternalId(entry, xds::kEntryPatientIdScheme, &count);
     if (PatientIdProblem problem = CheckPatientId(patient, rules.allow_test_ins);
         !problem.code.empty()) {
-      errors.push_back({problem.code, problem.what, entry.id});
+      findings.Refuse({problem.code, problem.what, entry.id});
     } else if (patient != set_patient) {
-      errors.push_back({"XDSPatientIdDoesNotMatch",
-                        absl::StrCat("patientId: the entry's '", patient,
-                                     "' differs from the SubmissionSet's '", set_patient, "'"),
-                        entry.id});
+      findings.Refuse({"XDSPatientIdDoesNotMatch",
+                       absl::StrCat("patientId: the entry's '", patient,
+                                    "' differs from the SubmissionSet's '", set_patient, "'"),
+                       entry.id});
     }
-    CheckCodes(entry, rules, &errors);
+    CheckCodes(entry, rules, &findings);
     auto document = submission.documents.find(entry.id);
     const MtomPart* part =
         document == submission.documents.end() ? nullptr : mtom.FindByHref(document->second);
     if (part == nullptr) {
-      errors.push_back({"XDSMissingDocument",
-                        absl::StrCat("DocumentEntry ", entry.id, " has no attached document"),
-                        entry.id});
+      findings.Refuse({"XDSMissingDocument",
+                       absl::StrCat("DocumentEntry ", entry.id, " has no attached document"),
+                       entry.id});
       continue;
     }
-    CheckAgainstBytes(entry, *part, &errors);
+    CheckAgainstBytes(entry, *part, &findings);
   }
   for (const auto& [id, href] : submission.documents) {
     bool described = false;
     for (const RimObject& entry : submission.entries) described = described || entry.id == id;
     if (!described) {
-      errors.push_back({"XDSMissingDocumentMetadata",
-                        absl::StrCat("xdsb:Document ", id, " has no DocumentEntry"), id});
+      findings.Refuse({"XDSMissingDocumentMetadata",
+                       absl::StrCat("xdsb:Document ", id, " has no DocumentEntry"), id});
     }
   }
-  return errors;
+  return findings.TakeErrors();
 }
 
 }  // namespace navette::testing::dmp_sim

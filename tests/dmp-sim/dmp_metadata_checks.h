@@ -20,6 +20,10 @@
 //
 // A wrong INS key is a metadata error, not XDSUnknownPatientId: the identifier
 // is malformed, the registry never looks the patient up.
+//
+// Lenient mode (dmp_lenient.h) turns three of these into warnings: a code
+// outside the value set, a hash or size that is absent (not one that is
+// wrong), a uniqueId other than the CDA's id.
 #pragma once
 
 #include <string>
@@ -60,11 +64,15 @@ std::vector<std::string> AuthorInstitutionIds(const RimObject& entry);
 struct MetadataRules {
   bool allow_test_ins = false;
   const DmpValueSets* value_sets = nullptr;  // required
+  bool lenient = false;
 };
 
-// The whole ITI-41 submission: its set, its entries, its documents.
+// The whole ITI-41 submission: its set, its entries, its documents. The
+// result refuses the request; with `rules.lenient`, the defects lenient mode
+// tolerates go to `warnings` instead (dropped when it is null).
 std::vector<XdsError> CheckProvideAndRegister(const Submission& submission,
                                               const navette::adapters::dmp::soap::MtomMessage& mtom,
-                                              const MetadataRules& rules);
+                                              const MetadataRules& rules,
+                                              std::vector<XdsError>* warnings = nullptr);
 
 }  // namespace navette::testing::dmp_sim

@@ -60,7 +60,11 @@ TEST(CannedAnswerTest, Spellings) {
   EXPECT_EQ(ParseCannedAnswer("busy")->kind, CannedAnswer::Kind::kBusy);
   EXPECT_EQ(ParseCannedAnswer("503")->kind, CannedAnswer::Kind::kHttp503);
   EXPECT_EQ(ParseCannedAnswer("drop")->kind, CannedAnswer::Kind::kDrop);
+  EXPECT_EQ(ParseCannedAnswer("slow:250")->kind, CannedAnswer::Kind::kSlow);
   EXPECT_EQ(ParseCannedAnswer("slow:250")->delay, std::chrono::milliseconds(250));
+  EXPECT_EQ(ParseCannedAnswer("hold:400")->kind, CannedAnswer::Kind::kHold);
+  EXPECT_EQ(ParseCannedAnswer("hold:400")->delay, std::chrono::milliseconds(400));
+  EXPECT_FALSE(ParseCannedAnswer("hold:-1").ok());
   EXPECT_EQ(ParseCannedAnswer("error:DMPClosed")->error_code, "DMPClosed");
   EXPECT_FALSE(ParseCannedAnswer("slow:x").ok());
   EXPECT_FALSE(ParseCannedAnswer("error:").ok());

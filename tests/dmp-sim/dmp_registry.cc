@@ -196,6 +196,14 @@ std::vector<StoredEntry> DmpRegistry::EntriesOf(std::string_view patient_id) con
   return found;
 }
 
+std::vector<StoredEntry> DmpRegistry::Entries() const {
+  std::lock_guard lock(mutex_);
+  std::vector<StoredEntry> all;
+  all.reserve(entries_.size());
+  for (const auto& [uuid, entry] : entries_) all.push_back(entry);
+  return all;
+}
+
 size_t DmpRegistry::size() const {
   std::lock_guard lock(mutex_);
   return entries_.size();

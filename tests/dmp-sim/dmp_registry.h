@@ -73,6 +73,8 @@ class DmpRegistry {
   std::optional<StoredEntry> FindByEntryUuid(std::string_view entry_uuid) const;
   std::optional<StoredEntry> FindByUniqueId(std::string_view unique_id) const;
   std::vector<StoredEntry> EntriesOf(std::string_view patient_id) const;
+  // Every entry, in entryUUID order (the simulator's admin endpoint).
+  std::vector<StoredEntry> Entries() const;
   size_t size() const;
 
  private:

@@ -16,6 +16,7 @@
 #include "adapters/dmp/vihf/vihf_verifier.h"
 #include "adapters/dmp/xds/xds_codes.h"
 #include "adapters/dmp/xds/xds_schema.h"
+#include "tests/dmp-sim/dmp_lenient.h"
 #include "tests/dmp-sim/dmp_metadata_checks.h"
 
 namespace navette::testing::dmp_sim {
@@ -31,6 +32,24 @@ constexpr char kLcm[] = "urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0";
 SoapFaultSpec SenderFault(std::string reason, std::string subcode = {},
                           std::string subcode_namespace = kWsseNamespace) {
   return {"Sender", std::move(subcode_namespace), std::move(subcode), std::move(reason)};
+}
+
+// A defect lenient mode tolerates (dmp_lenient.h): the answer in strict
+// mode; in lenient mode a warning with the same code and reason, and the
+// checks go on. True when the request stops here.
+bool RefuseUnlessLenient(SoapFaultSpec fault, const SimulatorPolicy& policy,
+                         CheckedRequest* checked) {
+  if (!policy.lenient) {
+    checked->fault = std::move(fault);
+    return true;
+  }
+  checked->warnings.push_back(
+      {fault.subcode.empty() ? fault.code : fault.subcode, std::move(fault.reason), ""});
+  return false;
+}
+bool RefuseUnlessLenient(XdsError error, const SimulatorPolicy& policy, CheckedRequest* checked) {
+  (policy.lenient ? checked->warnings : checked->errors).push_back(std::move(error));
+  return !policy.lenient;
 }
 
 // The request element alone, as a document of its own, for the schema:
@@ -121,6 +140,10 @@ std::string MessageIdOf(std::string_view content_type, std::string_view body) {
   if (!doc.ok()) return "";
   xmlNode* envelope = xmlDocGetRootElement(doc->get());
   xmlNode* header = soap::FirstChildElement(envelope, soap::kSoap12Namespace, "Header");
+  // A SOAP 1.1 envelope's too: lenient mode answers them.
+  if (header == nullptr) {
+    header = soap::FirstChildElement(envelope, soap::kSoap11Namespace, "Header");
+  }
   return soap::TrimmedText(soap::FirstChildElement(header, soap::kWsaNamespace, "MessageID"));
 }
 
@@ -159,17 +182,20 @@ CheckedRequest CheckRequest(Transaction transaction, std::string_view content_ty
     return checked;
   }
   xmlNode* envelope = xmlDocGetRootElement(doc->get());
+  const char* soap_namespace = soap::kSoap12Namespace;
   if (soap::IsElement(envelope, soap::kSoap11Namespace, "Envelope")) {
-    checked.fault = {"VersionMismatch", "", "",
-                     "SOAP 1.1 envelope: the DMP speaks SOAP 1.2 "
-                     "(http://www.w3.org/2003/05/soap-envelope) only"};
-    return checked;
-  }
-  if (!soap::IsElement(envelope, soap::kSoap12Namespace, "Envelope")) {
+    if (RefuseUnlessLenient(SoapFaultSpec{"VersionMismatch", "", "",
+                                          "SOAP 1.1 envelope: the DMP speaks SOAP 1.2 "
+                                          "(http://www.w3.org/2003/05/soap-envelope) only"},
+                            policy, &checked)) {
+      return checked;
+    }
+    soap_namespace = soap::kSoap11Namespace;
+  } else if (!soap::IsElement(envelope, soap::kSoap12Namespace, "Envelope")) {
     checked.fault = SenderFault("the root element is not a SOAP 1.2 Envelope");
     return checked;
   }
-  xmlNode* header = soap::FirstChildElement(envelope, soap::kSoap12Namespace, "Header");
+  xmlNode* header = soap::FirstChildElement(envelope, soap_namespace, "Header");
   checked.message_id =
       soap::TrimmedText(soap::FirstChildElement(header, soap::kWsaNamespace, "MessageID"));
   if (checked.message_id.empty()) {
@@ -188,7 +214,8 @@ CheckedRequest CheckRequest(Transaction transaction, std::string_view content_ty
     return checked;
   }
   xmlNode* security = soap::FirstChildElement(header, soap::kWsseNamespace, "Security");
-  if (soap::FirstChildElement(security, soap::kSamlNamespace, "Assertion") == nullptr) {
+  xmlNode* assertion = soap::FirstChildElement(security, soap::kSamlNamespace, "Assertion");
+  if (assertion == nullptr) {
     checked.fault =
         SenderFault("no VIHF: wsse:Security/saml2:Assertion is missing", "InvalidSecurity");
     return checked;
@@ -197,12 +224,18 @@ CheckedRequest CheckRequest(Transaction transaction, std::string_view content_ty
   // 3, 4. The VIHF.
   if (std::optional<SoapFaultSpec> fault =
           CheckSignature(envelope_xml, tls_client_certificate, policy)) {
-    checked.fault = *std::move(fault);
-    return checked;
+    // A failing signature by the certificate the DMP trusts is an altered
+    // assertion, never a sample's defect: refused in lenient mode too.
+    if (EmbeddedVihfSigner(assertion, policy.signing_certificate.get()) == VihfSigner::kTrusted) {
+      checked.fault = *std::move(fault);
+      return checked;
+    }
+    if (RefuseUnlessLenient(*std::move(fault), policy, &checked)) return checked;
   }
   if (absl::Status complete = vihf::CheckRequiredAttributes(envelope_xml, policy.vihf_settings);
-      !complete.ok()) {
-    checked.fault = SenderFault(std::string(complete.message()), "InvalidSecurityToken");
+      !complete.ok() &&
+      RefuseUnlessLenient(SenderFault(std::string(complete.message()), "InvalidSecurityToken"),
+                          policy, &checked)) {
     return checked;
   }
   absl::StatusOr<vihf::VihfAttributes> attributes = vihf::ReadVihfAttributes(envelope_xml);
@@ -212,7 +245,7 @@ CheckedRequest CheckRequest(Transaction transaction, std::string_view content_ty
   }
 
   // 5. The body against the schema.
-  xmlNode* soap_body = soap::FirstChildElement(envelope, soap::kSoap12Namespace, "Body");
+  xmlNode* soap_body = soap::FirstChildElement(envelope, soap_namespace, "Body");
   xmlNode* request = soap::FirstChildElement(soap_body);
   const bool expected_element =
       iti41 ? soap::IsElement(request, kXdsb, "ProvideAndRegisterDocumentSetRequest")
@@ -234,20 +267,23 @@ CheckedRequest CheckRequest(Transaction transaction, std::string_view content_ty
     for (const soap::MtomPart& part : checked.mtom.attachments) {
       parts[part.content_id] = part.bytes;
     }
-    if (absl::Status valid = (*schema)->Validate(StandaloneXml(request), parts); !valid.ok()) {
-      checked.errors.push_back(
-          {"XDSRegistryMetadataError", absl::StrCat("schema: ", valid.message()), ""});
+    if (absl::Status valid = (*schema)->Validate(StandaloneXml(request), parts);
+        !valid.ok() && RefuseUnlessLenient(XdsError{"XDSRegistryMetadataError",
+                                                    absl::StrCat("schema: ", valid.message()), ""},
+                                           policy, &checked)) {
       return checked;
     }
   }
   checked.submission = ReadSubmission(request);
+  if (policy.lenient) ReconcileDocumentIds(&checked.submission, &checked.warnings);
 
   // 6, 7. Authorship and metadata.
   if (!iti41) return checked;
   CheckAuthorship(*attributes, checked.submission, &checked);
   if (checked.fault.has_value()) return checked;
   std::vector<XdsError> metadata = CheckProvideAndRegister(
-      checked.submission, checked.mtom, {policy.allow_test_ins, policy.value_sets.get()});
+      checked.submission, checked.mtom,
+      {policy.allow_test_ins, policy.value_sets.get(), policy.lenient}, &checked.warnings);
   checked.errors.insert(checked.errors.end(), metadata.begin(), metadata.end());
   return checked;
 }

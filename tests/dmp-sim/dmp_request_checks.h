@@ -22,6 +22,10 @@
 //                      the VIHF resource-id = the SubmissionSet patientId
 //                                                        XDSPatientIdDoesNotMatch
 //   7. metadata        dmp_metadata_checks.h (ITI-41)
+//
+// In lenient mode (SimulatorPolicy::lenient) the defects of the official
+// CNAM samples are warnings instead (dmp_lenient.h lists them): the request
+// goes on, and the answer carries them with severity Warning.
 #pragma once
 
 #include <openssl/x509.h>
@@ -58,12 +62,18 @@ struct SimulatorPolicy {
   std::shared_ptr<const DmpValueSets> value_sets;
   std::filesystem::path xds_schema_dir;
   bool validate_iti57_schema = true;
+  // Accept the CNAM sample requests despite their known defects, each
+  // answered as a warning (dmp_lenient.h). For proving the parser on real
+  // bytes; a sender under test wants the strict default.
+  bool lenient = false;
 };
 
 struct CheckedRequest {
   std::string message_id;  // for RelatesTo; may be empty when the envelope is unreadable
   std::optional<SoapFaultSpec> fault;
   std::vector<XdsError> errors;
+  // Lenient mode: the defects tolerated, for the answer (severity Warning).
+  std::vector<XdsError> warnings;
   Submission submission;
   navette::adapters::dmp::soap::MtomMessage mtom;
   bool ok() const { return !fault.has_value() && errors.empty(); }

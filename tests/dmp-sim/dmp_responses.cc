@@ -14,6 +14,7 @@ constexpr char kRs[] = "urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0";
 constexpr char kSuccess[] = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success";
 constexpr char kFailure[] = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure";
 constexpr char kErrorSeverity[] = "urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error";
+constexpr char kWarningSeverity[] = "urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Warning";
 
 const xmlChar* X(const char* text) { return reinterpret_cast<const xmlChar*>(text); }
 
@@ -70,21 +71,24 @@ class EnvelopeWriter {
 }  // namespace
 
 std::string WriteRegistryResponse(std::string_view action, std::string_view relates_to,
-                                  const std::vector<XdsError>& errors) {
+                                  const std::vector<XdsError>& errors,
+                                  const std::vector<XdsError>& warnings) {
   EnvelopeWriter writer(action, relates_to);
   xmlNode* response = xmlNewChild(writer.body(), nullptr, X("RegistryResponse"), nullptr);
   xmlNs* rs = xmlNewNs(response, X(kRs), X("rs"));
   xmlSetNs(response, rs);
   EnvelopeWriter::Attribute(response, "status", errors.empty() ? kSuccess : kFailure);
-  if (errors.empty()) return writer.Serialize();
+  if (errors.empty() && warnings.empty()) return writer.Serialize();
   xmlNode* list = xmlNewChild(response, rs, X("RegistryErrorList"), nullptr);
-  for (const XdsError& error : errors) {
+  auto add = [list, rs](const XdsError& error, const char* severity) {
     xmlNode* node = xmlNewChild(list, rs, X("RegistryError"), nullptr);
     EnvelopeWriter::Attribute(node, "errorCode", error.code);
     EnvelopeWriter::Attribute(node, "codeContext", error.context);
-    EnvelopeWriter::Attribute(node, "severity", kErrorSeverity);
+    EnvelopeWriter::Attribute(node, "severity", severity);
     if (!error.location.empty()) EnvelopeWriter::Attribute(node, "location", error.location);
-  }
+  };
+  for (const XdsError& error : errors) add(error, kErrorSeverity);
+  for (const XdsError& warning : warnings) add(warning, kWarningSeverity);
   return writer.Serialize();
 }
 

@@ -23,10 +23,34 @@ const char* ResponseAction(Transaction transaction) {
 }
 
 void AnswerRegistry(Transaction transaction, std::string_view relates_to,
-                    const std::vector<XdsError>& errors, httplib::Response& response) {
+                    const std::vector<XdsError>& errors, httplib::Response& response,
+                    const std::vector<XdsError>& warnings = {}) {
   response.status = 200;
-  response.set_content(WriteRegistryResponse(ResponseAction(transaction), relates_to, errors),
-                       SoapContentType(ResponseAction(transaction)));
+  response.set_content(
+      WriteRegistryResponse(ResponseAction(transaction), relates_to, errors, warnings),
+      SoapContentType(ResponseAction(transaction)));
+}
+
+// "ITI-41 Failure: XDSRegistryMetadataError (…)" and the warnings, for
+// DmpServerOptions::on_answer.
+std::string AnswerLine(Transaction transaction, const CheckedRequest& checked,
+                       const std::vector<XdsError>& errors) {
+  std::string line = transaction == Transaction::kProvideAndRegister ? "ITI-41 " : "ITI-57 ";
+  if (checked.fault.has_value()) {
+    absl::StrAppend(&line, "Fault ", checked.fault->code, "/", checked.fault->subcode, ": ",
+                    checked.fault->reason);
+  } else if (!errors.empty()) {
+    absl::StrAppend(&line, "Failure");
+    for (const XdsError& error : errors) {
+      absl::StrAppend(&line, "; ", error.code, ": ", error.context);
+    }
+  } else {
+    absl::StrAppend(&line, "Success");
+  }
+  for (const XdsError& warning : checked.warnings) {
+    absl::StrAppend(&line, "\n  warning ", warning.code, ": ", warning.context);
+  }
+  return line;
 }
 
 }  // namespace
@@ -68,6 +92,12 @@ absl::Status DmpServer::Start() {
     return absl::FailedPreconditionError(
         absl::StrCat("DMP simulator TLS setup: ", setup_error.empty() ? "failed" : setup_error));
   }
+  // httplib's default sets SO_REUSEPORT too, with which a second simulator
+  // would share the port instead of being told that it is taken.
+  server_->set_socket_options([](socket_t socket) {
+    int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server_->Post(kRepositoryPath,
                 [this](const httplib::Request& request, httplib::Response& response) {
                   Handle(Transaction::kProvideAndRegister, request, response);
@@ -83,10 +113,18 @@ absl::Status DmpServer::Start() {
   }
   if (port_ <= 0) {
     server_.reset();
-    return absl::FailedPreconditionError(
-        absl::StrCat("DMP simulator cannot bind ", options_.host, ":", options_.port));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "DMP simulator cannot listen on ", options_.host, ":", options_.port, " (in use?)"));
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  listen_returned_ = false;
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_returned_ = true;
+  });
+  // httplib's stop() does nothing before the serving thread has entered its
+  // loop (is_running): a Stop() right after Start() would leave it blocked
+  // in accept() and the join waiting forever.
+  while (!server_->is_running() && !listen_returned_) std::this_thread::yield();
   return absl::OkStatus();
 }
 
@@ -101,8 +139,12 @@ void DmpServer::Handle(Transaction transaction, const httplib::Request& request,
                        httplib::Response& response) {
   ++requests_;
   const std::string content_type = request.get_header_value("Content-Type");
+  std::chrono::milliseconds hold{0};
   if (std::optional<CannedAnswer> canned = faults_.Pop()) {
     switch (canned->kind) {
+      case CannedAnswer::Kind::kHold:
+        hold = canned->delay;
+        break;
       case CannedAnswer::Kind::kBusy:
         AnswerRegistry(transaction, MessageIdOf(content_type, request.body),
                        {{"XDSRegistryBusy", "canned answer: busy", ""}}, response);
@@ -135,17 +177,18 @@ void DmpServer::Handle(Transaction transaction, const httplib::Request& request,
     response.status = checked.fault->code == "Receiver" ? 500 : 400;
     response.set_content(WriteSoapFault(checked.message_id, *checked.fault),
                          SoapContentType(kSoapFaultAction));
+    if (options_.on_answer) options_.on_answer(AnswerLine(transaction, checked, {}));
     return;
   }
-  if (!checked.errors.empty()) {
-    AnswerRegistry(transaction, checked.message_id, checked.errors, response);
-    return;
-  }
-  AnswerRegistry(transaction, checked.message_id,
-                 transaction == Transaction::kProvideAndRegister
-                     ? ApplyProvideAndRegister(checked, &registry_)
-                     : ApplyUpdateDocumentSet(checked, &registry_),
-                 response);
+  const std::vector<XdsError> errors = !checked.errors.empty() ? checked.errors
+                                       : transaction == Transaction::kProvideAndRegister
+                                           ? ApplyProvideAndRegister(checked, &registry_)
+                                           : ApplyUpdateDocumentSet(checked, &registry_);
+  AnswerRegistry(transaction, checked.message_id, errors, response, checked.warnings);
+  if (options_.on_answer) options_.on_answer(AnswerLine(transaction, checked, errors));
+  // Applied, not yet answered: the behaviour under test (an answer the
+  // client never gets), not a wait for something to happen.
+  if (hold.count() > 0) std::this_thread::sleep_for(hold);
 }
 
 }  // namespace navette::testing::dmp_sim

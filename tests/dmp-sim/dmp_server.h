@@ -21,6 +21,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -48,6 +49,10 @@ struct DmpServerOptions {
   SimulatorPolicy policy;
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port, see port()
+  // Told one line per request that reached the checks (the transaction and
+  // its answer, each lenient-mode warning on a line of its own), from a
+  // serving thread; may be called concurrently. Unset: nothing is said.
+  std::function<void(const std::string&)> on_answer;
 };
 
 class DmpServer {
@@ -80,6 +85,7 @@ class DmpServer {
   std::atomic<int> requests_{0};
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;
+  std::atomic<bool> listen_returned_{false};  // set by thread_ as it ends
   int port_ = -1;
 };
 

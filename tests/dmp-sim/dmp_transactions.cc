@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/dmp/xds/xds_codes.h"
+#include "adapters/dmp/xds/xds_values.h"
 
 namespace navette::testing::dmp_sim {
 namespace {
@@ -44,13 +45,20 @@ std::vector<XdsError> ApplyProvideAndRegister(const CheckedRequest& request,
     stored.type_code = Coded(entry, xds::kTypeCodeScheme);
     stored.format_code = Coded(entry, xds::kFormatCodeScheme);
     stored.confidentiality_codes = ConfidentialityCodes(entry);
-    stored.hash = entry.Slot("hash");
-    // The checks made hash and size those of the part, found through the
-    // entry's xdsb:Document.
+    // The checks found the part through the entry's xdsb:Document and made
+    // a declared hash and size those of the part; lenient mode lets them be
+    // absent, so the registry computes its own, as a repository does.
     const auto document = request.submission.documents.find(entry.id);
-    const auto* part = request.mtom.FindByHref(document->second);
+    const auto* part = document == request.submission.documents.end()
+                           ? nullptr
+                           : request.mtom.FindByHref(document->second);
+    if (part == nullptr) {
+      return {{"XDSMissingDocument",
+               absl::StrCat("DocumentEntry ", entry.id, " has no attached document"), entry.id}};
+    }
     stored.bytes = part->bytes;
     stored.size = part->bytes.size();
+    stored.hash = xds::Sha1Hex(part->bytes);
     for (const RimObject& association : request.submission.associations) {
       if (association.association_type == xds::kReplaces && association.source == entry.id) {
         candidate.replaces_entry_uuid = association.target;
