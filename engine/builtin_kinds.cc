@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/dmp/dmp_kind.h"
 #include "adapters/file/file_kind.h"
 #include "adapters/http/http_kind.h"
 #include "adapters/mllp/mllp_destination_kind.h"
@@ -40,6 +41,7 @@ kinds::KindRegistry MakeBuiltinKinds() {
   Register(registry, adapters::file::FileDestinationKind());
   Register(registry, adapters::http::HttpDestinationKind());
   Register(registry, adapters::mllp::MllpDestinationKind());
+  Register(registry, adapters::dmp::DmpDestinationKind());
   return registry;
 }
 

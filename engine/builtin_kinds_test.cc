@@ -28,16 +28,17 @@ kinds::DestinationContext ContextFor(const kinds::DestinationKind& kind,
 
 TEST(BuiltinKindsTest, DestinationsInTheirOrderWithTheirTraits) {
   const auto& destinations = BuiltinKinds().destinations();
-  ASSERT_EQ(destinations.size(), 3u);
+  ASSERT_EQ(destinations.size(), 4u);
   EXPECT_EQ(destinations[0].name, "file");
   EXPECT_EQ(destinations[1].name, "http");
   EXPECT_EQ(destinations[2].name, "mllp");
+  EXPECT_EQ(destinations[3].name, "dmp");
   // The file destination batches (one syncfs for many files) instead of
   // running attempts in parallel; network kinds send one message an
   // exchange, several exchanges at once.
   EXPECT_EQ(destinations[0].traits.batch_size, 256u);
   EXPECT_EQ(destinations[0].traits.default_max_in_flight, 1u);
-  for (int i : {1, 2}) {
+  for (int i : {1, 2, 3}) {
     EXPECT_EQ(destinations[i].traits.batch_size, 1u) << i;
     EXPECT_EQ(destinations[i].traits.default_max_in_flight, 4u) << i;
   }

@@ -106,9 +106,10 @@ destinations:
   EXPECT_THAT(checked.conversion, IsEmpty());
   EXPECT_THAT(
       checked.checks,
-      ElementsAre("c.yaml:2:5: source 'in': no kind set (expected one of: mllp)",
-                  "c.yaml:4:5: destination 'out': no kind set (expected one of: file, http, mllp)",
-                  "c.yaml:6:5: destination 'empty-file': file.directory is required"));
+      ElementsAre(
+          "c.yaml:2:5: source 'in': no kind set (expected one of: mllp)",
+          "c.yaml:4:5: destination 'out': no kind set (expected one of: file, http, mllp, dmp)",
+          "c.yaml:6:5: destination 'empty-file': file.directory is required"));
 }
 
 TEST(ChecksTest, DefaultCharsetIsOneTheSourcesRead) {

@@ -74,15 +74,16 @@ TEST(ExtensionKindTest, WithoutItsRegistrationTheKindIsAnUnknownKey) {
                                                "c.yaml", engine::BuiltinKinds());
   EXPECT_THAT(Errors(result),
               Contains("c.yaml:8:5: unknown key 'recording' in destinations[0] (expected one of: "
-                       "name, file, http, mllp, delivery)"));
+                       "name, file, http, mllp, dmp, delivery)"));
 }
 
 TEST(ExtensionKindTest, AMisspeltKindNameListsTheRegisteredKinds) {
   auto result = engine::config::LoadConfigText(Config(8575, 2575, "recordin: { tag: lab-copy }"),
                                                "c.yaml", KindsWithRecording());
-  EXPECT_THAT(Errors(result),
-              Contains("c.yaml:8:5: unknown key 'recordin' in destinations[0] (expected one of: "
-                       "name, file, http, mllp, delivery, recording); did you mean 'recording'?"));
+  EXPECT_THAT(
+      Errors(result),
+      Contains("c.yaml:8:5: unknown key 'recordin' in destinations[0] (expected one of: "
+               "name, file, http, mllp, dmp, delivery, recording); did you mean 'recording'?"));
 }
 
 TEST(ExtensionKindTest, ItsSettingsAreConvertedWithTheSameErrorsAndPositions) {
