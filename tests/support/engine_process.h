@@ -66,6 +66,7 @@ class EngineProcess {
   void Kill();          // SIGKILL, then reap
   absl::Status Stop();  // SIGTERM, then reap; error if it exits non-zero
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // -1 when not running
   std::filesystem::path data_dir() const { return dir_ / "data"; }
   // The engine's local admin token (<data dir>/admin.token), once started.
   std::string admin_token() const;
