@@ -49,6 +49,22 @@ DeliveryResult RefuseStatus(std::string_view code, const absl::Status& status) {
   return Refuse(code, std::string(status.message()));
 }
 
+// What an ITI-57 update's outcome makes of the message: delivered with the
+// entry's new state as its receipt, retried, or refused.
+DeliveryResult ConcludeUpdate(const soap::Outcome& outcome, const DmpEntry& entry,
+                              DmpReceipt::Operation operation, uint32_t entry_version,
+                              std::string delivered, const std::string& set_id) {
+  if (outcome.kind == soap::OutcomeKind::kTransient) return Retry(outcome.code, outcome.reason);
+  if (outcome.kind != soap::OutcomeKind::kDelivered) return Refuse(outcome.code, outcome.reason);
+  DmpReceipt receipt;
+  receipt.set_accepted(true);
+  receipt.set_operation(operation);
+  receipt.set_entry_uuid(entry.entry_uuid);
+  receipt.set_unique_id(entry.unique_id);
+  receipt.set_entry_version(entry_version);
+  return DeliveryResult::Delivered(std::move(delivered), Pack(receipt), set_id);
+}
+
 }  // namespace
 
 google::protobuf::Any RefusedReceipt(std::string_view code, std::string_view label) {
@@ -229,20 +245,8 @@ DeliveryResult DmpDestination::Delete(const Job& job, const DmpEntry& entry) {
   if (!body.ok()) return RefuseStatus("METADONNEES", body.status());
   auto outcome = Exchange(job, *metadata, *body, nullptr);
   if (!outcome.ok()) return RefuseStatus("REQUETE", outcome.status());
-  if (outcome->kind == soap::OutcomeKind::kDelivered) {
-    DmpReceipt receipt;
-    receipt.set_accepted(true);
-    receipt.set_operation(DmpReceipt::DELETE);
-    receipt.set_entry_uuid(entry.entry_uuid);
-    receipt.set_unique_id(entry.unique_id);
-    receipt.set_entry_version(entry.entry_version);
-    return DeliveryResult::Delivered(fmt::format("{} deleted from the DMP", entry.entry_uuid),
-                                     Pack(receipt), job.set_id);
-  }
-  if (outcome->kind == soap::OutcomeKind::kTransient) {
-    return Retry(outcome->code, outcome->reason);
-  }
-  return Refuse(outcome->code, outcome->reason);
+  return ConcludeUpdate(*outcome, entry, DmpReceipt::DELETE, entry.entry_version,
+                        fmt::format("{} deleted from the DMP", entry.entry_uuid), job.set_id);
 }
 
 DeliveryResult DmpDestination::Remask(const Job& job, const DmpEntry& entry) {
@@ -262,21 +266,9 @@ DeliveryResult DmpDestination::Remask(const Job& job, const DmpEntry& entry) {
   if (!body.ok()) return RefuseStatus("METADONNEES", body.status());
   auto outcome = Exchange(job, *metadata, *body, nullptr);
   if (!outcome.ok()) return RefuseStatus("REQUETE", outcome.status());
-  if (outcome->kind == soap::OutcomeKind::kDelivered) {
-    DmpReceipt receipt;
-    receipt.set_accepted(true);
-    receipt.set_operation(DmpReceipt::CONFIDENTIALITY);
-    receipt.set_entry_uuid(entry.entry_uuid);
-    receipt.set_unique_id(entry.unique_id);
-    receipt.set_entry_version(entry.entry_version + 1);
-    return DeliveryResult::Delivered(
-        fmt::format("masking of {} updated in the DMP", entry.entry_uuid), Pack(receipt),
-        job.set_id);
-  }
-  if (outcome->kind == soap::OutcomeKind::kTransient) {
-    return Retry(outcome->code, outcome->reason);
-  }
-  return Refuse(outcome->code, outcome->reason);
+  return ConcludeUpdate(*outcome, entry, DmpReceipt::CONFIDENTIALITY, entry.entry_version + 1,
+                        fmt::format("masking of {} updated in the DMP", entry.entry_uuid),
+                        job.set_id);
 }
 
 absl::StatusOr<soap::Outcome> DmpDestination::Exchange(const Job& job,
