@@ -5,10 +5,12 @@
 #include <sys/socket.h>
 
 #include <csignal>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "tests/dmp-sim/dmp_responses.h"
 #include "tests/dmp-sim/dmp_transactions.h"
+#include "tests/dmp-sim/serving_thread.h"
 
 namespace navette::testing::dmp_sim {
 namespace {
@@ -92,12 +94,6 @@ absl::Status DmpServer::Start() {
     return absl::FailedPreconditionError(
         absl::StrCat("DMP simulator TLS setup: ", setup_error.empty() ? "failed" : setup_error));
   }
-  // httplib's default sets SO_REUSEPORT too, with which a second simulator
-  // would share the port instead of being told that it is taken.
-  server_->set_socket_options([](socket_t socket) {
-    int yes = 1;
-    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
   server_->Post(kRepositoryPath,
                 [this](const httplib::Request& request, httplib::Response& response) {
                   Handle(Transaction::kProvideAndRegister, request, response);
@@ -106,32 +102,19 @@ absl::Status DmpServer::Start() {
                 [this](const httplib::Request& request, httplib::Response& response) {
                   Handle(Transaction::kUpdateDocumentSet, request, response);
                 });
-  if (options_.port == 0) {
-    port_ = server_->bind_to_any_port(options_.host.c_str());
-  } else {
-    port_ = server_->bind_to_port(options_.host.c_str(), options_.port) ? options_.port : -1;
-  }
-  if (port_ <= 0) {
+  absl::StatusOr<int> bound =
+      serving_.Start(*server_, options_.host, options_.port, "DMP simulator");
+  if (!bound.ok()) {
     server_.reset();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "DMP simulator cannot listen on ", options_.host, ":", options_.port, " (in use?)"));
+    return bound.status();
   }
-  listen_returned_ = false;
-  thread_ = std::thread([this] {
-    server_->listen_after_bind();
-    listen_returned_ = true;
-  });
-  // httplib's stop() does nothing before the serving thread has entered its
-  // loop (is_running): a Stop() right after Start() would leave it blocked
-  // in accept() and the join waiting forever.
-  while (!server_->is_running() && !listen_returned_) std::this_thread::yield();
+  port_ = *bound;
   return absl::OkStatus();
 }
 
 void DmpServer::Stop() {
   if (server_ == nullptr) return;
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
+  serving_.Stop(*server_);
   server_.reset();
 }
 

@@ -24,12 +24,12 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "tests/dmp-sim/dmp_fault_injection.h"
 #include "tests/dmp-sim/dmp_registry.h"
 #include "tests/dmp-sim/dmp_request_checks.h"
+#include "tests/dmp-sim/serving_thread.h"
 
 namespace httplib {
 class SSLServer;
@@ -84,8 +84,7 @@ class DmpServer {
   FaultQueue faults_;
   std::atomic<int> requests_{0};
   std::unique_ptr<httplib::SSLServer> server_;
-  std::thread thread_;
-  std::atomic<bool> listen_returned_{false};  // set by thread_ as it ends
+  ServingThread serving_;
   int port_ = -1;
 };
 

@@ -81,12 +81,6 @@ SimAdminServer::~SimAdminServer() { Stop(); }
 absl::Status SimAdminServer::Start() {
   if (server_ != nullptr) return absl::FailedPreconditionError("the admin endpoint is started");
   server_ = std::make_unique<httplib::Server>();
-  // httplib's default sets SO_REUSEPORT too, with which a second simulator
-  // would share the port instead of being told that it is taken.
-  server_->set_socket_options([](socket_t socket) {
-    int yes = 1;
-    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
   server_->Get("/health", [](const httplib::Request&, httplib::Response& response) {
     response.set_content("ok\n", "text/plain");
   });
@@ -114,32 +108,18 @@ absl::Status SimAdminServer::Start() {
   server_->Delete("/faults", [this](const httplib::Request&, httplib::Response& response) {
     AnswerJson(response, 200, {{"cleared", faults_.Clear()}});
   });
-  if (requested_port_ == 0) {
-    port_ = server_->bind_to_any_port(host_.c_str());
-  } else {
-    port_ = server_->bind_to_port(host_.c_str(), requested_port_) ? requested_port_ : -1;
-  }
-  if (port_ <= 0) {
+  absl::StatusOr<int> bound = serving_.Start(*server_, host_, requested_port_, "admin endpoint");
+  if (!bound.ok()) {
     server_.reset();
-    return absl::FailedPreconditionError(absl::StrCat("admin endpoint cannot listen on ", host_,
-                                                      ":", requested_port_, " (in use?)"));
+    return bound.status();
   }
-  listen_returned_ = false;
-  thread_ = std::thread([this] {
-    server_->listen_after_bind();
-    listen_returned_ = true;
-  });
-  // httplib's stop() does nothing before the serving thread has entered its
-  // loop (is_running): a Stop() right after Start() would leave it blocked
-  // in accept() and the join waiting forever.
-  while (!server_->is_running() && !listen_returned_) std::this_thread::yield();
+  port_ = *bound;
   return absl::OkStatus();
 }
 
 void SimAdminServer::Stop() {
   if (server_ == nullptr) return;
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
+  serving_.Stop(*server_);
   server_.reset();
 }
 

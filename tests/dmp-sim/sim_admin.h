@@ -18,17 +18,16 @@
 // themselves, and outlive the server (the caller owns them).
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "tests/dmp-sim/dmp_fault_injection.h"
 #include "tests/dmp-sim/dmp_registry.h"
+#include "tests/dmp-sim/serving_thread.h"
 
 namespace httplib {
 class Server;
@@ -63,8 +62,7 @@ class SimAdminServer {
   int requested_port_;
   int port_ = -1;
   std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  std::atomic<bool> listen_returned_{false};  // set by thread_ as it ends
+  ServingThread serving_;
 };
 
 }  // namespace navette::testing::dmp_sim

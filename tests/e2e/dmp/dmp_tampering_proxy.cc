@@ -67,15 +67,14 @@ absl::Status DmpTamperingProxy::Start() {
     response.set_content(answer.body, answer.content_type);
   };
   server_->Post(".*", forward);
-  port_ = server_->bind_to_any_port("127.0.0.1");
-  if (port_ <= 0) return absl::FailedPreconditionError("the proxy cannot bind");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  absl::StatusOr<int> bound = serving_.Start(*server_, "127.0.0.1", 0, "the proxy");
+  if (!bound.ok()) return bound.status();
+  port_ = *bound;
   return absl::OkStatus();
 }
 
 void DmpTamperingProxy::Stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (server_) serving_.Stop(*server_);
 }
 
 namespace tamper {

@@ -14,10 +14,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "adapters/dmp/transport/dmp_tls.h"
+#include "tests/dmp-sim/serving_thread.h"
 
 namespace httplib {
 class SSLServer;
@@ -54,7 +54,7 @@ class DmpTamperingProxy {
   std::mutex mutex_;
   Tamper tamper_;  // guarded by mutex_
   std::unique_ptr<httplib::SSLServer> server_;
-  std::thread thread_;
+  dmp_sim::ServingThread serving_;
   int port_ = -1;
 };
 
