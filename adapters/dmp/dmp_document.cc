@@ -1,14 +1,11 @@
 #include "adapters/dmp/dmp_document.h"
 
-#include <openssl/rand.h>
-
-#include <array>
-#include <cstdlib>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "absl/numeric/int128.h"
+#include "absl/strings/str_replace.h"
 #include "adapters/dmp/vihf/vihf_builder.h"
 #include "adapters/dmp/xds/cda_metadata.h"
 #include "adapters/dmp/xds/xds_values.h"
@@ -126,13 +123,11 @@ absl::StatusOr<vihf::VihfRequest> VihfRequestFor(const xds::DocumentMetadata& me
 }
 
 xds::SubmissionSet NewSubmissionSet(const DmpSettings& settings, absl::Time now) {
-  std::array<unsigned char, 16> bytes{};
-  // As for entryUUIDs: without a CSPRNG there is no TLS either.
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) std::abort();
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
-  absl::uint128 value = 0;
-  for (unsigned char byte : bytes) value = (value << 8) | byte;
+  // A fresh random UUID, as for an entryUUID, written as an integer.
+  const std::string hex =
+      absl::StrReplaceAll(xds::NewEntryUuid().substr(sizeof("urn:uuid:") - 1), {{"-", ""}});
+  const absl::uint128 value = absl::MakeUint128(std::stoull(hex.substr(0, 16), nullptr, 16),
+                                                std::stoull(hex.substr(16), nullptr, 16));
   std::ostringstream oid;
   oid << "2.25." << value;  // ITU-T X.667: an OID from a UUID
   xds::SubmissionSet set;
