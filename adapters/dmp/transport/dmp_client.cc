@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "adapters/tls/curl_tls_failures.h"
 
 namespace navette::adapters::dmp::transport {
 namespace {
@@ -36,41 +37,6 @@ absl::StatusOr<std::string> HttpsHost(const std::string& url) {
         absl::StrCat("dmp: '", url, "' is not https (the DMP is reached over mutual TLS only)"));
   }
   return host_text;
-}
-
-bool IsTlsFailure(CURLcode code) {
-  switch (code) {
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// The TLS alerts a server sends when it refuses the client's certificate
-// (OpenSSL's texts, as libcurl passes them on, whether the alert comes in
-// the handshake (TLS 1.2) or on the first read (TLS 1.3)).
-bool CertificateRefused(CURLcode code, std::string_view text) {
-  if (code == CURLE_SSL_CLIENTCERT) return true;
-  for (std::string_view alert :
-       {"alert certificate required", "alert bad certificate", "alert unknown ca",
-        "alert certificate unknown", "alert certificate expired", "alert certificate revoked",
-        "alert unsupported certificate", "alert access denied"}) {
-    if (text.find(alert) != std::string_view::npos) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -203,11 +169,11 @@ soap::Exchange DmpClient::Post(std::string_view content_type, std::string_view b
   }
   if (code != CURLE_OK) {
     const std::string text = error_[0] != '\0' ? error_ : curl_easy_strerror(code);
-    exchange.credentials_refused = CertificateRefused(code, text);
+    exchange.credentials_refused = tls::CertificateRefused(code, text);
     if (code == CURLE_PEER_FAILED_VERIFICATION) {
       exchange.transport_error = absl::StrCat(
           "TLS handshake with ", host_, " failed: the server certificate was not verified: ", text);
-    } else if (IsTlsFailure(code)) {
+    } else if (tls::IsTlsFailure(code)) {
       exchange.transport_error = absl::StrCat("TLS handshake with ", host_, " failed: ", text);
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
       exchange.transport_error = absl::StrCat("no answer from ", host_, " within the timeout (",

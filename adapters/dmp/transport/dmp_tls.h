@@ -34,6 +34,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "adapters/tls/tls_files.h"
 
 namespace navette::adapters::dmp::transport {
 
@@ -59,10 +60,7 @@ struct DmpTls {
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};  // the whole exchange
 };
 
-struct X509Free {
-  void operator()(X509* certificate) const { X509_free(certificate); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using tls::X509Ptr;
 
 // OK when every setting is usable as the table above says. The status code
 // is InvalidArgument; the message starts with the setting's name.
