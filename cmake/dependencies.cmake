@@ -19,6 +19,9 @@ find_package(LibXml2 REQUIRED)
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo)
 # XML-DSig of the DMP's VIHF assertion (adapters/dmp/vihf/), with OpenSSL keys.
 pkg_check_modules(XMLSEC REQUIRED IMPORTED_TARGET xmlsec1-openssl)
+# MSSanté: GMime builds and parses mail (MIME, RFC 2047), libzip the IHE XDM archive.
+pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 find_package(nlohmann_json CONFIG REQUIRED)
 if(NAVETTE_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -30,6 +30,9 @@ packages=(
   poppler-utils libsaxonhe-java default-jre-headless python3-lxml
   # DMP: the VIHF is an enveloped XML-DSig signature (xmlsec1 over OpenSSL)
   libxmlsec1-dev
+  # MSSanté: GMime builds and parses mail, libzip the IHE XDM archive; the
+  # tests run a real Postfix (SMTP, client certificates) and Dovecot (IMAP).
+  libgmime-3.0-dev libzip-dev postfix dovecot-imapd
   # zone data: --since 2026-11-22 means midnight where the operator is
   tzdata
 )

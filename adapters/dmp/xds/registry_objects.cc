@@ -162,6 +162,7 @@ xmlNode* WriteDocumentEntry(RimWriter* writer, xmlNode* list, const EntryIdentit
   writer->Slot(object, "size", {std::to_string(entry.size)});
   writer->Slot(object, "sourcePatientId", {SourcePatientCx(document.patient)});
   writer->Slot(object, "sourcePatientInfo", SourcePatientInfo(document.patient));
+  if (!entry.uri.empty()) writer->Slot(object, "URI", {entry.uri});
   writer->Name(object, document.title);
 
   writer->AuthorClassification(object, kEntryAuthorScheme, id, document.author);

@@ -6,7 +6,7 @@
 //   DocumentEntry (rim:ExtrinsicObject, mimeType, objectType stable):
 //     slots creationTime, hash, languageCode, legalAuthenticator,
 //     [repositoryUniqueId], serviceStartTime, serviceStopTime, size,
-//     sourcePatientId, sourcePatientInfo; Name; classifications author,
+//     sourcePatientId, sourcePatientInfo, [URI]; Name; classifications author,
 //     classCode, confidentialityCode (one per code), formatCode,
 //     healthcareFacilityTypeCode, practiceSettingCode, typeCode; external
 //     identifiers patientId, uniqueId.
@@ -42,6 +42,7 @@ struct EntryIdentity {
   std::string hash;
   size_t size = 0;
   std::string repository_unique_id;  // ITI-57 restates it; empty for ITI-41
+  std::string uri = {};  // XDM: the file's name relative to its SUBSET folder; empty for XDS
 };
 
 xmlNode* WriteDocumentEntry(RimWriter* writer, xmlNode* list, const EntryIdentity& entry,
