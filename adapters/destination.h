@@ -62,6 +62,11 @@ struct DeliveryResult {
   // peer's text (which can name the patient): the history keeps `detail`,
   // the log this. Empty: `detail` is safe to log.
   std::string log_detail = {};
+  // For kTransient and kPermanent: `receipt` records what the attempt did
+  // achieve (the recipients an MSSanté submission reached). The store keeps
+  // it like a delivered one, so that the next attempt (a retry, a replay)
+  // reads it in DeliveryRequest::receipts and does not do it again.
+  bool partial_receipt = false;
 
   static DeliveryResult Delivered(std::string detail,
                                   std::optional<google::protobuf::Any> receipt = std::nullopt,

@@ -42,6 +42,22 @@ std::vector<PlannedZam> PlanBusinessAcks(const navette::document::Document& docu
     for (const auto& recipient : mss.recipients()) {
       planned.push_back({ZamAnswerOf(recipient), party_route(recipient.address())});
     }
+  } else if (receipt.Is<navette::document::MssSubmissionReceipt>()) {
+    // The submission itself: a recipient the operator's server refused for
+    // good will never be delivered, and hears so now; the accepted ones
+    // wait for their DSN (an MssDeliveryReceipt from the receipts source).
+    navette::document::MssSubmissionReceipt submission;
+    if (!flags.ack_reception() || !receipt.UnpackTo(&submission)) return planned;
+    for (const auto& recipient : submission.recipients()) {
+      if (recipient.fate() != navette::document::MssSubmissionReceipt::Recipient::REFUSED) continue;
+      navette::document::MssDeliveryReceipt::Recipient refused;
+      refused.set_address(recipient.address());
+      refused.set_id(recipient.id());
+      refused.set_delivered(false);
+      refused.set_error_code(std::to_string(recipient.reply_code()));
+      refused.set_error_label(recipient.reply());
+      planned.push_back({ZamAnswerOf(refused), party_route(recipient.address())});
+    }
   } else if (receipt.Is<navette::document::MssReadReceipt>()) {
     navette::document::MssReadReceipt read;
     if (!flags.ack_lecture_mss() || !receipt.UnpackTo(&read)) return planned;

@@ -12,7 +12,8 @@
 //
 //   receipt (DeliveryResult::receipt)   flag asked          acknowledgements
 //   DmpReceipt                          ACK_RECEPTION=Y     one Z01, Y or N + ERR
-//   MssDeliveryReceipt                  ACK_RECEPTION=Y     one Z02 per recipient
+//   MssSubmissionReceipt                ACK_RECEPTION=Y     one Z02 (N) per refused recipient
+//   MssDeliveryReceipt (a DSN)          ACK_RECEPTION=Y     one Z02 per recipient
 //   MssReadReceipt                      ACK_LECTURE_MSS=Y   one Z03
 //   any of them                         flag N or absent    none
 //   another type, or unreadable         -                   none

@@ -97,6 +97,28 @@ TEST(PlanBusinessAcks, ADeliveryReceiptMakesOneZ02PerRecipient) {
   EXPECT_TRUE(PlanBusinessAcks(Document(false, true), "mss", Delivery()).empty());
 }
 
+TEST(PlanBusinessAcks, ASubmissionMakesANegativeZ02ForEachRefusedRecipientOnly) {
+  using Recipient = navette::document::MssSubmissionReceipt::Recipient;
+  navette::document::MssSubmissionReceipt submission;
+  auto* accepted = submission.add_recipients();
+  accepted->set_address(kAdam);
+  accepted->set_fate(Recipient::ACCEPTED);
+  auto* refused = submission.add_recipients();
+  refused->set_address(kPatient);
+  refused->set_fate(Recipient::REFUSED);
+  refused->set_reply_code(550);
+  refused->set_reply("550 5.1.1 unknown");
+  std::vector<PlannedZam> planned =
+      PlanBusinessAcks(Document(true, false), "mss", Pack(submission));
+  // The accepted recipient waits for its DSN.
+  ASSERT_EQ(planned.size(), 1u);
+  EXPECT_EQ(planned[0].answer.event, ZamEvent::kZ02);
+  EXPECT_FALSE(planned[0].answer.positive);
+  EXPECT_EQ(planned[0].answer.error_code, "550");
+  EXPECT_EQ(planned[0].route, "zam:mss:2");
+  EXPECT_TRUE(PlanBusinessAcks(Document(false, true), "mss", Pack(submission)).empty());
+}
+
 TEST(PlanBusinessAcks, AReadReceiptMakesAZ03WhenReadingIsAsked) {
   std::vector<PlannedZam> planned = PlanBusinessAcks(Document(false, true), "mss", Read(kAdam));
   ASSERT_EQ(planned.size(), 1u);

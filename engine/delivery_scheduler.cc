@@ -407,6 +407,10 @@ std::vector<DeliveryScheduler::Completion> DeliveryScheduler::Attempt(
       completion.kind = Completion::Kind::kDelivered;
     } else {
       DecideFailure(live[i], result, messages[i].envelope().received_at_us(), outcome, completion);
+      if (result.partial_receipt && result.receipt.has_value()) {
+        outcome.receipt = result.receipt;
+        outcome.receipt_on_failure = true;
+      }
     }
     if (make_follow_ups_ && result.receipt.has_value() &&
         outcome.result != store::AttemptResult::kRetry) {

@@ -25,6 +25,7 @@
 #include "engine/config/validate.h"
 #include "engine/delivery_scheduler.h"
 #include "engine/ingress.h"
+#include "engine/late_receipts.h"
 #include "engine/metrics.h"
 #include "engine/router.h"
 #include "engine/source_metrics.h"
@@ -193,6 +194,13 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   // Business acknowledgements go from any destination's receipts to the
   // producers' mllp destinations (engine/business_acks.h).
   business_acks_ = std::make_unique<BusinessAcks>(config);
+  auto follow_up_queued = [this](const store::ActionEffect& effect) {
+    DeliveryScheduler* target = Scheduler(effect.destination);
+    if (target == nullptr) return;
+    target->Notify(1);
+    if (effect.was_pending) target->TasksRemoved(1);
+    if (effect.was_dead) target->DeadLettersChanged(-1);
+  };
   if (!business_acks_->empty()) {
     for (auto& scheduler : schedulers_) {
       scheduler->set_follow_ups(
@@ -201,15 +209,10 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
                                         const google::protobuf::Any& receipt) {
             return acks->FollowUps(message, destination, receipt, std::chrono::system_clock::now());
           },
-          [this](const store::ActionEffect& effect) {
-            DeliveryScheduler* target = Scheduler(effect.destination);
-            if (target == nullptr) return;
-            target->Notify(1);
-            if (effect.was_pending) target->TasksRemoved(1);
-            if (effect.was_dead) target->DeadLettersChanged(-1);
-          });
+          follow_up_queued);
     }
   }
+  late_receipts_ = std::make_unique<StoreLateReceipts>(*store_, *business_acks_, follow_up_queued);
   // One scan of the dead letters for every destination's gauge.
   auto dead_letters = store_->CountDeadLetters();
   if (!dead_letters.ok()) return dead_letters.status();
@@ -281,6 +284,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     context.metrics = source_metrics_.back().get();
     context.default_charset = source_config.default_charset();
     context.profile = source_config.profile();
+    context.late_receipts = late_receipts_.get();
     // The source's io thread owns its bus socket: no thread hop per message.
     context.connect_publisher =
         [this](asio::io_context& io) -> absl::StatusOr<std::unique_ptr<adapters::bus::Publisher>> {

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "adapters/document_history.h"
+#include "adapters/late_receipts.h"
 #include "engine/config/loader.h"
 #include "kinds/registry.h"
 
@@ -74,6 +75,8 @@ class Engine {
   std::unique_ptr<routes::RouteTable> routes_;
   // Read by the schedulers' attempt threads: declared before them.
   std::unique_ptr<BusinessAcks> business_acks_;
+  // Where receipts sources record the DSNs and MDNs they read.
+  std::unique_ptr<adapters::LateReceiptSink> late_receipts_;
   std::unique_ptr<adapters::DocumentHistory> document_history_;  // read by destinations
   std::vector<std::unique_ptr<adapters::Destination>> destinations_;
   std::vector<std::unique_ptr<DeliveryScheduler>> schedulers_;

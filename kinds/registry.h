@@ -57,6 +57,7 @@ class DocumentVersions;
 
 namespace navette::adapters {
 class DocumentHistory;
+class LateReceiptSink;
 }  // namespace navette::adapters
 
 namespace navette::kinds {
@@ -113,6 +114,9 @@ struct SourceContext : BuildContext {
   using PublisherFactory =
       std::function<absl::StatusOr<std::unique_ptr<adapters::bus::Publisher>>(asio::io_context&)>;
   PublisherFactory connect_publisher;
+  // Where a receipts source records the receipts it reads (an MSSanté DSN
+  // or MDN); null in a dry run.
+  adapters::LateReceiptSink* late_receipts = nullptr;
 };
 
 // Counters of a step's own, labelled with its route.

@@ -149,6 +149,9 @@ struct DeliveryOutcome {
   // is also kept (documents CF) for the later messages about that document
   // (GetDocumentReceipts). Empty: kept under the message only.
   std::string receipt_document_key = {};
+  // Keep `receipt` even though the attempt is retried or dead: it records
+  // what the attempt did achieve (DeliveryResult::partial_receipt).
+  bool receipt_on_failure = false;
   // Queued with the outcome, or not at all (ignored with an outcome that
   // is no longer the pending delivery's). One with the (destination, route)
   // of an existing delivery of the message replaces it: its pending task
@@ -251,6 +254,14 @@ class Store {
   absl::Status CommitDeliveryOutcomes(std::string_view destination,
                                       std::span<const DeliveryOutcome> outcomes,
                                       std::vector<ActionEffect>* queued_follow_ups = nullptr);
+  // Records a receipt a peer sent after the delivery (an MSSanté DSN or MDN
+  // read over IMAP) against message `id`'s delivery to `destination`: an
+  // `receipt` event in its history with `detail`, and `follow_ups` queued,
+  // in one batch. NotFound when the message or that delivery does not
+  // exist. The delivery's own DeliveryReceipt is left as it was.
+  absl::StatusOr<std::vector<ActionEffect>> RecordLateReceipt(
+      uint64_t id, std::string_view destination, std::string_view detail,
+      std::span<const FollowUpDelivery> follow_ups);
   // The receipts kept for a message's deliveries, in (destination, route)
   // order; empty when none returned one.
   absl::StatusOr<std::vector<DeliveryReceipt>> GetReceipts(uint64_t id) const;

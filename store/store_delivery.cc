@@ -95,7 +95,10 @@ absl::Status Store::CommitDeliveryOutcomes(std::string_view destination,
       batch.Put(queue->handle, queued.key, Serialize(rewritten));
     }
     if (transition.dead_letter) batch.Put(dead_letters_, DeadLetterKey(destination, id), "");
-    if (result == AttemptResult::kDelivered && outcome.receipt.has_value()) {
+    // A failed attempt keeps its receipt only when it records progress (the
+    // recipients a partial submission reached), for the next attempt.
+    if (outcome.receipt.has_value() &&
+        (result == AttemptResult::kDelivered || outcome.receipt_on_failure)) {
       DeliveryReceipt receipt;
       receipt.set_destination(std::string(destination));
       receipt.set_route(queued.task.route());

@@ -61,6 +61,8 @@ std::string_view EventTypeName(EventType type) {
       return "released";
     case EVENT_IDENTITY:
       return "identity";
+    case EVENT_RECEIPT:
+      return "receipt";
     default:
       return "unknown";
   }
