@@ -9,6 +9,7 @@
 #include "adapters/http/http_kind.h"
 #include "adapters/mllp/mllp_destination_kind.h"
 #include "adapters/mllp/mllp_source_kind.h"
+#include "adapters/mssante/mss_kind.h"
 #include "common/fmt_absl.h"
 #include "routes/cda/build_cda_kind.h"
 #include "routes/codes/map_codes_kind.h"
@@ -32,6 +33,7 @@ kinds::KindRegistry MakeBuiltinKinds() {
   kinds::KindRegistry registry;
   // Sources.
   Register(registry, adapters::mllp::MllpSourceKind());
+  Register(registry, adapters::mssante::MssanteReceiptsSourceKind());
   // Steps.
   Register(registry, routes::ins::IdentityFeedKind());
   Register(registry, routes::ins::AttachInsKind());
@@ -42,6 +44,7 @@ kinds::KindRegistry MakeBuiltinKinds() {
   Register(registry, adapters::http::HttpDestinationKind());
   Register(registry, adapters::mllp::MllpDestinationKind());
   Register(registry, adapters::dmp::DmpDestinationKind());
+  Register(registry, adapters::mssante::MssanteDestinationKind());
   return registry;
 }
 

@@ -28,11 +28,12 @@ kinds::DestinationContext ContextFor(const kinds::DestinationKind& kind,
 
 TEST(BuiltinKindsTest, DestinationsInTheirOrderWithTheirTraits) {
   const auto& destinations = BuiltinKinds().destinations();
-  ASSERT_EQ(destinations.size(), 4u);
+  ASSERT_EQ(destinations.size(), 5u);
   EXPECT_EQ(destinations[0].name, "file");
   EXPECT_EQ(destinations[1].name, "http");
   EXPECT_EQ(destinations[2].name, "mllp");
   EXPECT_EQ(destinations[3].name, "dmp");
+  EXPECT_EQ(destinations[4].name, "mssante");
   // The file destination batches (one syncfs for many files) instead of
   // running attempts in parallel; network kinds send one message an
   // exchange, several exchanges at once.
@@ -42,6 +43,9 @@ TEST(BuiltinKindsTest, DestinationsInTheirOrderWithTheirTraits) {
     EXPECT_EQ(destinations[i].traits.batch_size, 1u) << i;
     EXPECT_EQ(destinations[i].traits.default_max_in_flight, 4u) << i;
   }
+  // An MSSanté operator counts its clients' connections: two by default.
+  EXPECT_EQ(destinations[4].traits.batch_size, 1u);
+  EXPECT_EQ(destinations[4].traits.default_max_in_flight, 2u);
 }
 
 TEST(BuiltinKindsTest, FileDryRunCreatesNoDirectory) {

@@ -107,8 +107,9 @@ destinations:
   EXPECT_THAT(
       checked.checks,
       ElementsAre(
-          "c.yaml:2:5: source 'in': no kind set (expected one of: mllp)",
-          "c.yaml:4:5: destination 'out': no kind set (expected one of: file, http, mllp, dmp)",
+          "c.yaml:2:5: source 'in': no kind set (expected one of: mllp, mssante_receipts)",
+          "c.yaml:4:5: destination 'out': no kind set (expected one of: file, http, mllp, dmp, "
+          "mssante)",
           "c.yaml:6:5: destination 'empty-file': file.directory is required"));
 }
 
@@ -335,7 +336,8 @@ TEST(ChecksTest, ProblemsInAConfigBuiltInCodeHaveNoPosition) {
   std::vector<ConfigError> errors = CheckConfig(config, SourceMap(), "built-in", BuiltinKinds());
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].ToString(), "built-in: destinations[0]: a name is required");
-  EXPECT_EQ(errors[1].ToString(), "built-in: source 'in': no kind set (expected one of: mllp)");
+  EXPECT_EQ(errors[1].ToString(),
+            "built-in: source 'in': no kind set (expected one of: mllp, mssante_receipts)");
 }
 
 TEST(ChecksTest, DeliveryPolicies) {

@@ -215,7 +215,7 @@ routez: []
       "you mean 'max_connections'?");
   EXPECT_EQ(result.errors[2].ToString(),
             "test.yaml:10:5: unknown key 'colour' in sources[0] (expected one of: name, mllp, "
-            "default_charset, profile, business_acks)");
+            "mssante_receipts, default_charset, profile, business_acks)");
   EXPECT_EQ(result.errors[3].ToString(),
             "test.yaml:11:1: unknown key 'routez' in the top level (expected one of: engine, "
             "sources, routes, destinations, identity, hospital); did you mean 'routes'?");

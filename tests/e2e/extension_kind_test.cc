@@ -74,7 +74,7 @@ TEST(ExtensionKindTest, WithoutItsRegistrationTheKindIsAnUnknownKey) {
                                                "c.yaml", engine::BuiltinKinds());
   EXPECT_THAT(Errors(result),
               Contains("c.yaml:8:5: unknown key 'recording' in destinations[0] (expected one of: "
-                       "name, file, http, mllp, dmp, delivery)"));
+                       "name, file, http, mllp, dmp, mssante, delivery)"));
 }
 
 TEST(ExtensionKindTest, AMisspeltKindNameListsTheRegisteredKinds) {
@@ -82,8 +82,9 @@ TEST(ExtensionKindTest, AMisspeltKindNameListsTheRegisteredKinds) {
                                                "c.yaml", KindsWithRecording());
   EXPECT_THAT(
       Errors(result),
-      Contains("c.yaml:8:5: unknown key 'recordin' in destinations[0] (expected one of: "
-               "name, file, http, mllp, dmp, delivery, recording); did you mean 'recording'?"));
+      Contains(
+          "c.yaml:8:5: unknown key 'recordin' in destinations[0] (expected one of: "
+          "name, file, http, mllp, dmp, mssante, delivery, recording); did you mean 'recording'?"));
 }
 
 TEST(ExtensionKindTest, ItsSettingsAreConvertedWithTheSameErrorsAndPositions) {

@@ -39,7 +39,6 @@
 #include "absl/time/time.h"
 #include "adapters/dmp/xds/xds_values.h"
 #include "adapters/hl7v2/message_view.h"
-#include "adapters/mllp/server.h"
 #include "tests/e2e/dmp/dmp_peer.h"
 #include "tests/e2e/dmp/dmp_tampering_proxy.h"
 #include "tests/support/document_messages.h"
@@ -70,15 +69,11 @@ class DmpDestinationTest : public EngineTest {
     ASSERT_TRUE(started.ok()) << started;
     sgl_port_ = FreePort();
     producer_port_ = FreePort();
-    adapters::mllp::MllpServerOptions options;
-    options.source_name = "producer";
-    options.listen_port = producer_port_;
-    producer_server_ = std::make_unique<adapters::mllp::MllpServer>(options, producer_);
-    ASSERT_TRUE(producer_server_->Start().ok());
+    ASSERT_TRUE(producer_.Start(producer_port_).ok());
   }
   void TearDown() override {
     EngineTest::TearDown();
-    if (producer_server_) producer_server_->Stop();
+    producer_.Stop();
     if (proxy_) proxy_->Stop();
     if (peer_ && peer_->ok()) peer_->server().Stop();
   }
@@ -205,8 +200,7 @@ class DmpDestinationTest : public EngineTest {
 
   std::unique_ptr<DmpPeer> peer_;
   std::unique_ptr<DmpTamperingProxy> proxy_;
-  ProducerListener producer_;
-  std::unique_ptr<adapters::mllp::MllpServer> producer_server_;
+  ProducerEndpoint producer_;
   uint16_t sgl_port_ = 0, producer_port_ = 0;
 };
 
