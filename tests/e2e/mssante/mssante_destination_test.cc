@@ -43,9 +43,9 @@ TEST_F(MssanteTest, DischargeLetterReachesTheProfessionalAndThePatientWithItsXdm
   ASSERT_FALSE(HasFatalFailure());
   const size_t doctor_before = servers_->Messages(kDoctor).size();
   const size_t patient_before = servers_->Messages(kPatientMailbox).size();
-  Send(dpi_port_,
-       LetterMdm("LDL-MSS-1", MinimalPdf("Lettre de liaison"), {kDoctor, kPatientMailbox},
-                 {"DESTMSSANTEPS", "DESTMSSANTEPAT"}, "1.2.250.1.999.15.1"));
+  Send(dpi_port_, LetterMdm("LDL-MSS-1", MinimalPdf("Lettre de liaison"),
+                            {kDoctor, kPatientMailbox}, {"DESTMSSANTEPS", "DESTMSSANTEPAT"},
+                            "1.2.250.1.999.15.1", "secretariat.cardio@hopital.mssante.fr"));
   const std::string history = ShowOnce("LDL-MSS-1", "delivered");
   EXPECT_THAT(history, HasSubstr("2 accepted, 0 refused"));
   // The patient's address is their INS: never in the history's lines.
@@ -71,6 +71,7 @@ TEST_F(MssanteTest, DischargeLetterReachesTheProfessionalAndThePatientWithItsXdm
     EXPECT_THAT(mail.raw_subject, HasSubstr("=?"));
     EXPECT_THAT(mail.raw_subject, Not(HasSubstr("é")));
     EXPECT_EQ(mail.headers.at("from"), kMailbox);
+    EXPECT_EQ(mail.headers.at("reply-to"), "secretariat.cardio@hopital.mssante.fr");  // PRT REPLY
     EXPECT_EQ(mail.headers.at("x-mss-nil"), "NAVETTE-TEST-0001");
     EXPECT_EQ(mail.headers.at("x-mss-codecda"), "11490-0");
     EXPECT_EQ(mail.headers.at("x-mss-ins"), "O");
@@ -120,6 +121,9 @@ TEST_F(MssanteTest, DischargeLetterReachesTheProfessionalAndThePatientWithItsXdm
   EXPECT_FALSE(ReadDeliveredMail(doctor.back()).headers.contains("x-mss-mes"));
   EXPECT_EQ(ReadDeliveredMail(doctor.back()).headers.at("to"), kDoctor);
   EXPECT_EQ(ReadDeliveredMail(patient.back()).headers.at("to"), kPatientMailbox);
+  // Each audience its body (no CORPSMAIL_* here: the configured defaults).
+  EXPECT_THAT(ReadDeliveredMail(doctor.back()).text, HasSubstr("Veuillez trouver ci-joint"));
+  EXPECT_THAT(ReadDeliveredMail(patient.back()).text, HasSubstr("vous transmet le document"));
   // Nor in the engine's log.
   EXPECT_THAT(engine_->Log(), Not(HasSubstr("279035121518989@")));
 }

@@ -51,7 +51,8 @@ inline std::string RecipientPrt(const std::string& address) {
 // the flags in `yes` set to Y.
 inline std::string LetterMdm(const std::string& control_id, const std::string& pdf,
                              const std::vector<std::string>& recipients,
-                             const std::set<std::string>& yes, const std::string& id) {
+                             const std::set<std::string>& yes, const std::string& id,
+                             const std::string& reply_to = "") {
   std::vector<std::string> txa(23);
   txa[1] = "1";
   txa[2] = "11490-0";
@@ -62,6 +63,9 @@ inline std::string LetterMdm(const std::string& control_id, const std::string& p
   txa[22] = "801234564895";
   std::string prts;
   for (const std::string& address : recipients) prts += RecipientPrt(address);
+  if (!reply_to.empty()) {
+    prts += "PRT||UC||REPLY^^participation|||||||||||^NET^X.400^" + reply_to + "\r";
+  }
   return fmt::format(
              "MSH|^~\\&|DPI|CHU-X|PFI|CHU-X|20261203100000||MDM^T02^MDM_T02|{}|P|2.6|||||FRA|"
              "UNICODE UTF-8|||2.1^CISIS_CDA_HL7_V2\rEVN||20261203100000\r",
