@@ -11,7 +11,7 @@
 //   Disposition-Notification-To when ACK_LECTURE_MSS=Y (a read receipt)
 //   IHE_XDM.ZIP  the CDA as an XDM package, and the PDF copy when there is one
 //
-// Pure: the destination sends what this builds.
+// No I/O: the destination sends what this builds.
 #pragma once
 
 #include <string>
