@@ -54,6 +54,23 @@ RecipientRecord* Find(navette::document::MssSubmissionReceipt& receipt, std::str
   return nullptr;
 }
 
+// A first attempt that finds this destination's own receipt is a replay
+// (a retry counts its attempts): an analyst sending again what failed —
+// the refused recipients, the accepted ones keep their mail — or, after a
+// delivery, the whole mail again.
+void ForReplay(navette::document::MssSubmissionReceipt& receipt) {
+  bool settled = true;
+  for (RecipientRecord& recipient : *receipt.mutable_recipients()) {
+    if (recipient.fate() == RecipientRecord::REFUSED) {
+      recipient.set_fate(RecipientRecord::PENDING);
+      settled = false;
+    } else if (recipient.fate() != RecipientRecord::ACCEPTED) {
+      settled = false;
+    }
+  }
+  if (settled) receipt.clear_recipients();
+}
+
 DeliveryResult RefuseBeforeSending(std::string detail) {
   DeliveryResult result = DeliveryResult::Permanent(std::move(detail));
   return result;
@@ -173,6 +190,7 @@ DeliveryResult MssDestination::Deliver(const DeliveryRequest& request) {
   }
   const RecipientPlan& plan = *planned.plan;
   SubmissionReceipt receipt = EarlierReceipt(request);
+  if (request.attempt == 0) ForReplay(receipt);
   // Only the recipients no earlier attempt settled.
   auto still_pending = [&](const MailRecipient& recipient) {
     const RecipientRecord* earlier = Find(receipt, recipient.address);

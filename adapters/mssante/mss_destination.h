@@ -15,6 +15,10 @@
 //   none pending, some refused (5xx)            dead, naming them; negative ZAM^Z02
 //   refused by the volet's rules, over the size limit, no CDA: dead, nothing sent
 //
+// A replay (a first attempt that finds this destination's receipt) sends
+// again to the recipients that were refused, or, when every one had
+// accepted, the whole mail again.
+//
 // Threading: Deliver runs on up to max_in_flight attempt threads, each
 // taking an SMTP client (a connection) from a pool.
 #pragma once

@@ -148,6 +148,11 @@ TEST_F(MssanteTest, WithoutAClientCertificatePostfixRefusesThenTheLetterGoesOnce
   const std::string history = ShowOnce("LDL-MSS-2", "delivered");
   EXPECT_THAT(history, HasSubstr("1 accepted, 0 refused, 0 not accepted yet"));
   EXPECT_EQ(servers_->WaitForMessages(kDoctor, before + 1, kMailWait).size(), before + 1);
+
+  // Replayed once delivered: the whole mail again.
+  CommandResult replayed = Messages({"messages", "replay", WaitForState("LDL-MSS-2", "delivered")});
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_EQ(servers_->WaitForMessages(kDoctor, before + 2, kMailWait).size(), before + 2);
 }
 
 // ---- 3
@@ -170,6 +175,42 @@ TEST_F(MssanteTest, ARecipientRefusedFailsAloneAndTheOtherIsDelivered) {
   ASSERT_FALSE(z02.empty()) << "no ZAM^Z02 for the refused recipient";
   EXPECT_THAT(z02, HasSubstr("SMTPERRORCODE"));
   EXPECT_THAT(z02, HasSubstr("550"));
+
+  // Replayed, it goes again to the refused recipient only: the doctor does
+  // not get the letter twice.
+  auto refusals = [&] {
+    const std::string log = servers_->postfix_log();
+    const std::string refused =
+        std::string("reject: RCPT from unknown[127.0.0.1]: 550 5.1.1 <") + kUnknownDoctor + ">";
+    size_t count = 0;
+    for (size_t at = log.find(refused); at != std::string::npos; at = log.find(refused, at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  ASSERT_TRUE(WaitFor([&] { return refusals() >= 1; }, kMailWait)) << servers_->postfix_log();
+  const size_t refused_before = refusals();
+  const std::string id = WaitForState("LDL-MSS-3", "dead");
+  CommandResult replayed = Messages({"messages", "replay", id});
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  // The replay's attempt ends as a second outcome of the mss delivery.
+  auto outcomes = [&] {
+    const std::string shown = Show(id);
+    const std::string_view outcome = "route=letters  destination=mss  attempt=";
+    size_t count = 0;
+    for (size_t at = shown.find(outcome); at != std::string::npos;
+         at = shown.find(outcome, at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  ASSERT_TRUE(WaitFor([&] { return outcomes() >= 2; }, kMailWait)) << Show(id);
+  const std::string again = ShowOnce("LDL-MSS-3", "dead");
+  EXPECT_THAT(again, HasSubstr("1 accepted, 1 refused"));
+  EXPECT_EQ(servers_->Messages(kDoctor).size(), before + 1);
+  // (Postfix's log goes through postlogd: written a moment after the reply.)
+  EXPECT_TRUE(WaitFor([&] { return refusals() == refused_before + 1; }, kMailWait))
+      << "the refused recipient was not tried again: " << refusals() << " refusals";
 }
 
 // ---- 4
