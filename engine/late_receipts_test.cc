@@ -8,6 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "store/test_store.h"
 #include "tests/support/store_inspector.h"
 
@@ -23,7 +25,8 @@ constexpr char kMailId[] = "navette.512.mss.p.0011@chu.mssante.fr";
 class LateReceiptsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::Store::Open(store::FreshStoreDir("navette-late-receipts").string());
+    dir_ = store::FreshStoreDir("navette-late-receipts");
+    auto opened = store::Store::Open(dir_.string());
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->EnsureQueues({"mss", "producer"}).ok());
@@ -38,6 +41,11 @@ class LateReceiptsTest : public ::testing::Test {
     ASSERT_TRUE(store_->CommitIngress({&record, 1}).ok());
     store::RoutedDelivery to_mss{"r", "mss", "", false, ""};
     ASSERT_TRUE(store::CommitRouting(*store_, kId, {"r"}, {to_mss}, "v1").ok());
+  }
+
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
   }
 
   // One attempt on "mss" that is retried, keeping its submission receipt.
@@ -76,6 +84,7 @@ class LateReceiptsTest : public ::testing::Test {
     return late;
   }
 
+  std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;
   navette::Envelope envelope_;
 };

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -84,11 +85,16 @@ class MssanteTest : public EngineTest {
   static void SetUpTestSuite() {
     MailServerOptions options;
     options.mailboxes = {kMailbox, kDoctor, kPatientMailbox};
-    servers_ = new MailServers(FreshTestDir("navette-mss-servers"), options);
+    servers_dir_ = FreshTestDir("navette-mss-servers");
+    servers_ = new MailServers(servers_dir_, options);
   }
   static void TearDownTestSuite() {
     delete servers_;
     servers_ = nullptr;
+    // Kept when a test failed, for Postfix's and Dovecot's logs and Maildirs.
+    if (!::testing::UnitTest::GetInstance()->current_test_suite()->Failed()) {
+      std::filesystem::remove_all(servers_dir_);
+    }
   }
 
   void SetUp() override {
@@ -231,11 +237,13 @@ class MssanteTest : public EngineTest {
   }
 
   static MailServers* servers_;
+  static std::filesystem::path servers_dir_;
   uint16_t dpi_port_ = 0, producer_port_ = 0;
   int refused_ = 0;
   ProducerEndpoint producer_;
 };
 
 inline MailServers* MssanteTest::servers_ = nullptr;
+inline std::filesystem::path MssanteTest::servers_dir_;
 
 }  // namespace navette::testing
