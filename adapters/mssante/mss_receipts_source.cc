@@ -1,5 +1,6 @@
 #include "adapters/mssante/mss_receipts_source.h"
 
+#include <algorithm>
 #include <asio.hpp>
 #include <future>
 
@@ -44,6 +45,18 @@ absl::StatusOr<ReceiptsSettings> ResolveReceiptsSettings(
   settings.imap.mailbox = config.folder().empty() ? "INBOX" : config.folder();
   settings.poll_interval = Millis(config.poll_interval());
   return settings;
+}
+
+std::chrono::milliseconds PollDelay(std::chrono::milliseconds interval, int failures_in_a_row) {
+  const std::chrono::milliseconds ceiling = std::max(interval, kMaxPollBackoff);
+  std::chrono::milliseconds delay = interval;
+  for (int i = 0; i < failures_in_a_row && delay < ceiling; ++i) delay *= 2;
+  return std::min(delay, ceiling);
+}
+
+bool WarnAboutFailure(int failures_in_a_row) {
+  return failures_in_a_row == 1 ||
+         (failures_in_a_row > 0 && failures_in_a_row % kFailuresPerWarning == 0);
 }
 
 MssReceiptsSource::MssReceiptsSource(std::string name, ReceiptsSettings settings,
@@ -105,13 +118,25 @@ bool MssReceiptsSource::Ready() const {
 
 void MssReceiptsSource::Run() {
   transport::ImapClient client(settings_.imap);
+  int failures = 0;
   for (;;) {
     if (absl::Status polled = PollOnce(client); !polled.ok()) {
+      ++failures;
       // Server replies and store errors only: never a mail's content.
-      spdlog::warn("source={}: polling the mailbox: {}", name_, std::string(polled.message()));
+      if (WarnAboutFailure(failures)) {
+        spdlog::warn("source={}: polling the mailbox failed ({} in a row; next poll in {} ms): {}",
+                     name_, failures, PollDelay(settings_.poll_interval, failures).count(),
+                     std::string(polled.message()));
+      }
+    } else if (failures > 0) {
+      spdlog::info("source={}: the mailbox answers again after {} failed polls", name_, failures);
+      failures = 0;
     }
     std::unique_lock lock(mu_);
-    if (wake_.wait_for(lock, settings_.poll_interval, [this] { return stopping_; })) return;
+    if (wake_.wait_for(lock, PollDelay(settings_.poll_interval, failures),
+                       [this] { return stopping_; })) {
+      return;
+    }
   }
 }
 

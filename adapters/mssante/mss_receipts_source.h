@@ -43,6 +43,15 @@ struct ReceiptsSettings {
 absl::StatusOr<ReceiptsSettings> ResolveReceiptsSettings(
     const navette::config::MssanteReceiptsSource& config);
 
+// While the mailbox cannot be polled (the server down, a refused login),
+// polls back off: the interval doubled at each failure in a row, up to
+// kMaxPollBackoff (or the interval itself when it is longer); and the log
+// says so at the first failure, then every kFailuresPerWarning.
+inline constexpr std::chrono::milliseconds kMaxPollBackoff = std::chrono::minutes(5);
+inline constexpr int kFailuresPerWarning = 10;
+std::chrono::milliseconds PollDelay(std::chrono::milliseconds interval, int failures_in_a_row);
+bool WarnAboutFailure(int failures_in_a_row);
+
 class MssReceiptsSource final : public Source {
  public:
   MssReceiptsSource(std::string name, ReceiptsSettings settings,
