@@ -181,10 +181,27 @@ void CheckDestinations(Reading& reading) {
         Refuse(kSegmentSequenceError, reading.flag_locations["DESTDMP"],
                "DESTDMP=Y needs the sender: no PRT with PRT-4 SB (the DMP's author)"));
   }
+  // The volet's MSSanté rules (règles de gestion MSSanté): to the
+  // professionals only if MASQUE_PS=N, to the patient only if
+  // INVISIBLE_PATIENT=N and CONNEXION_SECRETE=N; other combinations are
+  // errors.
+  if (flags.dest_mssante_ps() && flags.masque_ps()) {
+    reading.violations.push_back(
+        Refuse(kApplicationError, reading.flag_locations["DESTMSSANTEPS"],
+               "DESTMSSANTEPS=Y sends the document to professionals, which MASQUE_PS=Y forbids",
+               kOtherApplicationError));
+  }
   if (flags.dest_mssante_pat() && flags.invisible_patient()) {
     reading.violations.push_back(
         Refuse(kApplicationError, reading.flag_locations["DESTMSSANTEPAT"],
                "DESTMSSANTEPAT=Y sends the document to the patient, which INVISIBLE_PATIENT=Y "
+               "forbids",
+               kOtherApplicationError));
+  }
+  if (flags.dest_mssante_pat() && flags.connexion_secrete()) {
+    reading.violations.push_back(
+        Refuse(kApplicationError, reading.flag_locations["DESTMSSANTEPAT"],
+               "DESTMSSANTEPAT=Y sends the document to the patient, which CONNEXION_SECRETE=Y "
                "forbids",
                kOtherApplicationError));
   }

@@ -139,6 +139,30 @@ TEST(ContractViolationsTest, PatientRecipientOfADocumentInvisibleToThePatient) {
   EXPECT_THAT(violation.reason, HasSubstr("INVISIBLE_PATIENT=Y"));
 }
 
+TEST(ContractViolationsTest, ProfessionalRecipientsOfADocumentMaskedFromProfessionals) {
+  Message message = FullOru();                                 // DESTMSSANTEPS=Y (OBX 9)
+  SetRaw(message, "OBX", 3, 5, "Y^^expandedYes-NoIndicator");  // MASQUE_PS
+  ContractResult result = ReadDocument(message, Profile::kSgl);
+  ASSERT_EQ(result.violations.size(), 1u);
+  const Violation& violation = result.violations[0];
+  EXPECT_EQ(violation.ack, AckCode::kAR);
+  EXPECT_EQ(violation.condition, 207);
+  EXPECT_EQ(violation.application_code, 906);
+  EXPECT_EQ(violation.location, "OBX^9^5");
+  EXPECT_THAT(violation.reason, HasSubstr("MASQUE_PS=Y forbids"));
+}
+
+TEST(ContractViolationsTest, PatientRecipientOfAConfidentialStay) {
+  Message message = FullOru();                                 // DESTMSSANTEPAT=Y (OBX 10)
+  SetRaw(message, "OBX", 6, 5, "Y^^expandedYes-NoIndicator");  // CONNEXION_SECRETE
+  ContractResult result = ReadDocument(message, Profile::kSgl);
+  ASSERT_EQ(result.violations.size(), 1u);
+  const Violation& violation = result.violations[0];
+  EXPECT_EQ(violation.condition, 207);
+  EXPECT_EQ(violation.location, "OBX^10^5");
+  EXPECT_THAT(violation.reason, HasSubstr("CONNEXION_SECRETE=Y forbids"));
+}
+
 TEST(ContractViolationsTest, DocumentThatIsNotBase64) {
   Message message = FullOru();
   SetRaw(message, "OBX", 2, 5, "^TEXT^XML^Base64^PENsaW5p*Y2Fs");

@@ -16,8 +16,9 @@
 //   4  the DSN read over IMAP makes a ZAM^Z02, an MDN a ZAM^Z03; other mail
 //      is listed as a message of the receipts source and stays;
 //   5  INVISIBLE_PATIENT=Y with DESTMSSANTEPAT=Y refused by the volet's
-//      rule as it arrives (the document contract), MASQUE_PS=Y with
-//      DESTMSSANTEPS=Y by the destination; nothing sent;
+//      rule as it arrives (the document contract), as are MASQUE_PS=Y with
+//      DESTMSSANTEPS=Y and CONNEXION_SECRETE=Y with DESTMSSANTEPAT=Y;
+//      nothing sent;
 //   6  over the size limit: dead, with the limit and the size.
 #include "tests/e2e/mssante/mssante_test_support.h"
 
@@ -293,14 +294,16 @@ TEST_F(MssanteTest, RecipientsTheVoletForbidsAreRefusedNamingTheRuleAndNothingIs
   EXPECT_THAT(ack, ::testing::ContainsRegex("ERR\\|\\|OBX\\^[0-9]+\\^5\\|"));
   EXPECT_THAT(Messages({"messages", "list"}).out, Not(HasSubstr("LDL-MSS-5")));
 
-  // MASQUE_PS=Y with DESTMSSANTEPS=Y: the destination applies the volet's
-  // rule, dead with the rule named, no mail.
-  Send(dpi_port_, LetterMdm("LDL-MSS-5M", MinimalPdf("Masque"), {kDoctor},
-                            {"DESTMSSANTEPS", "MASQUE_PS"}, "1.2.250.1.999.15.8"));
-  const std::string history = ShowOnce("LDL-MSS-5M", "dead");
-  EXPECT_THAT(history, HasSubstr("refused (MASQUE_PS)"));
-  EXPECT_THAT(history, HasSubstr("the volet's rule"));
-  EXPECT_THAT(history, HasSubstr("nothing sent"));
+  // MASQUE_PS=Y with DESTMSSANTEPS=Y, CONNEXION_SECRETE=Y with
+  // DESTMSSANTEPAT=Y: the volet's other two rules, refused the same way.
+  EXPECT_THAT(
+      SendRefused(dpi_port_, LetterMdm("LDL-MSS-5M", MinimalPdf("Masque"), {kDoctor},
+                                       {"DESTMSSANTEPS", "MASQUE_PS"}, "1.2.250.1.999.15.8")),
+      HasSubstr("MASQUE_PS=Y forbids"));
+  EXPECT_THAT(SendRefused(dpi_port_,
+                          LetterMdm("LDL-MSS-5S", MinimalPdf("Secret"), {kPatientMailbox},
+                                    {"DESTMSSANTEPAT", "CONNEXION_SECRETE"}, "1.2.250.1.999.15.9")),
+              HasSubstr("CONNEXION_SECRETE=Y forbids"));
 
   // A letter after them is delivered, and is the only mail: they sent none.
   Send(dpi_port_, LetterMdm("LDL-MSS-5B", MinimalPdf("Visible"), {kDoctor}, {"DESTMSSANTEPS"},
