@@ -179,11 +179,6 @@ class CdaDocumentsTest : public EngineTest {
     ASSERT_FALSE(WaitForListed("ADT-2", "consumed").empty()) << engine_->Log();
   }
 
-  std::string Show(const std::string& id) {
-    CommandResult shown = Messages({"messages", "show", id});
-    EXPECT_EQ(shown.exit_code, 0) << shown.err;
-    return shown.out;
-  }
   // The CDA the `cda` destination wrote for the message with `control_id`
   // once delivered; empty if it is not delivered in time.
   std::string DeliveredCda(const std::string& control_id) {

@@ -105,18 +105,6 @@ class IdentityTest : public EngineTest {
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     ASSERT_NE(result.out.find("MSA|AA|"), std::string::npos) << result.out;
   }
-  std::string Show(const std::string& id) {
-    CommandResult shown = Messages({"messages", "show", id});
-    EXPECT_EQ(shown.exit_code, 0) << shown.err;
-    return shown.out;
-  }
-  // The History part of `messages show`: what the engine wrote, unlike the
-  // HL7 part above it, which is the message as received.
-  static std::string HistoryOf(const std::string& shown) {
-    const size_t start = shown.find("\nHistory:");
-    EXPECT_NE(start, std::string::npos) << shown;
-    return start == std::string::npos ? "" : shown.substr(start);
-  }
   // Neither the ANS test patient's matricule nor a trait of hers.
   static void ExpectNoPatientData(const std::string& text) {
     for (const char* value : {kMatricule, "PAT-TROIS", "DOMINIQUE", "19790328", "63220"}) {

@@ -3,6 +3,7 @@
 // confirms it, so that the server answers AA.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -11,7 +12,9 @@
 
 #include "absl/status/status.h"
 #include "adapters/bus/publisher.h"
+#include "adapters/hl7v2/message_view.h"
 #include "adapters/mllp/server.h"
+#include "tests/support/engine_process.h"
 
 namespace navette::testing {
 
@@ -36,6 +39,16 @@ class ProducerListener : public adapters::bus::Publisher {
   std::vector<std::string> received_;
 };
 
+// Field `field` of the `index`th `segment` of an HL7 message; empty when
+// absent or unreadable.
+inline std::string Hl7Field(const std::string& raw, const std::string& segment, int index,
+                            int field) {
+  auto view = adapters::hl7v2::MessageView::Parse(raw);
+  if (!view.ok()) return "";
+  adapters::hl7v2::FieldPath path{.segment = segment, .segment_index = index, .field = field};
+  return std::string(view->Get(path).value_or(""));
+}
+
 // A ProducerListener served over MLLP on loopback: where a suite's
 // business acknowledgements come back.
 class ProducerEndpoint {
@@ -54,6 +67,31 @@ class ProducerEndpoint {
     server_.reset();
   }
   std::vector<std::string> received() { return listener_.received(); }
+
+  // The first ZAM^`event` (Z01, Z02, Z03) received about `control_id`
+  // (OBX-4) whose text holds `mentioning` (a recipient's address), once it
+  // has come; empty after 30 s.
+  std::string WaitForZam(const std::string& event, const std::string& control_id,
+                         const std::string& mentioning = "") {
+    std::string found;
+    WaitFor(
+        [&] {
+          for (const std::string& raw : received()) {
+            auto view = adapters::hl7v2::MessageView::Parse(raw);
+            if (!view.ok() || view->Field(0, 9).value_or("") != "ZAM^" + event + "^ZAM_Z01") {
+              continue;
+            }
+            if (Hl7Field(raw, "OBX", 1, 4) == control_id &&
+                raw.find(mentioning) != std::string::npos) {
+              found = raw;
+              return true;
+            }
+          }
+          return false;
+        },
+        std::chrono::seconds(30));
+    return found;
+  }
 
  private:
   ProducerListener listener_;

@@ -38,7 +38,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "adapters/dmp/xds/xds_values.h"
-#include "adapters/hl7v2/message_view.h"
 #include "tests/e2e/dmp/dmp_peer.h"
 #include "tests/e2e/dmp/dmp_tampering_proxy.h"
 #include "tests/support/document_messages.h"
@@ -141,46 +140,6 @@ class DmpDestinationTest : public EngineTest {
     return peer_->DestinationYaml(fmt::format("https://127.0.0.1:{}", proxy_->port()));
   }
 
-  std::string Show(const std::string& id) {
-    CommandResult shown = Messages({"messages", "show", id});
-    EXPECT_EQ(shown.exit_code, 0) << shown.err;
-    return shown.out;
-  }
-  // The message `control_id` once in `state`, with its history; fails the
-  // test when it does not get there.
-  std::string ShowOnce(const std::string& control_id, const std::string& state) {
-    const std::string id = WaitForState(control_id, state);
-    EXPECT_FALSE(id.empty()) << control_id << " never " << state << ":\n"
-                             << Messages({"messages", "list"}).out << engine_->Log();
-    return id.empty() ? "" : Show(id);
-  }
-
-  // The ZAM^Z01 the producer received for `control_id` (OBX-4), once.
-  std::string Z01For(const std::string& control_id) {
-    std::string found;
-    WaitFor(
-        [&] {
-          for (const std::string& raw : producer_.received()) {
-            auto view = adapters::hl7v2::MessageView::Parse(raw);
-            if (!view.ok() || view->Field(0, 9).value_or("") != "ZAM^Z01^ZAM_Z01") continue;
-            adapters::hl7v2::FieldPath obx4{.segment = "OBX", .segment_index = 1, .field = 4};
-            if (view->Get(obx4).value_or("") == control_id) {
-              found = raw;
-              return true;
-            }
-          }
-          return false;
-        },
-        std::chrono::seconds(30));
-    return found;
-  }
-  static std::string Field(const std::string& raw, const std::string& segment, int field) {
-    auto view = adapters::hl7v2::MessageView::Parse(raw);
-    if (!view.ok()) return "";
-    adapters::hl7v2::FieldPath path{.segment = segment, .segment_index = 1, .field = field};
-    return std::string(view->Get(path).value_or(""));
-  }
-
   // Sends the CR-BIO under `control_id`, asking for a business
   // acknowledgement, and expects it dead with `code` in its history and in
   // a negative ZAM^Z01; nothing registered.
@@ -191,10 +150,10 @@ class DmpDestinationTest : public EngineTest {
     const std::string history = ShowOnce(control_id, "dead");
     EXPECT_THAT(history, HasSubstr(code));
     EXPECT_THAT(history, HasSubstr(reason));
-    const std::string z01 = Z01For(control_id);
+    const std::string z01 = producer_.WaitForZam("Z01", control_id);
     ASSERT_FALSE(z01.empty()) << "no ZAM^Z01 for " << control_id;
-    EXPECT_EQ(Field(z01, "OBX", 5), "N^^expandedYes-NoIndicator");
-    EXPECT_THAT(Field(z01, "ERR", 5), HasSubstr(code));
+    EXPECT_EQ(Hl7Field(z01, "OBX", 1, 5), "N^^expandedYes-NoIndicator");
+    EXPECT_THAT(Hl7Field(z01, "ERR", 1, 5), HasSubstr(code));
     EXPECT_EQ(peer_->server().registry().size(), 0u);
   }
 
@@ -230,10 +189,10 @@ TEST_F(DmpDestinationTest, CrBioOverMllpIsRegisteredAndThePositiveZ01ReachesTheP
   // The history names the entryUUID the DMP keeps.
   EXPECT_THAT(history, HasSubstr("registered in the DMP as " + entry.entry_uuid));
 
-  const std::string z01 = Z01For("BIO-1");
+  const std::string z01 = producer_.WaitForZam("Z01", "BIO-1");
   ASSERT_FALSE(z01.empty()) << "no ZAM^Z01 for BIO-1; received " << producer_.received().size();
-  EXPECT_EQ(Field(z01, "OBX", 5), "Y^^expandedYes-NoIndicator");
-  EXPECT_EQ(Field(z01, "ERR", 1), "");
+  EXPECT_EQ(Hl7Field(z01, "OBX", 1, 5), "Y^^expandedYes-NoIndicator");
+  EXPECT_EQ(Hl7Field(z01, "ERR", 1, 1), "");
 }
 
 // 2: version 2 replaces version 1 (RPLC of its entryUUID), a masking change

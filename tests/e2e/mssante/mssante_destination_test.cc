@@ -52,9 +52,7 @@ TEST_F(MssanteTest, DischargeLetterReachesTheProfessionalAndThePatientWithItsXdm
   // The patient's address is their INS: never in the history's lines.
   EXPECT_THAT(history, HasSubstr("the patient's address: accepted"));
   // (The message itself names it, in its PRT; the history's lines do not.)
-  const size_t events = history.find("History:");
-  ASSERT_NE(events, std::string::npos) << history;
-  EXPECT_THAT(history.substr(events), Not(HasSubstr(kPatientMailbox)));
+  EXPECT_THAT(HistoryOf(history), Not(HasSubstr(kPatientMailbox)));
 
   const auto doctor = servers_->WaitForMessages(kDoctor, doctor_before + 1, kMailWait);
   ASSERT_EQ(doctor.size(), doctor_before + 1) << servers_->postfix_log();
@@ -172,7 +170,7 @@ TEST_F(MssanteTest, ARecipientRefusedFailsAloneAndTheOtherIsDelivered) {
   const auto delivered = servers_->WaitForMessages(kDoctor, before + 1, kMailWait);
   ASSERT_EQ(delivered.size(), before + 1);
   // The refused recipient hears nothing; the producer hears of the refusal.
-  const std::string z02 = ZamFor("Z02", "LDL-MSS-3", kUnknownDoctor);
+  const std::string z02 = producer_.WaitForZam("Z02", "LDL-MSS-3", kUnknownDoctor);
   ASSERT_FALSE(z02.empty()) << "no ZAM^Z02 for the refused recipient";
   EXPECT_THAT(z02, HasSubstr("SMTPERRORCODE"));
   EXPECT_THAT(z02, HasSubstr("550"));
@@ -226,10 +224,10 @@ TEST_F(MssanteTest, DsnAndMdnComeBackAsZ02AndZ03AndOtherMailIsListedAndKept) {
   ShowOnce("LDL-MSS-4", "delivered");
   // Postfix's DSN (NOTIFY=SUCCESS) lands in the applicative mailbox; the
   // receipts source reads it over IMAP.
-  const std::string z02 = ZamFor("Z02", "LDL-MSS-4", kDoctor);
+  const std::string z02 = producer_.WaitForZam("Z02", "LDL-MSS-4", kDoctor);
   ASSERT_FALSE(z02.empty()) << "no ZAM^Z02; " << servers_->postfix_log() << engine_->Log();
   EXPECT_THAT(z02, HasSubstr("ACK_RECEPTION_MSS"));
-  EXPECT_EQ(Field(z02, "OBX", 1, 5).substr(0, 1), "Y");
+  EXPECT_EQ(Hl7Field(z02, "OBX", 1, 5).substr(0, 1), "Y");
   EXPECT_THAT(z02, HasSubstr("810001234567"));  // the recipient's RPPS, from PRT-5
 
   // The doctor's software reads the letter and answers with an MDN.
@@ -249,10 +247,10 @@ TEST_F(MssanteTest, DsnAndMdnComeBackAsZ02AndZ03AndOtherMailIsListedAndKept) {
                   "Final-Recipient: rfc822;{0}\r\nOriginal-Message-ID: {2}\r\nDisposition: "
                   "automatic-action/MDN-sent-automatically; processed\r\n\r\n--b1--\r\n",
                   kDoctor, kMailbox, original_id));
-  const std::string z03 = ZamFor("Z03", "LDL-MSS-4", kDoctor);
+  const std::string z03 = producer_.WaitForZam("Z03", "LDL-MSS-4", kDoctor);
   ASSERT_FALSE(z03.empty()) << "no ZAM^Z03; " << engine_->Log();
   EXPECT_THAT(z03, HasSubstr("ACK_LECTURE_MSS"));
-  EXPECT_EQ(Field(z03, "OBX", 1, 5).substr(0, 1), "Y");
+  EXPECT_EQ(Hl7Field(z03, "OBX", 1, 5).substr(0, 1), "Y");
   const std::string history = Show(WaitForState("LDL-MSS-4", "delivered"));
   EXPECT_THAT(history, HasSubstr("delivery status notification"));
   EXPECT_THAT(history, HasSubstr("disposition notification"));

@@ -10,7 +10,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -20,7 +19,6 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_join.h"
-#include "adapters/hl7v2/message_view.h"
 #include "tests/mail/mail_servers.h"
 #include "tests/support/document_messages.h"
 #include "tests/support/engine_test.h"
@@ -183,63 +181,14 @@ class MssanteTest : public EngineTest {
     ASSERT_FALSE(WaitForListed("ADT-2", "consumed").empty()) << engine_->Log();
   }
 
-  // Sends one message that must be refused (AR); returns the ACK.
-  std::string SendRefused(uint16_t port, const std::string& message) {
-    const auto path = dir_ / fmt::format("refused{}.hl7", refused_++);
-    std::ofstream(path, std::ios::binary) << message;
-    CommandResult result = RunNavette({"send", "--port", std::to_string(port), path.string()});
-    EXPECT_NE(result.out.find("MSA|AR|"), std::string::npos) << result.out << result.err;
-    return result.out;
-  }
-
-  std::string Show(const std::string& id) {
-    CommandResult shown = Messages({"messages", "show", id});
-    EXPECT_EQ(shown.exit_code, 0) << shown.err;
-    return shown.out;
-  }
-  // The history of `control_id` once it is in `state`.
-  std::string ShowOnce(const std::string& control_id, const std::string& state) {
-    const std::string id = WaitForState(control_id, state);
-    EXPECT_FALSE(id.empty()) << control_id << " never " << state << ":\n"
-                             << Messages({"messages", "list"}).out << engine_->Log()
-                             << servers_->postfix_log();
-    return id.empty() ? "" : Show(id);
-  }
-
-  // The ZAM of `event` (Z02, Z03) the producer received about `control_id`
-  // (OBX-4) for `address` (OBX 2, XTN.4), once.
-  std::string ZamFor(const std::string& event, const std::string& control_id,
-                     const std::string& address) {
-    std::string found;
-    WaitFor(
-        [&] {
-          for (const std::string& raw : producer_.received()) {
-            auto view = adapters::hl7v2::MessageView::Parse(raw);
-            if (!view.ok() || view->Field(0, 9).value_or("") != "ZAM^" + event + "^ZAM_Z01") {
-              continue;
-            }
-            if (Field(raw, "OBX", 1, 4) == control_id && raw.find(address) != std::string::npos) {
-              found = raw;
-              return true;
-            }
-          }
-          return false;
-        },
-        std::chrono::seconds(30));
-    return found;
-  }
-  static std::string Field(const std::string& raw, const std::string& segment, int index,
-                           int field) {
-    auto view = adapters::hl7v2::MessageView::Parse(raw);
-    if (!view.ok()) return "";
-    adapters::hl7v2::FieldPath path{.segment = segment, .segment_index = index, .field = field};
-    return std::string(view->Get(path).value_or(""));
+  // A failing wait also prints what Postfix logged.
+  std::string Diagnostics() const override {
+    return EngineTest::Diagnostics() + servers_->postfix_log();
   }
 
   static MailServers* servers_;
   static std::filesystem::path servers_dir_;
   uint16_t dpi_port_ = 0, producer_port_ = 0;
-  int refused_ = 0;
   ProducerEndpoint producer_;
 };
 
