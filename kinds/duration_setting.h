@@ -1,18 +1,27 @@
-// Helpers for the duration settings kinds share (timeouts): their defaults
-// and the rule that a timeout of zero is refused. Header-only; a kind's
-// apply_defaults and check call them.
+// Helpers for the duration settings kinds share (timeouts): their defaults,
+// the rule that a timeout of zero is refused, and their value in
+// milliseconds. Header-only; a kind's apply_defaults, check and create call
+// them.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include <fmt/format.h>
 #include <google/protobuf/duration.pb.h>
+#include <google/protobuf/util/time_util.h>
 
 #include "kinds/registry.h"
 
 namespace navette::kinds {
+
+// A duration setting in whole milliseconds (truncated).
+inline std::chrono::milliseconds Milliseconds(const google::protobuf::Duration& duration) {
+  return std::chrono::milliseconds(
+      google::protobuf::util::TimeUtil::DurationToMilliseconds(duration));
+}
 
 // Sets a duration setting to `seconds` unless it is present: "0s" written
 // in the file keeps its meaning. It takes the has_ and mutable_ members
@@ -32,7 +41,7 @@ void SetDurationIfAbsent(Message& message, Has has, Mutable mutable_field, int64
 inline void CheckAtLeastOneMs(bool present, const google::protobuf::Duration& value,
                               std::string_view field, std::string_view option,
                               CheckReporter& reporter) {
-  if (present && value.seconds() * 1000 + value.nanos() / 1000000 <= 0) {
+  if (present && Milliseconds(value).count() <= 0) {
     reporter.Error(field, fmt::format("{} must be at least 1ms", option));
   }
 }

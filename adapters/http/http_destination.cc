@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "common/http_header.h"
+#include "kinds/duration_setting.h"
 #include "store/message_id.h"
 
 namespace navette::adapters::http {
@@ -84,10 +85,6 @@ std::string OneLine(std::string_view text) {
   if (!line.empty() && line.back() == ' ') line.pop_back();
   if (!text.empty()) line += "...";
   return line;
-}
-
-std::chrono::milliseconds ToMilliseconds(const google::protobuf::Duration& duration) {
-  return std::chrono::milliseconds(duration.seconds() * 1000 + duration.nanos() / 1'000'000);
 }
 
 std::string_view RequestContentType(const navette::Envelope& envelope) {
@@ -239,8 +236,8 @@ absl::StatusOr<std::unique_ptr<HttpDestination>> HttpDestination::Create(
   }
   // Zero is no limit to libcurl: one silent receiver would hold a delivery
   // thread for good.
-  if (ToMilliseconds(config.connect_timeout()) <= std::chrono::milliseconds(0) ||
-      ToMilliseconds(config.timeout()) <= std::chrono::milliseconds(0)) {
+  if (kinds::Milliseconds(config.connect_timeout()) <= std::chrono::milliseconds(0) ||
+      kinds::Milliseconds(config.timeout()) <= std::chrono::milliseconds(0)) {
     return absl::InvalidArgumentError("http.connect_timeout and http.timeout must be at least 1ms");
   }
   const navette::config::Tls& tls = config.tls();
@@ -326,8 +323,9 @@ absl::StatusOr<std::unique_ptr<HttpDestination::Connection>> HttpDestination::Ne
   set("headers", CURLOPT_HTTPHEADER, &connection->id_node);
   set("user agent", CURLOPT_USERAGENT, "navette");
   set("connect_timeout", CURLOPT_CONNECTTIMEOUT_MS,
-      static_cast<long>(ToMilliseconds(config_.connect_timeout()).count()));
-  set("timeout", CURLOPT_TIMEOUT_MS, static_cast<long>(ToMilliseconds(config_.timeout()).count()));
+      static_cast<long>(kinds::Milliseconds(config_.connect_timeout()).count()));
+  set("timeout", CURLOPT_TIMEOUT_MS,
+      static_cast<long>(kinds::Milliseconds(config_.timeout()).count()));
   // Signals (for DNS timeouts) are process-wide: not with several threads.
   set("no signal", CURLOPT_NOSIGNAL, 1L);
   set("error buffer", CURLOPT_ERRORBUFFER, connection->error);

@@ -4,16 +4,9 @@
 #include <utility>
 
 #include "common/listen_address.h"
+#include "kinds/duration_setting.h"
 
 namespace navette::adapters::mllp {
-namespace {
-
-std::chrono::milliseconds ToMillis(const google::protobuf::Duration& duration) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::seconds(duration.seconds()) + std::chrono::nanoseconds(duration.nanos()));
-}
-
-}  // namespace
 
 absl::StatusOr<MllpServerOptions> MllpSourceOptions(const navette::config::MllpSource& config,
                                                     const kinds::SourceContext& context) {
@@ -24,7 +17,7 @@ absl::StatusOr<MllpServerOptions> MllpSourceOptions(const navette::config::MllpS
   options.listen_host = address->host;
   options.listen_port = address->port;
   options.max_message_bytes = config.max_message_bytes();
-  options.idle_timeout = ToMillis(config.idle_timeout());
+  options.idle_timeout = kinds::Milliseconds(config.idle_timeout());
   options.max_connections = config.max_connections();
   options.max_connections_per_peer = config.max_connections_per_peer();
   options.default_charset = context.default_charset;

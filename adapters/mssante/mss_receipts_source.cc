@@ -10,14 +10,11 @@
 #include "adapters/mssante/mime/mail_receipts.h"
 #include "adapters/mssante/mss_receipt_mapping.h"
 #include "adapters/mssante/mss_settings.h"
+#include "kinds/duration_setting.h"
 #include "proto/envelope.pb.h"
 
 namespace navette::adapters::mssante {
 namespace {
-
-std::chrono::milliseconds Millis(const google::protobuf::Duration& duration) {
-  return std::chrono::milliseconds(duration.seconds() * 1000 + duration.nanos() / 1000000);
-}
 
 constexpr auto kPublishTimeout = std::chrono::seconds(30);
 
@@ -38,12 +35,12 @@ absl::StatusOr<ReceiptsSettings> ResolveReceiptsSettings(
   settings.imap.tls.client_key = tls.pkcs12_file().empty() ? tls.key_file() : "";
   settings.imap.tls.client_key_password_env = tls.pkcs12_password_env();
   settings.imap.tls.implicit_tls = implicit;
-  settings.imap.tls.timeout = Millis(config.timeout());
+  settings.imap.tls.timeout = kinds::Milliseconds(config.timeout());
   settings.imap.username = config.username();
   settings.imap.password_env = config.password_env();
   settings.imap.sasl = config.sasl();
   settings.imap.mailbox = config.folder().empty() ? "INBOX" : config.folder();
-  settings.poll_interval = Millis(config.poll_interval());
+  settings.poll_interval = kinds::Milliseconds(config.poll_interval());
   return settings;
 }
 

@@ -4,17 +4,10 @@
 
 #include <fmt/format.h>
 
+#include "kinds/duration_setting.h"
 #include "kinds/registry.h"
 
 namespace navette::adapters::mssante {
-namespace {
-
-std::chrono::milliseconds Millis(const google::protobuf::Duration& duration) {
-  return std::chrono::milliseconds(duration.seconds() * 1000 + duration.nanos() / 1000000);
-}
-
-}  // namespace
-
 absl::StatusOr<std::pair<std::string, int>> ParseHostPort(std::string_view address,
                                                           int default_port) {
   if (address.empty()) return absl::InvalidArgumentError("is required (host:port)");
@@ -49,8 +42,8 @@ absl::StatusOr<MssSettings> ResolveMssSettings(const navette::config::MssanteDes
   settings.smtp.tls.client_key = tls.pkcs12_file().empty() ? tls.key_file() : "";
   settings.smtp.tls.client_key_password_env = tls.pkcs12_password_env();
   settings.smtp.tls.implicit_tls = implicit;
-  settings.smtp.tls.connect_timeout = Millis(config.connect_timeout());
-  settings.smtp.tls.timeout = Millis(config.timeout());
+  settings.smtp.tls.connect_timeout = kinds::Milliseconds(config.connect_timeout());
+  settings.smtp.tls.timeout = kinds::Milliseconds(config.timeout());
   settings.smtp.sasl = config.sasl().mechanism();
   settings.smtp.username = config.sasl().username();
   settings.smtp.password_env = config.sasl().password_env();
