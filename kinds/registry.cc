@@ -101,6 +101,17 @@ std::string SettingErrorField(const absl::Status& status) {
   return field ? std::string(*field) : std::string();
 }
 
+absl::Status SettingErrorFromText(const absl::Status& status, std::string_view fallback) {
+  if (status.ok()) return status;
+  const std::string text(status.message());
+  const size_t colon = text.find(": ");
+  // A setting's path: letters, digits, '_' and '.' only.
+  const bool named = colon != std::string::npos && colon > 0 &&
+                     text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") >= colon;
+  return named ? SettingError(text.substr(0, colon), text.substr(colon + 2))
+               : SettingError(fallback, text);
+}
+
 absl::Status KindRegistry::Add(SourceKind kind) {
   absl::Status ok = CheckRow(kind, sources_, navette::config::Source::descriptor(), "source");
   if (ok.ok()) sources_.push_back(std::move(kind));

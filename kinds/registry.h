@@ -80,6 +80,11 @@ class CheckReporter {
 absl::Status SettingError(std::string_view field, std::string_view message);
 // The field a SettingError names; "" for any other status.
 std::string SettingErrorField(const absl::Status& status);
+// A status whose message names the setting in front ("tls.ca_file: cannot
+// read …", as the TLS file checks of adapters/tls write them) as a
+// SettingError of that field and the rest of the message; `fallback` is the
+// field when the message names none. OK stays OK.
+absl::Status SettingErrorFromText(const absl::Status& status, std::string_view fallback);
 
 // Counters of a source or destination's own, labelled with its name.
 class MetricsScope {

@@ -112,10 +112,7 @@ void Check(const Settings& config, kinds::CheckReporter& reporter) {
 absl::StatusOr<vihf::VihfSigner> LoadAndCheckKeys(const DmpSettings& settings) {
   if (absl::Status tls = transport::CheckDmpTls(settings.tls); !tls.ok()) {
     // CheckDmpTls's messages start with the setting's name ("tls.ca_file: ...").
-    const std::string text(tls.message());
-    const size_t colon = text.find(':');
-    return kinds::SettingError(colon == std::string::npos ? "tls" : text.substr(0, colon),
-                               colon == std::string::npos ? text : text.substr(colon + 2));
+    return kinds::SettingErrorFromText(tls, "tls");
   }
   const SigningFiles& files = settings.signing;
   absl::StatusOr<vihf::VihfSigner> signer =

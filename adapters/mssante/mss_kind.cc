@@ -60,7 +60,7 @@ absl::StatusOr<std::unique_ptr<Destination>> CreateDestination(
     const DestinationSettings& config, const kinds::DestinationContext& context) {
   auto settings = ResolveMssSettings(config, *context.hospital, *context.identity);
   if (!settings.ok()) return settings.status();
-  if (absl::Status readable = CheckTlsFilesReadable(config.tls()); !readable.ok()) {
+  if (absl::Status readable = CheckTlsFiles(config.tls()); !readable.ok()) {
     return readable;
   }
   if (context.dry_run) return std::unique_ptr<Destination>();
@@ -104,7 +104,7 @@ absl::StatusOr<std::unique_ptr<Source>> CreateSource(const SourceSettings& confi
                                                      const kinds::SourceContext& context) {
   auto settings = ResolveReceiptsSettings(config);
   if (!settings.ok()) return settings.status();
-  if (absl::Status readable = CheckTlsFilesReadable(config.tls()); !readable.ok()) {
+  if (absl::Status readable = CheckTlsFiles(config.tls()); !readable.ok()) {
     return readable;
   }
   if (context.dry_run) return std::unique_ptr<Source>();

@@ -1,8 +1,10 @@
 #include "adapters/mssante/mss_kind_checks.h"
 
-#include <fstream>
+#include <cstdlib>
 
 #include <fmt/format.h>
+
+#include "adapters/tls/tls_files.h"
 
 namespace navette::adapters::mssante {
 
@@ -62,23 +64,32 @@ void CheckSasl(std::string_view mechanism, std::string_view field, bool has_user
   }
 }
 
-absl::Status CheckTlsFilesReadable(const navette::config::DmpCredentials& tls) {
-  for (auto [field, path] :
-       {std::pair{"tls.ca_file", &tls.ca_file()}, std::pair{"tls.cert_file", &tls.cert_file()},
-        std::pair{"tls.key_file", &tls.key_file()},
-        std::pair{"tls.pkcs12_file", &tls.pkcs12_file()}}) {
-    if (path->empty()) continue;
-    std::ifstream file(*path, std::ios::binary);
-    if (!file) return kinds::SettingError(field, fmt::format("cannot read '{}'", *path));
-    std::string head(4096, '\0');
-    file.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<size_t>(file.gcount()));
-    const bool pem_expected = std::string_view(field) != "tls.pkcs12_file";
-    if (pem_expected && head.find("-----BEGIN") == std::string::npos) {
-      return kinds::SettingError(field, fmt::format("'{}' holds no PEM data", *path));
+absl::Status CheckTlsFiles(const navette::config::DmpCredentials& tls) {
+  absl::Status checked = absl::OkStatus();
+  if (!tls.ca_file().empty())
+    checked = tls::ReadPemCertificate("tls.ca_file", tls.ca_file()).status();
+  if (checked.ok() && !tls.pkcs12_file().empty()) {
+    const char* password = tls.pkcs12_password_env().empty()
+                               ? nullptr
+                               : std::getenv(tls.pkcs12_password_env().c_str());
+    if (!tls.pkcs12_password_env().empty() && password == nullptr) {
+      return kinds::SettingError(
+          "tls.pkcs12_password_env",
+          fmt::format("environment variable {} is not set", tls.pkcs12_password_env()));
     }
+    checked = tls::LoadPkcs12({.setting = "tls.pkcs12_file",
+                               .path = tls.pkcs12_file(),
+                               .password_setting = "tls.pkcs12_password_env",
+                               .password = password == nullptr ? "" : password})
+                  .status();
+  } else if (checked.ok() && !tls.cert_file().empty() && !tls.key_file().empty()) {
+    checked = tls::LoadPemPair({.cert_setting = "tls.cert_file",
+                                .cert_path = tls.cert_file(),
+                                .key_setting = "tls.key_file",
+                                .key_path = tls.key_file()})
+                  .status();
   }
-  return absl::OkStatus();
+  return kinds::SettingErrorFromText(checked, "tls");
 }
 
 }  // namespace navette::adapters::mssante

@@ -16,8 +16,11 @@ void CheckMailTls(const navette::config::DmpCredentials& tls, std::string_view k
                   kinds::CheckReporter& reporter);
 void CheckSasl(std::string_view mechanism, std::string_view field, bool has_username,
                bool has_password_env, std::string_view kind, kinds::CheckReporter& reporter);
-// Dry run: every file the TLS settings name opens and holds PEM (or
-// PKCS#12) data; a SettingError naming the key otherwise.
-absl::Status CheckTlsFilesReadable(const navette::config::DmpCredentials& tls);
+// Before the first connection, dry run included: the CA file holds a
+// certificate; the client pair (cert_file + key_file, unencrypted PEM, or
+// pkcs12_file opened with the password pkcs12_password_env names) reads
+// and its key is the certificate's. A SettingError naming the key
+// otherwise (adapters/tls/tls_files.h says what each refusal reads).
+absl::Status CheckTlsFiles(const navette::config::DmpCredentials& tls);
 
 }  // namespace navette::adapters::mssante
