@@ -44,7 +44,7 @@ std::string_view FateWord(Fate fate) {
 
 // What the history says of a recipient: the patient's address is their INS.
 std::string Who(const RecipientRecord& recipient) {
-  return recipient.patient() ? "the patient's address" : recipient.address();
+  return recipient.patient() ? kPatientAddressText : recipient.address();
 }
 
 RecipientRecord* Find(navette::document::MssSubmissionReceipt& receipt, std::string_view address) {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_join.h"
 #include "adapters/mssante/mss_mail.h"
+#include "adapters/mssante/mss_recipients.h"
 #include "proto/document.pb.h"
 
 namespace navette::adapters::mssante {
@@ -30,7 +31,7 @@ std::string PrintableAddress(std::string_view address) {
   const std::string_view local = address.substr(0, at);
   const std::string_view domain = at == std::string_view::npos ? "" : address.substr(at + 1);
   if (domain.starts_with("patient.") || (IsDigits(local) && local.size() >= 13)) {
-    return "the patient's address";
+    return kPatientAddressText;
   }
   return std::string(address);
 }

@@ -93,8 +93,4 @@ PlanOrRefusal PlanRecipients(const navette::document::Document& record,
   return {std::move(plan), std::nullopt};
 }
 
-std::string Printable(const MailRecipient& recipient) {
-  return recipient.patient ? "the patient's address" : recipient.address;
-}
-
 }  // namespace navette::adapters::mssante

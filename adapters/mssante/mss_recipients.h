@@ -51,8 +51,8 @@ PlanOrRefusal PlanRecipients(const navette::document::Document& record,
                              const navette::identity::Identity* identity,
                              std::string_view patient_domain, bool allow_test_ins);
 
-// "the patient's address" for the patient, else the address: what a history
-// line or a log may say of a recipient.
-std::string Printable(const MailRecipient& recipient);
+// What a history line or a log says instead of the patient's address
+// (their INS).
+inline constexpr char kPatientAddressText[] = "the patient's address";
 
 }  // namespace navette::adapters::mssante
