@@ -72,8 +72,7 @@ void ForReplay(navette::document::MssSubmissionReceipt& receipt) {
 }
 
 DeliveryResult RefuseBeforeSending(std::string detail) {
-  DeliveryResult result = DeliveryResult::Permanent(std::move(detail));
-  return result;
+  return DeliveryResult::Permanent(std::move(detail));
 }
 
 }  // namespace
@@ -203,14 +202,23 @@ DeliveryResult MssDestination::Deliver(const DeliveryRequest& request) {
   std::vector<MailRecipient> patient;
   if (plan.patient && still_pending(*plan.patient)) patient.push_back(*plan.patient);
 
+  // Nothing left to send (every recipient settled earlier): the outcome as
+  // it stands.
+  if (professionals.empty() && patient.empty()) return Conclude(std::move(receipt));
+
   MailInput input{&record,    envelope.raw(),
                   &settings_, request.message_id,
                   name_,      absl::FromUnixMicros(clock_.NowMicros())};
+  const absl::StatusOr<MailContent> content = ReadMailContent(input);
+  if (!content.ok()) {
+    return RefuseBeforeSending(
+        fmt::format("the mail cannot be built: {}", std::string(content.status().message())));
+  }
   std::vector<OutgoingMail> mails;
   for (auto [audience, recipients] : {std::pair{Audience::kProfessionals, &professionals},
                                       std::pair{Audience::kPatient, &patient}}) {
     if (recipients->empty()) continue;
-    auto mail = BuildMail(input, audience, *recipients, plan.patient_no_reply);
+    auto mail = BuildMail(input, *content, audience, *recipients, plan.patient_no_reply);
     if (!mail.ok()) {
       return RefuseBeforeSending(
           fmt::format("the mail cannot be built: {}", std::string(mail.status().message())));

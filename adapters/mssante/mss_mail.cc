@@ -143,8 +143,7 @@ std::string PdfCopyOf(const navette::document::Document& record, std::string_vie
   return documents::DecodeBase64(base64).value_or("");
 }
 
-absl::StatusOr<OutgoingMail> BuildMail(const MailInput& input, Audience audience,
-                                       std::vector<MailRecipient> recipients, bool no_reply) {
+absl::StatusOr<MailContent> ReadMailContent(const MailInput& input) {
   const navette::document::Document& record = *input.record;
   const MssSettings& settings = *input.settings;
   if (input.cda.empty()) {
@@ -156,7 +155,6 @@ absl::StatusOr<OutgoingMail> BuildMail(const MailInput& input, Audience audience
   if (!metadata.ok()) return metadata.status();
   dmp::xds::ApplyHospitalDefaults(settings.hospital, &*metadata);
   dmp::xds::ApplyDocumentRecord(record, &*metadata);
-  const std::string title = TitleOf(record, *metadata);
 
   xdm::XdmInput package_input;
   package_input.set = SubmissionSetFor(settings, input.now);
@@ -166,6 +164,25 @@ absl::StatusOr<OutgoingMail> BuildMail(const MailInput& input, Audience audience
   auto package = xdm::BuildXdmPackage(package_input);
   if (!package.ok()) return package.status();
 
+  MailContent content;
+  content.title = TitleOf(record, *metadata);
+  content.type_code = metadata->type.code;
+  content.has_ins = !metadata->patient.ins.empty() && IsInsOid(metadata->patient.ins_oid);
+  content.attachments.push_back({"IHE_XDM.ZIP", "application/zip", std::move(package->zip)});
+  if (std::string pdf = PdfCopyOf(record, input.cda); !pdf.empty()) {
+    // Beside the archive's document, under its 8.3 name.
+    const std::string& name = package->file_names.front();
+    content.attachments.push_back(
+        {name.substr(0, name.find('.')) + ".PDF", "application/pdf", std::move(pdf)});
+  }
+  return content;
+}
+
+absl::StatusOr<OutgoingMail> BuildMail(const MailInput& input, const MailContent& content,
+                                       Audience audience, std::vector<MailRecipient> recipients,
+                                       bool no_reply) {
+  const navette::document::Document& record = *input.record;
+  const MssSettings& settings = *input.settings;
   mime::MailMessage mail;
   mail.from = settings.mailbox;
   for (const MailRecipient& recipient : recipients) mail.to.push_back(recipient.address);
@@ -176,28 +193,21 @@ absl::StatusOr<OutgoingMail> BuildMail(const MailInput& input, Audience audience
       break;
     }
   }
-  mail.subject = mime::XdmSubject(SubjectText(record, title));
+  mail.subject = mime::XdmSubject(SubjectText(record, content.title));
   const bool patient = audience == Audience::kPatient;
   const std::string& body = patient ? record.mail_body_patient() : record.mail_body_ps();
   mail.body_text = !body.empty() ? body
                                  : FillTemplate(patient ? settings.body_patient : settings.body_ps,
-                                                title, settings.sender_label);
+                                                content.title, settings.sender_label);
   mail.message_id =
       NewMailMessageId(input.message_id, input.destination, audience, settings.mailbox);
   mail.date = input.now;
   mail.headers.emplace_back("X-MSS-NIL", settings.product_reference);
-  mail.headers.emplace_back("X-MSS-CODECDA", metadata->type.code);
-  mail.headers.emplace_back(
-      "X-MSS-INS",
-      !metadata->patient.ins.empty() && IsInsOid(metadata->patient.ins_oid) ? "O" : "N");
+  mail.headers.emplace_back("X-MSS-CODECDA", content.type_code);
+  mail.headers.emplace_back("X-MSS-INS", content.has_ins ? "O" : "N");
   if (patient && no_reply) mail.headers.emplace_back("X-MSS-MES", "FIN");
   if (record.flags().ack_lecture_mss()) mail.disposition_notification_to = settings.mailbox;
-  mail.attachments.push_back({"IHE_XDM.ZIP", "application/zip", std::move(package->zip)});
-  if (std::string pdf = PdfCopyOf(record, input.cda); !pdf.empty()) {
-    mail.attachments.push_back(
-        {package->file_names.front().substr(0, package->file_names.front().find('.')) + ".PDF",
-         "application/pdf", std::move(pdf)});
-  }
+  mail.attachments = content.attachments;
   auto rendered = mime::RenderMessage(mail);
   if (!rendered.ok()) return rendered.status();
   return OutgoingMail{audience, std::move(recipients), std::move(mail.message_id),

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "adapters/mssante/mime/mail_message.h"
 #include "adapters/mssante/mss_recipients.h"
 #include "adapters/mssante/mss_settings.h"
 #include "proto/document.pb.h"
@@ -55,10 +56,22 @@ struct MailOrigin {
 };
 std::optional<MailOrigin> ParseMailMessageId(std::string_view message_id);
 
-// The mail for `audience` to `recipients`. InvalidArgument names what the
-// document lacks (no CDA, metadata the XDM rules refuse).
-absl::StatusOr<OutgoingMail> BuildMail(const MailInput& input, Audience audience,
-                                       std::vector<MailRecipient> recipients, bool no_reply);
+// What the professionals' and the patient's mails share, read from the CDA
+// once: the title, the X-MSS-CODECDA and X-MSS-INS values, IHE_XDM.ZIP and
+// the PDF copy. InvalidArgument names what the document lacks (no CDA,
+// metadata the XDM rules refuse).
+struct MailContent {
+  std::string title;
+  std::string type_code;
+  bool has_ins = false;
+  std::vector<mime::MailAttachment> attachments;
+};
+absl::StatusOr<MailContent> ReadMailContent(const MailInput& input);
+
+// The mail for `audience` to `recipients`.
+absl::StatusOr<OutgoingMail> BuildMail(const MailInput& input, const MailContent& content,
+                                       Audience audience, std::vector<MailRecipient> recipients,
+                                       bool no_reply);
 
 // The PDF copy of the document: a PDF part of the record, else the PDF an
 // N1 CDA carries in its nonXMLBody; empty when there is none.

@@ -1,4 +1,4 @@
-// The mails BuildMail makes of a corpus N1 document (tests/fixtures/cda):
+// The mails ReadMailContent and BuildMail make of a corpus N1 document (tests/fixtures/cda):
 // the headers each audience gets, the PDF copy, and the Message-ID the
 // receipts source reads back.
 #include "adapters/mssante/mss_mail.h"
@@ -45,7 +45,9 @@ class MssMailTest : public ::testing::Test {
     MailRecipient recipient{audience == Audience::kPatient ? "279035121518989@patient.mssante.fr"
                                                            : "dr.martin@medecin.mssante.fr",
                             "", audience == Audience::kPatient};
-    return BuildMail(input, audience, {recipient}, no_reply);
+    auto content = ReadMailContent(input);
+    if (!content.ok()) return content.status();
+    return BuildMail(input, *content, audience, {recipient}, no_reply);
   }
 
   std::string cda_;
