@@ -54,7 +54,7 @@ TEST(CheckCommandTest, PrintsEveryErrorAndFails) {
             path +
                 ":15:7: error: unknown key 'max_conections' in sources[0].mllp (expected one "
                 "of: listen, max_message_bytes, idle_timeout, max_connections, "
-                "max_connections_per_peer); did you mean 'max_connections'?\n" +
+                "max_connections_per_peer, tls); did you mean 'max_connections'?\n" +
                 path +
                 ":23:9: error: route 'cr-bio': unknown destination 'dmpp' (known: dmp, outbox)\n" +
                 path +

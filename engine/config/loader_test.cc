@@ -107,7 +107,7 @@ TEST(LoaderTest, ThreeErrorsFixtureGivesExactlyThreeErrorsOnTheirLines) {
             path +
                 ":15:7: unknown key 'max_conections' in sources[0].mllp (expected one of: "
                 "listen, max_message_bytes, idle_timeout, max_connections, "
-                "max_connections_per_peer); did you mean 'max_connections'?");
+                "max_connections_per_peer, tls); did you mean 'max_connections'?");
   EXPECT_EQ(result.errors[1].ToString(),
             path + ":23:9: route 'cr-bio': unknown destination 'dmpp' (known: dmp, outbox)");
   EXPECT_EQ(result.errors[2].ToString(),

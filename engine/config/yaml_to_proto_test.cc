@@ -207,12 +207,12 @@ routez: []
   EXPECT_EQ(result.errors[0].ToString(),
             "test.yaml:4:5: unknown key 'lisen' in engine.admin (expected one of: listen, "
             "tokens, max_connections, max_connections_per_peer, request_timeout, "
-            "max_body_bytes); did you mean 'listen'?");
-  EXPECT_EQ(
-      result.errors[1].ToString(),
-      "test.yaml:9:7: unknown key 'max_conections' in sources[0].mllp (expected one of: "
-      "listen, max_message_bytes, idle_timeout, max_connections, max_connections_per_peer); did "
-      "you mean 'max_connections'?");
+            "max_body_bytes, tls); did you mean 'listen'?");
+  EXPECT_EQ(result.errors[1].ToString(),
+            "test.yaml:9:7: unknown key 'max_conections' in sources[0].mllp (expected one of: "
+            "listen, max_message_bytes, idle_timeout, max_connections, max_connections_per_peer, "
+            "tls); did "
+            "you mean 'max_connections'?");
   EXPECT_EQ(result.errors[2].ToString(),
             "test.yaml:10:5: unknown key 'colour' in sources[0] (expected one of: name, mllp, "
             "mssante_receipts, default_charset, profile, business_acks)");

@@ -3,8 +3,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -20,6 +18,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include "common/sigpipe_blocked.h"
 
 namespace navette::testing::mail {
 namespace {
@@ -78,30 +78,6 @@ struct Socket {
   ~Socket() {
     if (fd >= 0) ::close(fd);
   }
-};
-
-// Blocks SIGPIPE on this thread while it lives and swallows one raised
-// meanwhile: OpenSSL writes with write(2), and a server that closes during
-// the handshake would otherwise kill the test process.
-class SigpipeBlocked {
- public:
-  SigpipeBlocked() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
-  }
-  ~SigpipeBlocked() {
-    const timespec zero{};
-    while (sigtimedwait(&pipe_, nullptr, &zero) > 0) {
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-  SigpipeBlocked(const SigpipeBlocked&) = delete;
-  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
-
- private:
-  sigset_t pipe_;
-  sigset_t previous_;
 };
 
 }  // namespace

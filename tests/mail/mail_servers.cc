@@ -169,20 +169,6 @@ std::string CheckTraversable(const std::filesystem::path& dir) {
 // A client certificate like the test PKI's "client", same subject, but
 // signed by other_ca: only the issuer differs, so a refusal shows the
 // servers check the chain and not the name.
-std::string MakeOtherClient(const std::filesystem::path& pki) {
-  const std::string commands = fmt::format(
-      "cd '{}' && openssl req -new -config pki.cnf -newkey ec -pkeyopt "
-      "ec_paramgen_curve:prime256v1 -nodes -keyout other_client.key -out other_client.csr "
-      "-subj '/CN=navette-client' >>openssl.log 2>&1 && openssl x509 -req -in other_client.csr "
-      "-CA other_ca.pem -CAkey other_ca.key -set_serial 9 -days 2 -extfile pki.cnf "
-      "-extensions client_ext -out other_client.pem >>openssl.log 2>&1",
-      pki.string());
-  if (std::system(commands.c_str()) != 0) {
-    return "openssl failed making other_client:\n" + ReadText(pki / "openssl.log");
-  }
-  return "";
-}
-
 }  // namespace
 
 MailServers::MailServers(std::filesystem::path dir, MailServerOptions options)
@@ -220,13 +206,12 @@ MailServers::MailServers(std::filesystem::path dir, MailServerOptions options)
   // The PKI: TestPki's CA, server, client and other_ca, plus other_client.
   {
     TestPki pki(layout.pki);
+    pki.IssueClient("other_client", "/CN=navette-client", "other_ca");
     if (!pki.ok()) {
       error_ = pki.error();
       return;
     }
   }
-  error_ = MakeOtherClient(layout.pki);
-  if (!ok()) return;
   ::chmod(layout.pki.c_str(), 0755);
 
   for (const mail::Address& a : settings.mailboxes) {

@@ -41,23 +41,34 @@ basicConstraints = CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = clientAuth
 )";
-    const std::string new_key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
     for (const char* ca : {"ca", "other_ca"}) {
-      Run(fmt::format(
-          "req -x509 -new -config pki.cnf -extensions ca_ext {} -keyout {}.key -out {}.pem "
-          "-days 2 -subj '/CN=navette test {}'",
-          new_key, ca, ca, ca));
+      Run(
+          fmt::format("req -x509 -new -config pki.cnf -extensions ca_ext -newkey ec -pkeyopt "
+                      "ec_paramgen_curve:prime256v1 -nodes -keyout {}.key -out {}.pem -days 2 "
+                      "-subj '/CN=navette test {}'",
+                      ca, ca, ca));
     }
-    int serial = 1;
     for (const char* leaf : {"server", "client"}) {
-      Run(fmt::format("req -new -config pki.cnf {} -keyout {}.key -out {}.csr -subj '/CN={}'",
-                      new_key, leaf, leaf,
-                      std::string_view(leaf) == "server" ? "127.0.0.1" : "navette-client"));
-      Run(fmt::format(
-          "x509 -req -in {}.csr -CA ca.pem -CAkey ca.key -set_serial {} -days 2 -extfile "
-          "pki.cnf -extensions {}_ext -out {}.pem",
-          leaf, ++serial, leaf, leaf));
+      Issue(leaf, std::string_view(leaf) == "server" ? "/CN=127.0.0.1" : "/CN=navette-client", "ca",
+            std::string(leaf) + "_ext");
     }
+  }
+
+  // Another client certificate, <name>.pem and <name>.key: `subject` in
+  // openssl's form ("/O=CHU/CN=sgl"), signed by `ca` ("ca" or "other_ca"),
+  // with `alt_names` as its subjectAltName ("DNS:sgl.chu.local") if any.
+  // Sets error() when openssl fails.
+  void IssueClient(std::string_view name, std::string_view subject, std::string_view ca,
+                   std::string_view alt_names = "") {
+    std::string extensions = "client_ext";
+    if (!alt_names.empty()) {
+      extensions = fmt::format("{}_ext", name);
+      std::ofstream(dir_ / "pki.cnf", std::ios::app) << fmt::format(
+          "[{}]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\n"
+          "extendedKeyUsage = clientAuth\nsubjectAltName = {}\n",
+          extensions, alt_names);
+    }
+    Issue(name, subject, ca, extensions);
   }
 
   bool ok() const { return error_.empty(); }
@@ -79,8 +90,21 @@ extendedKeyUsage = clientAuth
     }
   }
 
+  void Issue(std::string_view name, std::string_view subject, std::string_view ca,
+             std::string_view extensions) {
+    Run(fmt::format(
+        "req -new -config pki.cnf -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout {}.key -out {}.csr -subj '{}'",
+        name, name, subject));
+    Run(
+        fmt::format("x509 -req -in {}.csr -CA {}.pem -CAkey {}.key -set_serial {} -days 2 -extfile "
+                    "pki.cnf -extensions {} -out {}.pem",
+                    name, ca, ca, ++serial_, extensions, name));
+  }
+
   std::filesystem::path dir_;
   std::string error_;
+  int serial_ = 1;
 };
 
 }  // namespace navette::testing
