@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "adapters/mllp/frame.h"
+#include "adapters/tls/tls_socket.h"
 
 namespace navette::adapters::mllp {
 namespace {
@@ -54,7 +55,8 @@ absl::Status ConnectWithin(int fd, const addrinfo& address, Clock::time_point de
 
 absl::StatusOr<std::unique_ptr<MllpClient>> MllpClient::Connect(const std::string& host,
                                                                 uint16_t port,
-                                                                std::chrono::milliseconds timeout) {
+                                                                std::chrono::milliseconds timeout,
+                                                                SSL_CTX* tls) {
   Clock::time_point deadline = Clock::now() + timeout;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -76,21 +78,35 @@ absl::StatusOr<std::unique_ptr<MllpClient>> MllpClient::Connect(const std::strin
     }
     std::unique_ptr<MllpClient> client(new MllpClient(fd));
     last = ConnectWithin(fd, *address, deadline);
-    if (last.ok()) {
-      int one = 1;
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (!last.ok()) continue;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (tls == nullptr) return client;
+    auto secured = tls::TlsSocket::Connect(tls, fd, host, deadline);
+    if (secured.ok()) {
+      client->tls_ = std::move(*secured);
       return client;
     }
+    // Another address of the same name would present the same certificate.
+    return absl::Status(
+        secured.status().code(),
+        fmt::format("{}:{}: {}", host, port, std::string(secured.status().message())));
   }
   return absl::Status(last.code(), fmt::format("cannot connect to {}:{}: {}", host, port,
                                                std::string(last.message())));
 }
 
+MllpClient::MllpClient(int fd) : fd_(fd) {}
+
 MllpClient::~MllpClient() {
+  // close_notify first: the peer reads the end of a TLS stream, not a cut.
+  if (tls_ != nullptr && !peer_closed_) tls_->ShutdownSend();
+  tls_.reset();
   if (fd_ >= 0) close(fd_);
 }
 
 int MllpClient::ReleaseFd() {
+  if (tls_ != nullptr) return -1;
   const int fd = fd_;
   fd_ = -1;
   return fd;
@@ -108,6 +124,7 @@ absl::Status MllpClient::SendRaw(std::string_view bytes) {
 }
 
 absl::Status MllpClient::SendAll(std::string_view bytes, Clock::time_point deadline) {
+  if (tls_ != nullptr) return tls_->Write(bytes, deadline);
   while (!bytes.empty()) {
     ssize_t sent = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (sent >= 0) {
@@ -129,6 +146,10 @@ absl::Status MllpClient::SendAll(std::string_view bytes, Clock::time_point deadl
 }
 
 absl::Status MllpClient::ShutdownSend() {
+  if (tls_ != nullptr) {
+    tls_->ShutdownSend();
+    return absl::OkStatus();
+  }
   if (shutdown(fd_, SHUT_WR) != 0) {
     return absl::UnavailableError(fmt::format("shutdown: {}", std::strerror(errno)));
   }
@@ -166,12 +187,26 @@ bool MllpClient::PeerClosed(std::chrono::milliseconds wait) {
 absl::Status MllpClient::ReadSome(Clock::time_point deadline) {
   if (peer_closed_) return absl::UnavailableError("connection closed by peer");
   char buffer[64 * 1024];
+  if (tls_ != nullptr) {
+    absl::StatusOr<size_t> got = tls_->Read(buffer, sizeof buffer, deadline);
+    if (got.ok() && *got > 0) {
+      Decode(std::string_view(buffer, *got));
+      return absl::OkStatus();
+    }
+    if (got.ok() || absl::IsUnavailable(got.status())) {
+      peer_closed_ = true;
+      return absl::UnavailableError(got.ok() ? "connection closed by peer"
+                                             : std::string(got.status().message()));
+    }
+    if (absl::IsDeadlineExceeded(got.status())) {
+      return absl::DeadlineExceededError("no frame received in time");
+    }
+    return got.status();
+  }
   while (true) {
     ssize_t got = recv(fd_, buffer, sizeof buffer, 0);
     if (got > 0) {
-      std::vector<DecoderEvent> events;
-      decoder_.Feed(std::string_view(buffer, static_cast<size_t>(got)), events);
-      for (DecoderEvent& event : events) received_.push_back(std::move(event));
+      Decode(std::string_view(buffer, static_cast<size_t>(got)));
       return absl::OkStatus();
     }
     if (got == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
@@ -185,6 +220,12 @@ absl::Status MllpClient::ReadSome(Clock::time_point deadline) {
     if (!ready.ok()) return ready.status();
     if (!*ready) return absl::DeadlineExceededError("no frame received in time");
   }
+}
+
+void MllpClient::Decode(std::string_view bytes) {
+  std::vector<DecoderEvent> events;
+  decoder_.Feed(bytes, events);
+  for (DecoderEvent& event : events) received_.push_back(std::move(event));
 }
 
 std::string NormalizeSegmentTerminators(std::string_view message) {

@@ -1,7 +1,10 @@
-// A blocking MLLP client over one TCP connection, for `navette send`, the
-// tests and the load benchmark. Every wait is bounded by a timeout (poll), so
-// a silent peer can never hang the caller.
+// A blocking MLLP client over one TCP connection, or TLS over it, for
+// `navette send`, the MLLP destination, the tests and the load benchmark.
+// Every wait is bounded by a timeout (poll), so a silent peer can never hang
+// the caller.
 #pragma once
+
+#include <openssl/ssl.h>
 
 #include <chrono>
 #include <cstdint>
@@ -14,6 +17,10 @@
 #include "absl/status/statusor.h"
 #include "adapters/mllp/frame_decoder.h"
 
+namespace navette::adapters::tls {
+class TlsSocket;
+}  // namespace navette::adapters::tls
+
 namespace navette::adapters::mllp {
 
 class MllpClient {
@@ -24,9 +31,14 @@ class MllpClient {
   static constexpr std::chrono::seconds kSendTimeout{60};
 
   // Resolves `host` (name or address) and connects to the first address that
-  // answers within `timeout`.
+  // answers within `timeout`. With `tls` (a client context,
+  // adapters/tls/tls_context.h), the TLS handshake follows within the same
+  // timeout, verifying that the server's certificate is for `host`; a
+  // refusal says why ("TLS handshake failed: peer's certificate refused:
+  // hostname mismatch").
   static absl::StatusOr<std::unique_ptr<MllpClient>> Connect(const std::string& host, uint16_t port,
-                                                             std::chrono::milliseconds timeout);
+                                                             std::chrono::milliseconds timeout,
+                                                             SSL_CTX* tls = nullptr);
   ~MllpClient();
   MllpClient(const MllpClient&) = delete;
   MllpClient& operator=(const MllpClient&) = delete;
@@ -38,8 +50,9 @@ class MllpClient {
   // Sends bytes as they are, unframed: for tests that break the protocol.
   absl::Status SendRaw(std::string_view bytes);
 
-  // Closes the sending side only (TCP half-close), as some senders do after
-  // their last message while still waiting for its ACK.
+  // Closes the sending side only (TCP half-close, or TLS close_notify), as
+  // some senders do after their last message while still waiting for its
+  // ACK.
   absl::Status ShutdownSend();
 
   // The content of the next frame. DeadlineExceeded when none arrived within
@@ -51,19 +64,23 @@ class MllpClient {
   bool PeerClosed(std::chrono::milliseconds wait);
 
   // Hands the connected socket over to the caller (a load generator driving
-  // many connections itself); the client must not be used afterwards.
+  // many connections itself); the client must not be used afterwards. Plain
+  // TCP only: -1 on a TLS connection.
   int ReleaseFd();
 
  private:
   using Clock = std::chrono::steady_clock;
 
-  explicit MllpClient(int fd) : fd_(fd) {}
+  explicit MllpClient(int fd);
   absl::Status SendAll(std::string_view bytes, Clock::time_point deadline);
   // Reads once (waiting until `deadline`) and decodes what came: OK when bytes
   // arrived, DeadlineExceeded, Unavailable on close or error.
   absl::Status ReadSome(Clock::time_point deadline);
+  // Feeds bytes received to the decoder and keeps the events.
+  void Decode(std::string_view bytes);
 
   int fd_;
+  std::unique_ptr<tls::TlsSocket> tls_;  // null: plain TCP
   bool peer_closed_ = false;
   FrameDecoder decoder_{kMaxFrameBytes};
   std::deque<DecoderEvent> received_;

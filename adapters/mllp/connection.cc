@@ -8,6 +8,7 @@
 
 #include "adapters/mllp/frame.h"
 #include "adapters/mllp/frame_intake.h"
+#include "adapters/tls/tls_context.h"
 #include "common/printable.h"
 
 namespace navette::adapters::mllp {
@@ -18,11 +19,11 @@ std::string PeerName(const asio::ip::tcp::endpoint& endpoint) {
   return fmt::format("{}:{}", address.to_string(), endpoint.port());
 }
 
-Connection::Connection(asio::ip::tcp::socket socket, std::string peer,
-                       const MllpServerOptions& options, bus::Publisher& publisher,
-                       std::shared_ptr<IoGate> gate, std::function<void(Connection*)> on_closed)
-    : socket_(std::move(socket)),
-      idle_timer_(socket_.get_executor()),
+Connection::Connection(MllpStream stream, std::string peer, const MllpServerOptions& options,
+                       bus::Publisher& publisher, std::shared_ptr<IoGate> gate,
+                       std::function<void(Connection*)> on_closed)
+    : stream_(std::move(stream)),
+      idle_timer_(stream_.socket().get_executor()),
       peer_(std::move(peer)),
       options_(options),
       publisher_(publisher),
@@ -32,6 +33,36 @@ Connection::Connection(asio::ip::tcp::socket socket, std::string peer,
       last_activity_(SteadyClock::now()) {}
 
 void Connection::Start() {
+  if (!stream_.tls()) {
+    Serve();
+    return;
+  }
+  handshaking_ = true;
+  ArmIdleTimer(options_.tls_handshake_timeout);
+  stream_.AsyncHandshake(
+      [self = shared_from_this()](const std::error_code& error) { self->OnHandshake(error); });
+}
+
+void Connection::OnHandshake(const std::error_code& error) {
+  if (closed_) return;
+  handshaking_ = false;
+  if (error) {
+    // The peer's address and OpenSSL's reason (with the certificate's
+    // subject when that was refused); nothing the peer sent is readable yet.
+    spdlog::warn("mllp source {}: peer {}: TLS handshake refused: {}", options_.source_name, peer_,
+                 tls::HandshakeRefusal(stream_.ssl(), error.message()));
+    Rejected("tls_handshake");
+    Close();
+    return;
+  }
+  spdlog::info("mllp source {}: peer {}: TLS established ({})", options_.source_name, peer_,
+               tls::SessionSummary(stream_.ssl()));
+  idle_timer_.cancel();
+  Serve();
+}
+
+void Connection::Serve() {
+  last_activity_ = SteadyClock::now();
   if (options_.idle_timeout.count() > 0) ArmIdleTimer(options_.idle_timeout);
   Read();
 }
@@ -40,9 +71,7 @@ void Connection::Close() {
   if (closed_) return;
   closed_ = true;
   idle_timer_.cancel();
-  std::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.Close();
   pending_.clear();
   pending_bytes_ = 0;
   if (on_closed_) std::exchange(on_closed_, nullptr)(this);
@@ -61,10 +90,10 @@ bool Connection::QueueFull() const {
 void Connection::Read() {
   if (closed_ || reading_ || peer_done_ || QueueFull()) return;
   reading_ = true;
-  socket_.async_read_some(asio::buffer(read_buffer_),
-                          [self = shared_from_this()](const std::error_code& error, size_t size) {
-                            self->OnRead(error, size);
-                          });
+  stream_.AsyncReadSome(asio::buffer(read_buffer_),
+                        [self = shared_from_this()](const std::error_code& error, size_t size) {
+                          self->OnRead(error, size);
+                        });
 }
 
 void Connection::OnRead(const std::error_code& error, size_t size) {
@@ -183,10 +212,10 @@ void Connection::OnPublished(const AckedMessage& message,
 
 void Connection::WriteAck(std::string ack) {
   auto frame = std::make_shared<std::string>(EncodeFrame(ack));
-  asio::async_write(socket_, asio::buffer(*frame),
-                    [self = shared_from_this(), frame](const std::error_code& error, size_t) {
-                      self->OnAckWritten(error);
-                    });
+  stream_.AsyncWrite(asio::buffer(*frame),
+                     [self = shared_from_this(), frame](const std::error_code& error, size_t) {
+                       self->OnAckWritten(error);
+                     });
 }
 
 void Connection::OnAckWritten(const std::error_code& error) {
@@ -211,6 +240,13 @@ void Connection::ArmIdleTimer(SteadyClock::duration after) {
 
 void Connection::OnIdleTimer(const std::error_code& error) {
   if (closed_ || error == asio::error::operation_aborted) return;
+  if (handshaking_) {
+    spdlog::warn("mllp source {}: peer {}: TLS handshake refused: not completed within {} ms",
+                 options_.source_name, peer_, options_.tls_handshake_timeout.count());
+    Rejected("tls_handshake");
+    Close();
+    return;
+  }
   // A frame in progress is activity too, however long the engine takes.
   if (busy_) last_activity_ = SteadyClock::now();
   SteadyClock::duration idle = SteadyClock::now() - last_activity_;

@@ -1,6 +1,11 @@
 // One accepted connection of an MllpServer: reads bytes, decodes frames, hands
 // each message to the publisher in turn and writes its ACK.
 //
+// A TLS connection first completes its handshake, within the source's
+// handshake timeout; one that fails it is logged with the peer's address and
+// the reason, counted (tls_handshake) and closed, before any byte of HL7 is
+// read.
+//
 // Life of a frame: decoded -> queued (pending_) -> taken when no other frame
 // of this connection is in progress (busy_) -> refused at once, or published
 // and answered when the publisher calls back -> ACK written -> next frame.
@@ -27,6 +32,7 @@
 #include "adapters/bus/publisher.h"
 #include "adapters/mllp/frame_decoder.h"
 #include "adapters/mllp/io_gate.h"
+#include "adapters/mllp/mllp_stream.h"
 #include "adapters/mllp/server.h"
 #include "proto/envelope.pb.h"
 
@@ -35,7 +41,7 @@ namespace navette::adapters::mllp {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // `on_closed` runs once, on the io thread, when the connection closes.
-  Connection(asio::ip::tcp::socket socket, std::string peer, const MllpServerOptions& options,
+  Connection(MllpStream stream, std::string peer, const MllpServerOptions& options,
              bus::Publisher& publisher, std::shared_ptr<IoGate> gate,
              std::function<void(Connection*)> on_closed);
 
@@ -54,6 +60,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Frames waiting behind the one in progress before reading pauses.
   static constexpr size_t kMaxPendingFrames = 64;
 
+  void OnHandshake(const std::error_code& error);
+  // Reading begins, under the idle timeout.
+  void Serve();
   void Read();
   void OnRead(const std::error_code& error, size_t size);
   void OnPeerGone(const std::error_code& error);
@@ -74,7 +83,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Reports a refusal (one of kRejectReasons) to options_.on_rejected.
   void Rejected(std::string_view reason);
 
-  asio::ip::tcp::socket socket_;
+  MllpStream stream_;
   asio::steady_timer idle_timer_;
   const std::string peer_;
   const MllpServerOptions& options_;
@@ -90,6 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool peer_done_ = false;  // the peer closed its side: finish the queue, then close
   bool busy_ = false;       // a frame is being published or its ACK written
   bool closed_ = false;
+  bool handshaking_ = false;  // the idle timer is the handshake's deadline
   SteadyClock::time_point last_activity_;
 };
 

@@ -12,7 +12,9 @@
 #include "adapters/mllp/client.h"
 #include "adapters/mllp/frame.h"
 #include "adapters/mllp/host_port.h"
+#include "adapters/tls/tls_context.h"
 #include "common/fmt_absl.h"
+#include "kinds/registry.h"
 
 namespace navette::adapters::mllp {
 namespace {
@@ -92,6 +94,12 @@ std::string SentControlId(const navette::Envelope& envelope) {
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<SSL_CTX>> ClientTls(const navette::config::MllpDestination& config) {
+  auto context = tls::MakeClientContext(config.tls(), "tls");
+  if (!context.ok()) return kinds::SettingErrorFromText(context.status(), "tls");
+  return std::shared_ptr<SSL_CTX>(context->release(), SSL_CTX_free);
+}
+
 absl::StatusOr<std::unique_ptr<MllpDestination>> MllpDestination::Create(
     const navette::config::MllpDestination& config, uint32_t max_in_flight) {
   Settings settings;
@@ -110,6 +118,11 @@ absl::StatusOr<std::unique_ptr<MllpDestination>> MllpDestination::Create(
   settings.on_ae = ToOutcome(config.on_ae(), Outcome::kTransient);
   settings.on_ar = ToOutcome(config.on_ar(), Outcome::kPermanent);
   settings.max_idle = std::max<uint32_t>(max_in_flight, 1);
+  if (config.has_tls()) {
+    auto tls = ClientTls(config);
+    if (!tls.ok()) return tls.status();
+    settings.tls = std::move(*tls);
+  }
   return std::unique_ptr<MllpDestination>(new MllpDestination(std::move(settings)));
 }
 
@@ -232,7 +245,8 @@ void MllpDestination::ReturnIdle(std::unique_ptr<MllpClient> client) {
 }
 
 absl::StatusOr<std::unique_ptr<MllpClient>> MllpDestination::Connect() const {
-  return MllpClient::Connect(settings_.host, settings_.port, settings_.connect_timeout);
+  return MllpClient::Connect(settings_.host, settings_.port, settings_.connect_timeout,
+                             settings_.tls.get());
 }
 
 }  // namespace navette::adapters::mllp

@@ -53,6 +53,8 @@
 #include <string>
 #include <vector>
 
+#include <openssl/ssl.h>
+
 #include "absl/status/statusor.h"
 #include "adapters/destination.h"
 #include "proto/config.pb.h"
@@ -61,11 +63,15 @@ namespace navette::adapters::mllp {
 
 class MllpClient;
 
+// The client context of a destination's `tls` block (adapters/tls), its
+// files read; a kinds::SettingError at the setting at fault.
+absl::StatusOr<std::shared_ptr<SSL_CTX>> ClientTls(const navette::config::MllpDestination& config);
+
 class MllpDestination : public Destination {
  public:
   // `config` has its defaults applied (engine/config/defaults.cc) and its
   // address checked. Does not connect. InvalidArgument when the address is
-  // not host:port.
+  // not host:port; a kinds::SettingError when the tls files are unusable.
   static absl::StatusOr<std::unique_ptr<MllpDestination>> Create(
       const navette::config::MllpDestination& config, uint32_t max_in_flight);
   ~MllpDestination() override;
@@ -81,6 +87,7 @@ class MllpDestination : public Destination {
     DeliveryResult::Outcome on_ae = DeliveryResult::Outcome::kTransient;
     DeliveryResult::Outcome on_ar = DeliveryResult::Outcome::kPermanent;
     size_t max_idle = 1;
+    std::shared_ptr<SSL_CTX> tls = {};  // null: plain TCP
   };
 
   explicit MllpDestination(Settings settings);

@@ -47,9 +47,12 @@ void Check(const Settings& config, kinds::CheckReporter& reporter) {
 absl::StatusOr<std::unique_ptr<Destination>> Create(const Settings& config,
                                                     const kinds::DestinationContext& context) {
   if (context.dry_run) {
-    // DRY RUN (`navette check`): no connection. The address was parsed by
-    // Check; there is no file to open. `check --connect` reaches the peer
-    // through Probe.
+    // DRY RUN (`navette check`): no connection, but the TLS files are read
+    // as Create would. The address was parsed by Check. `check --connect`
+    // reaches the peer through Probe.
+    if (config.has_tls()) {
+      if (auto tls = ClientTls(config); !tls.ok()) return tls.status();
+    }
     return std::unique_ptr<Destination>();
   }
   return MllpDestination::Create(config, context.policy.max_in_flight);

@@ -7,6 +7,7 @@
 
 #include "adapters/mllp/client.h"
 #include "adapters/mllp/host_port.h"
+#include "adapters/mllp/mllp_destination.h"
 #include "common/fmt_absl.h"
 
 namespace navette::adapters::mllp {
@@ -22,9 +23,16 @@ kinds::ProbeResult ProbeMllp(const navette::config::MllpDestination& config) {
       std::chrono::nanoseconds(config.connect_timeout().nanos()));
   if (timeout.count() <= 0) timeout = std::chrono::seconds(5);  // the documented default
   // The client's error already says "cannot connect to host:port: why".
-  absl::StatusOr<std::unique_ptr<MllpClient>> client = MllpClient::Connect(host, port, timeout);
+  std::shared_ptr<SSL_CTX> tls;
+  if (config.has_tls()) {
+    auto context = ClientTls(config);
+    if (!context.ok()) return {false, std::string(context.status().message())};
+    tls = std::move(*context);
+  }
+  absl::StatusOr<std::unique_ptr<MllpClient>> client =
+      MllpClient::Connect(host, port, timeout, tls.get());
   if (!client.ok()) return {false, std::string(client.status().message())};
-  return {true, fmt::format("connected to {}", config.address())};
+  return {true, fmt::format("connected to {}{}", config.address(), tls ? " (TLS)" : "")};
 }
 
 }  // namespace navette::adapters::mllp

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "adapters/tls/tls_context.h"
 #include "common/listen_address.h"
 #include "kinds/duration_setting.h"
 
@@ -22,6 +23,14 @@ absl::StatusOr<MllpServerOptions> MllpSourceOptions(const navette::config::MllpS
   options.max_connections_per_peer = config.max_connections_per_peer();
   options.default_charset = context.default_charset;
   options.profile = documents::ProfileOf(context.profile);
+  if (config.has_tls()) {
+    // Read here, dry run included: `check` reports an unusable certificate,
+    // key, CA or cipher list at its key, as `serve` would.
+    auto tls = tls::MakeServerContext(config.tls(), "tls");
+    if (!tls.ok()) return kinds::SettingErrorFromText(tls.status(), "tls");
+    options.tls = std::shared_ptr<SSL_CTX>(tls->release(), SSL_CTX_free);
+    options.tls_handshake_timeout = kinds::Milliseconds(config.tls().handshake_timeout());
+  }
   if (kinds::MetricsScope* metrics = context.metrics) {
     options.on_rejected = [metrics](std::string_view reason) { metrics->Rejected(reason); };
   }

@@ -11,6 +11,7 @@
 #include "adapters/mllp/mllp_source.h"
 #include "adapters/mllp/server.h"
 #include "common/listen_address.h"
+#include "kinds/duration_setting.h"
 
 namespace navette::adapters::mllp {
 namespace {
@@ -37,6 +38,10 @@ std::vector<std::string> ListenAddresses(const MllpSourceConfig& config) {
 }  // namespace
 
 void ApplyMllpSourceDefaults(MllpSourceConfig& config) {
+  if (config.has_tls() && !config.tls().has_handshake_timeout()) {
+    config.mutable_tls()->mutable_handshake_timeout()->set_seconds(
+        kDefaultTlsHandshakeTimeoutSeconds);
+  }
   if (config.max_message_bytes() == 0) config.set_max_message_bytes(kDefaultMaxMessageBytes);
   if (!config.has_idle_timeout()) {
     config.mutable_idle_timeout()->set_seconds(kDefaultIdleTimeoutSeconds);
@@ -55,6 +60,10 @@ void CheckMllpSource(const MllpSourceConfig& config, kinds::CheckReporter& repor
     reporter.Error("listen", "mllp.listen is required");
   } else if (auto address = ParseListenAddress(config.listen()); !address.ok()) {
     reporter.Error("listen", std::string(address.status().message()));
+  }
+  if (config.has_tls()) {
+    kinds::CheckAtLeastOneMs(config.tls().has_handshake_timeout(), config.tls().handshake_timeout(),
+                             "tls.handshake_timeout", "mllp.tls.handshake_timeout", reporter);
   }
   if (config.max_connections_per_peer() > config.max_connections()) {
     reporter.Error("max_connections_per_peer",

@@ -16,6 +16,9 @@ inline constexpr uint32_t kDefaultMaxConnections = 256;
 // in parallel, so 32 is ample, and eight peers holding theirs idle still
 // leave room for the others (docs/configuration.md).
 inline constexpr uint32_t kDefaultMaxConnectionsPerPeer = 32;
+// Ample for a handshake on a hospital LAN, short enough that clients which
+// connect and never speak TLS do not hold their slots for long.
+inline constexpr int64_t kDefaultTlsHandshakeTimeoutSeconds = 10;
 
 // Idempotent; numbers left at 0 and an absent idle_timeout take their
 // defaults ("0s" keeps its meaning: no idle timeout).

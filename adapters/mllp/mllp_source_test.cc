@@ -3,6 +3,7 @@
 // started source that counts its refusals in its own metrics scope.
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "adapters/mllp/client.h"
 #include "adapters/mllp/mllp_source.h"
 #include "adapters/mllp/mllp_source_kind.h"
+#include "tests/support/test_pki.h"
 
 namespace navette::adapters::mllp {
 namespace {
@@ -143,7 +145,7 @@ TEST(MllpSourceKindTest, RowDeclaresItsListenAddressAndRejectReasons) {
   EXPECT_THAT(kind.listen_addresses(navette::config::MllpSource()), IsEmpty());
   EXPECT_EQ(kind.reject_reasons.size(), std::size(kRejectReasons));
   EXPECT_EQ(kind.reject_reasons.front(), "framing");
-  EXPECT_EQ(kind.reject_reasons.back(), "contract");
+  EXPECT_EQ(kind.reject_reasons.back(), "tls_handshake");
 }
 
 TEST(MllpSourceKindTest, OptionsComeFromTheSettingsAndTheContext) {
@@ -184,6 +186,34 @@ TEST(MllpSourceKindTest, UnreadableListenIsASettingError) {
   EXPECT_EQ(kinds::SettingErrorField(created.status()), "listen");
   EXPECT_THAT(std::string(created.status().message()),
               HasSubstr("invalid listen address 'localhost'"));
+}
+
+TEST(MllpSourceKindTest, TlsIsReadFromItsFilesWithItsHandshakeTimeout) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("navette-mllp-source-tls-" + std::to_string(::getpid()));
+  navette::testing::TestPki pki(dir);
+  ASSERT_TRUE(pki.ok()) << pki.error();
+  navette::config::MllpSource config;
+  config.set_listen("127.0.0.1:2575");
+  config.mutable_tls()->set_cert_file(pki.Path("server.pem"));
+  config.mutable_tls()->set_key_file(pki.Path("server.key"));
+  config = Defaulted(config);
+  EXPECT_EQ(config.tls().handshake_timeout().seconds(), kDefaultTlsHandshakeTimeoutSeconds);
+  auto options = MllpSourceOptions(config, kinds::SourceContext());
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_NE(options->tls, nullptr);
+  EXPECT_EQ(options->tls_handshake_timeout, std::chrono::seconds(10));
+
+  // A dry run reads the files too, and names the setting at fault.
+  config.mutable_tls()->set_key_file(pki.Path("client.key"));
+  kinds::SourceContext context;
+  context.dry_run = true;
+  auto created = MllpSourceKind().create(config, context);
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(kinds::SettingErrorField(created.status()), "tls.key_file");
+  EXPECT_THAT(std::string(created.status().message()),
+              HasSubstr("is not the key of the certificate in"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(MllpSourceKindTest, DryRunBindsNothing) {

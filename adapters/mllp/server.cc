@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 
 #include "adapters/mllp/connection.h"
 #include "adapters/mllp/io_gate.h"
@@ -74,6 +75,8 @@ class MllpServer::Impl {
   void Run();
 
   const MllpServerOptions options_;
+  // Over options_.tls when set (asio's context owns a reference of its own).
+  std::optional<asio::ssl::context> tls_;
   bus::Publisher* publisher_;  // the caller's, or owned_publisher_
   PublisherFactory publisher_factory_;
   asio::io_context io_;
@@ -124,6 +127,10 @@ absl::Status MllpServer::Impl::Start() {
                     "max_connections_per_peer must be above 0",
                     options_.source_name));
   }
+  if (options_.tls != nullptr) {
+    SSL_CTX_up_ref(options_.tls.get());
+    tls_.emplace(options_.tls.get());
+  }
   auto endpoint = ListenEndpoint();
   if (!endpoint.ok()) return endpoint.status();
   std::error_code error;
@@ -139,8 +146,8 @@ absl::Status MllpServer::Impl::Start() {
         fmt::format("cannot listen on {}: {}", PeerName(*endpoint), error.message()));
   }
   port_ = acceptor_.local_endpoint(error).port();
-  spdlog::info("mllp source {}: listening on {}", options_.source_name,
-               PeerName(asio::ip::tcp::endpoint(endpoint->address(), port_)));
+  spdlog::info("mllp source {}: listening on {}{}", options_.source_name,
+               PeerName(asio::ip::tcp::endpoint(endpoint->address(), port_)), tls_ ? " (TLS)" : "");
   if (publisher_factory_) {
     auto publisher = publisher_factory_(io_);
     if (!publisher.ok()) {
@@ -215,8 +222,9 @@ void MllpServer::Impl::OnAccepted(asio::ip::tcp::socket socket) {
   socket.set_option(asio::socket_base::keep_alive(true), error);
   socket.set_option(asio::ip::tcp::no_delay(true), error);
   spdlog::info("mllp source {}: peer {}: connected", options_.source_name, peer);
+  MllpStream stream = tls_ ? MllpStream(std::move(socket), *tls_) : MllpStream(std::move(socket));
   auto connection = std::make_shared<Connection>(
-      std::move(socket), std::move(peer), options_, *publisher_, gate_,
+      std::move(stream), std::move(peer), options_, *publisher_, gate_,
       [this, address](Connection* closed) { OnConnectionClosed(closed, address); });
   connections_.emplace(connection.get(), connection);
   ++per_peer_[address];

@@ -25,6 +25,8 @@
 #include <string>
 #include <string_view>
 
+#include <openssl/ssl.h>
+
 #include "absl/status/status.h"
 #include "adapters/bus/publisher.h"
 #include "adapters/documents/contract.h"
@@ -56,12 +58,15 @@ namespace navette::adapters::mllp {
 //                          at once
 //   contract               under a profile, the message breaks the document
 //                          contract (docs/document-contract.md): AR with its ERR
+//   tls_handshake          a TLS source's client failed the handshake (no
+//                          certificate, one refused, not TLS, too slow): the
+//                          connection is closed
 inline constexpr std::string_view kRejectReasons[] = {
     "framing",      "too_large",        "empty",
     "not_hl7",      "bad_header",       "bad_charset",
     "bad_encoding", "publish_failed",   "publish_refused",
     "truncated",    "connection_limit", "peer_connection_limit",
-    "contract"};
+    "contract",     "tls_handshake"};
 
 struct MllpServerOptions {
   std::string source_name;
@@ -77,6 +82,11 @@ struct MllpServerOptions {
   // a count per interval (see refusal_log.h).
   std::chrono::milliseconds refusal_log_interval{10000};
   std::string default_charset = "UNICODE UTF-8";  // when MSH-18 is empty
+  // TLS: the listener's OpenSSL context (adapters/tls/tls_context.h,
+  // MakeServerContext). Null: plain TCP.
+  std::shared_ptr<SSL_CTX> tls;
+  // Time a TLS client has from its connection to finish the handshake.
+  std::chrono::milliseconds tls_handshake_timeout{10000};
   // The document contract's profile; none: messages are published unread.
   std::optional<documents::Profile> profile;
   // Called on the io thread for each refusal, with one of kRejectReasons;

@@ -20,6 +20,7 @@
 #include "adapters/hl7v2/test_fixtures.h"
 #include "adapters/mllp/client.h"
 #include "adapters/mllp/frame.h"
+#include "adapters/mllp/server_test_support.h"
 #include "tests/support/loopback_peer.h"
 
 namespace navette::adapters::mllp {
@@ -29,153 +30,6 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
-
-// Long enough for a loaded CI machine; only reached when a test fails.
-constexpr auto kArrival = 10s;
-// How long a test waits to assert that something does NOT happen.
-constexpr auto kAbsence = 300ms;
-
-// Publisher double: records envelopes and completes their publishes at once,
-// from its own thread, with an error, or when the test releases them.
-class FakePublisher : public bus::Publisher {
- public:
-  enum class Mode { kSucceed, kSucceedFromThread, kFail, kHold };
-
-  FakePublisher() : completer_([this] { CompleteQueued(); }) {}
-  ~FakePublisher() override {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    changed_.notify_all();
-    completer_.join();
-  }
-
-  void set_mode(Mode mode) {
-    std::lock_guard lock(mutex_);
-    mode_ = mode;
-  }
-
-  void Publish(navette::Envelope envelope, bus::PublishCallback done) override {
-    std::unique_lock lock(mutex_);
-    envelopes_.push_back(std::move(envelope));
-    bus::PublishResult result{envelopes_.size(), false};
-    switch (mode_) {
-      case Mode::kSucceed:
-        lock.unlock();
-        done(result);
-        break;
-      case Mode::kFail:
-        lock.unlock();
-        done(absl::UnavailableError("store: disk full"));
-        break;
-      case Mode::kSucceedFromThread:
-        queued_.push_back({std::move(done), result});
-        break;
-      case Mode::kHold:
-        held_.push_back({std::move(done), result});
-        break;
-    }
-    changed_.notify_all();
-  }
-
-  // Completes every held publish successfully, from another thread.
-  void ReleaseHeld() {
-    std::vector<Completion> held;
-    {
-      std::lock_guard lock(mutex_);
-      held.swap(held_);
-    }
-    std::thread([&held] {
-      for (auto& completion : held) completion.done(completion.result);
-    }).join();
-  }
-
-  bool WaitForEnvelopes(size_t count) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, kArrival, [&] { return envelopes_.size() >= count; });
-  }
-
-  bool WaitForHeld(size_t count) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, kArrival, [&] { return held_.size() >= count; });
-  }
-
-  size_t held_count() {
-    std::lock_guard lock(mutex_);
-    return held_.size();
-  }
-
-  std::vector<navette::Envelope> envelopes() {
-    std::lock_guard lock(mutex_);
-    return envelopes_;
-  }
-
- private:
-  struct Completion {
-    bus::PublishCallback done;
-    bus::PublishResult result;
-  };
-
-  void CompleteQueued() {
-    std::unique_lock lock(mutex_);
-    while (true) {
-      changed_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
-      if (queued_.empty()) return;
-      Completion completion = std::move(queued_.front());
-      queued_.pop_front();
-      lock.unlock();
-      completion.done(completion.result);
-      lock.lock();
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  Mode mode_ = Mode::kSucceed;
-  bool stopping_ = false;
-  std::vector<navette::Envelope> envelopes_;
-  std::vector<Completion> held_;
-  std::deque<Completion> queued_;
-  std::thread completer_;
-};
-
-// Collects log lines so that tests can wait for the server to report an event
-// (there is no other observable sign that, say, a truncated frame was dropped).
-class LogCapture : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  bool WaitFor(std::string_view needle) {
-    std::unique_lock lock(lines_mutex_);
-    return changed_.wait_for(lock, kArrival, [&] { return FindLocked(needle); });
-  }
-
-  std::vector<std::string> lines() {
-    std::lock_guard lock(lines_mutex_);
-    return lines_;
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& message) override {
-    {
-      std::lock_guard lock(lines_mutex_);
-      lines_.emplace_back(message.payload.data(), message.payload.size());
-    }
-    changed_.notify_all();
-  }
-  void flush_() override {}
-
- private:
-  bool FindLocked(std::string_view needle) const {
-    for (const auto& line : lines_) {
-      if (line.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  }
-
-  std::mutex lines_mutex_;
-  std::condition_variable changed_;
-  std::vector<std::string> lines_;
-};
 
 std::string Message(std::string_view control_id, std::string_view extra_segments = "") {
   return fmt::format(
@@ -211,18 +65,7 @@ navette::Hl7Header AckHeader(const std::string& frame) {
 
 class MllpServerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    previous_logger_ = spdlog::default_logger();
-    log_ = std::make_shared<LogCapture>();
-    auto logger = std::make_shared<spdlog::logger>("mllp-test", log_);
-    logger->set_level(spdlog::level::debug);
-    spdlog::set_default_logger(logger);
-  }
-
-  void TearDown() override {
-    server_.reset();
-    spdlog::set_default_logger(previous_logger_);
-  }
+  void TearDown() override { server_.reset(); }
 
   void StartServer(MllpServerOptions options = {}) {
     options.source_name = "lab";
@@ -240,10 +83,9 @@ class MllpServerTest : public ::testing::Test {
     return client.ok() ? std::move(*client) : nullptr;
   }
 
+  ScopedLogCapture log_;     // outlives server_, which logs until it stops
   FakePublisher publisher_;  // outlives server_
   std::unique_ptr<MllpServer> server_;
-  std::shared_ptr<LogCapture> log_;
-  std::shared_ptr<spdlog::logger> previous_logger_;
 };
 
 TEST_F(MllpServerTest, AcknowledgesWithSwappedApplicationsAfterPublishing) {

@@ -118,6 +118,64 @@ TEST_F(CheckServeAgreeTest, AnHttpDestinationWhoseClientKeyIsMissing) {
                                      missing));
 }
 
+TEST_F(CheckServeAgreeTest, AnMllpSourceWhoseTlsKeyIsNotTheCertificates) {
+  TestPki pki(dir_ / "pki");
+  ASSERT_TRUE(pki.ok()) << pki.error();
+  const std::string yaml =
+      Head(fmt::format("  - name: sgl\n"
+                       "    mllp:\n"
+                       "      listen: \"127.0.0.1:{}\"\n"
+                       "      tls:\n"
+                       "        cert_file: {}\n"
+                       "        key_file: {}\n",
+                       FreePort(), pki.Path("server.pem"), pki.Path("client.key"))) +
+      "  - name: outbox\n"
+      "    file: { directory: outbox }\n"
+      "routes:\n"
+      "  - { name: all, to: [outbox] }\n";
+  ExpectBothRefuse(yaml, fmt::format("11:19: error: source 'sgl': mllp.tls.key_file: {} is not "
+                                     "the key of the certificate in {}",
+                                     pki.Path("client.key"), pki.Path("server.pem")));
+}
+
+TEST_F(CheckServeAgreeTest, AnMllpSourceWithAnUnreadableAllowList) {
+  TestPki pki(dir_ / "pki");
+  ASSERT_TRUE(pki.ok()) << pki.error();
+  const std::string yaml = Head(fmt::format("  - name: sgl\n"
+                                            "    mllp:\n"
+                                            "      listen: \"127.0.0.1:{}\"\n"
+                                            "      tls:\n"
+                                            "        cert_file: {}\n"
+                                            "        key_file: {}\n"
+                                            "        client_ca_file: {}\n"
+                                            "        allowed_clients: [\"CN=sgl\", \"sgl.chu\"]\n",
+                                            FreePort(), pki.Path("server.pem"),
+                                            pki.Path("server.key"), pki.Path("ca.pem"))) +
+                           "  - name: outbox\n"
+                           "    file: { directory: outbox }\n"
+                           "routes:\n"
+                           "  - { name: all, to: [outbox] }\n";
+  ExpectBothRefuse(yaml,
+                   "13:26: error: source 'sgl': mllp.tls.allowed_clients: allowed_clients[1] "
+                   "'sgl.chu': 'sgl.chu' is not attribute=value (a subject such as CN=x,O=y, or "
+                   "DNS:/IP:/email:/URI:)");
+}
+
+TEST_F(CheckServeAgreeTest, AnMllpDestinationWhoseCaFileIsMissing) {
+  const std::string missing = (dir_ / "missing-ca.pem").string();
+  const std::string yaml = Head() + fmt::format(
+                                        "  - name: dpi\n"
+                                        "    mllp:\n"
+                                        "      address: \"127.0.0.1:1\"\n"
+                                        "      tls: {{ ca_file: {} }}\n"
+                                        "routes:\n"
+                                        "  - {{ name: all, to: [dpi] }}\n",
+                                        missing);
+  ExpectBothRefuse(yaml, fmt::format("10:23: error: destination 'dpi': mllp.tls.ca_file: cannot "
+                                     "read {}: No such file or directory",
+                                     missing));
+}
+
 TEST_F(CheckServeAgreeTest, AFileDestinationWhoseDirectoryCannotBeCreated) {
   // A regular file where a directory of the path should be: refused even
   // for root.
