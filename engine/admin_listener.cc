@@ -1,5 +1,6 @@
 #include "engine/admin_listener.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/tls/tls_socket.h"
 #include "common/thread_name.h"
 #include "engine/admin_responses.h"
 #include "engine/deadline_stream.h"
@@ -229,6 +231,13 @@ bool AdminListener::process_and_close_socket(socket_t sock) {
     auto address = AddressOf(sock, SocketEnd::kPeer);
     return address ? address->ip : std::string("unknown");
   }();
+  if (refuse_unread && limits_.tls != nullptr) {
+    // No TLS handshake on the accepting thread, and a 503 in clear means
+    // nothing to an HTTPS client: it sees the connection closed.
+    ::close(sock);
+    refusals_.Count(AdminRefusals::kOverMaxConnections, peer);
+    return false;
+  }
   if (refuse_unread) {
     // On the accepting thread: no waiting. A fresh socket's send buffer is
     // empty, so the short answer fits.
@@ -269,25 +278,41 @@ void AdminListener::Serve(int fd, const std::string& peer, bool over_share) {
   const std::chrono::milliseconds timeout =
       over_share ? std::min(limits_.request_timeout, kOverShareRequestTimeout)
                  : limits_.request_timeout;
-  DeadlineStream stream(fd, Clock::now() + timeout, kMaxRequestHeadBytes + limits_.max_body_bytes,
-                        limits_.request_timeout);
+  const Clock::time_point request_deadline = Clock::now() + timeout;
+  std::unique_ptr<adapters::tls::TlsSocket> tls;
+  if (limits_.tls != nullptr) {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    auto accepted = adapters::tls::TlsSocket::Accept(
+        limits_.tls.get(), fd,
+        std::min(request_deadline, Clock::now() + limits_.tls_handshake_timeout));
+    if (!accepted.ok()) {
+      // Plain HTTP lands here too ("the peer does not speak TLS").
+      refusals_.Count(AdminRefusals::kTlsHandshake, peer, std::string(accepted.status().message()));
+      return;
+    }
+    tls = std::move(*accepted);
+  }
+  DeadlineStream stream(fd, request_deadline, kMaxRequestHeadBytes + limits_.max_body_bytes,
+                        limits_.request_timeout, tls.get());
   bool connection_closed = true;
   serving_over_share = over_share;
   process_request(stream, /*close_connection=*/true, connection_closed, nullptr);
   serving_over_share = false;
-  if (stream.wrote()) return;
-  // httplib said nothing: the client closed, or was cut off. Say why.
-  std::string answer;
-  if (stream.read_deadline_passed()) {
-    refusals_.Count(AdminRefusals::kRequestTimeout, peer);
-    answer = RawErrorResponse(
-        408, fmt::format("the request was not sent within {} ms (engine.admin.request_timeout)",
-                         timeout.count()));
-  } else if (stream.read_budget_spent()) {
-    refusals_.Count(AdminRefusals::kTooLarge, peer);
-    answer = RawErrorResponse(413, "the request is too large");
+  if (!stream.wrote()) {
+    // httplib said nothing: the client closed, or was cut off. Say why.
+    std::string answer;
+    if (stream.read_deadline_passed()) {
+      refusals_.Count(AdminRefusals::kRequestTimeout, peer);
+      answer = RawErrorResponse(
+          408, fmt::format("the request was not sent within {} ms (engine.admin.request_timeout)",
+                           timeout.count()));
+    } else if (stream.read_budget_spent()) {
+      refusals_.Count(AdminRefusals::kTooLarge, peer);
+      answer = RawErrorResponse(413, "the request is too large");
+    }
+    if (!answer.empty()) stream.write(answer.data(), answer.size());
   }
-  if (!answer.empty()) stream.write(answer.data(), answer.size());
+  if (tls != nullptr) tls->ShutdownSend();
 }
 
 httplib::Server::HandlerResponse AdminListener::CheckRequest(const httplib::Request& request,

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -22,20 +23,23 @@ class AdminRefusals {
     kOverPeerShare,       // 429 to a request without a token
     kRequestTimeout,      // 408, the request not sent in time
     kTooLarge,            // 413, a body or head over the limit
+    kTlsHandshake,        // HTTPS: the client failed the TLS handshake
     kKindCount,
   };
   using Clock = std::chrono::steady_clock;
 
   explicit AdminRefusals(Clock::duration period = std::chrono::seconds(10)) : period_(period) {}
 
-  void Count(Kind kind, const std::string& peer) {
+  // `why` says what went wrong with the last one, when the kind alone does
+  // not (a TLS handshake's reason); never anything the client sent.
+  void Count(Kind kind, const std::string& peer, std::string_view why = {}) {
     std::lock_guard lock(mu_);
     Tally& tally = tallies_[kind];
     ++tally.count;
     const Clock::time_point now = Clock::now();
     if (tally.logged && now - tally.last_logged < period_) return;
-    spdlog::warn("admin API: {} {} since the previous such line (the last from {})", tally.count,
-                 kWhat[kind], peer);
+    spdlog::warn("admin API: {} {} since the previous such line (the last from {}{}{})",
+                 tally.count, kWhat[kind], peer, why.empty() ? "" : ": ", why);
     tally = Tally{0, now, true};
   }
 
@@ -50,6 +54,7 @@ class AdminRefusals {
       "request(s) without a token refused (429) over engine.admin.max_connections_per_peer",
       "request(s) not sent within engine.admin.request_timeout (408)",
       "request(s) refused as too large (413)",
+      "connection(s) refused at the TLS handshake",
   };
 
   const Clock::duration period_;

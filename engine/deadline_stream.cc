@@ -6,13 +6,16 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "adapters/tls/tls_socket.h"
 #include "engine/socket_address.h"
 
 namespace navette::engine {
 
 DeadlineStream::DeadlineStream(int fd, Clock::time_point read_deadline, size_t read_budget,
-                               std::chrono::milliseconds write_timeout)
+                               std::chrono::milliseconds write_timeout,
+                               adapters::tls::TlsSocket* tls)
     : fd_(fd),
+      tls_(tls),
       read_deadline_(read_deadline),
       read_budget_(read_budget),
       write_timeout_(write_timeout) {}
@@ -29,7 +32,9 @@ bool DeadlineStream::WaitFor(short events, Clock::time_point deadline) const {
 }
 
 bool DeadlineStream::is_readable() const {
-  return read_budget_ > 0 && WaitFor(POLLIN, read_deadline_);
+  if (read_budget_ == 0) return false;
+  if (tls_ != nullptr && SSL_pending(tls_->ssl()) > 0) return true;
+  return WaitFor(POLLIN, read_deadline_);
 }
 
 bool DeadlineStream::is_writable() const {
@@ -42,6 +47,7 @@ ssize_t DeadlineStream::read(char* ptr, size_t size) {
     read_budget_spent_ = true;
     return -1;
   }
+  if (tls_ != nullptr) return ReadTls(ptr, size);
   for (;;) {
     if (!WaitFor(POLLIN, read_deadline_)) {
       read_deadline_passed_ = Clock::now() >= read_deadline_;
@@ -61,12 +67,28 @@ ssize_t DeadlineStream::write(const char* ptr, size_t size) {
     wrote_ = true;
     write_deadline_ = Clock::now() + write_timeout_;
   }
+  if (tls_ != nullptr) return WriteTls(ptr, size);
   for (;;) {
     if (!WaitFor(POLLOUT, write_deadline_)) return -1;
     const ssize_t sent = ::send(fd_, ptr, size, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent >= 0) return sent;
     if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return -1;
   }
+}
+
+ssize_t DeadlineStream::ReadTls(char* ptr, size_t size) {
+  absl::StatusOr<size_t> got = tls_->Read(ptr, std::min(size, read_budget_), read_deadline_);
+  if (!got.ok()) {
+    read_deadline_passed_ = absl::IsDeadlineExceeded(got.status());
+    return -1;
+  }
+  read_budget_ -= *got;
+  return static_cast<ssize_t>(*got);
+}
+
+ssize_t DeadlineStream::WriteTls(const char* ptr, size_t size) {
+  if (!tls_->Write(std::string_view(ptr, size), write_deadline_).ok()) return -1;
+  return static_cast<ssize_t>(size);
 }
 
 void DeadlineStream::get_remote_ip_and_port(std::string& ip, int& port) const {

@@ -16,6 +16,10 @@
 // fail (-1) as a closed socket would; the stream says which happened, so
 // the listener can answer 408 or 413 when httplib had nothing to say.
 // The stream neither owns nor closes the socket.
+//
+// Over HTTPS the bytes go through the connection's TlsSocket
+// (adapters/tls/tls_socket.h), under the same deadlines and budget; bytes
+// OpenSSL already decrypted count as readable.
 #pragma once
 
 #include <chrono>
@@ -24,14 +28,19 @@
 
 #include <httplib.h>
 
+namespace navette::adapters::tls {
+class TlsSocket;
+}  // namespace navette::adapters::tls
+
 namespace navette::engine {
 
 class DeadlineStream final : public httplib::Stream {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // `tls`, when given, carries the bytes and must outlive the stream.
   DeadlineStream(int fd, Clock::time_point read_deadline, size_t read_budget,
-                 std::chrono::milliseconds write_timeout);
+                 std::chrono::milliseconds write_timeout, adapters::tls::TlsSocket* tls = nullptr);
 
   bool is_readable() const override;
   bool is_writable() const override;
@@ -51,7 +60,12 @@ class DeadlineStream final : public httplib::Stream {
   // true if ready.
   bool WaitFor(short events, Clock::time_point deadline) const;
 
+  // The TLS forms of read and write.
+  ssize_t ReadTls(char* ptr, size_t size);
+  ssize_t WriteTls(const char* ptr, size_t size);
+
   const int fd_;
+  adapters::tls::TlsSocket* const tls_;
   const Clock::time_point read_deadline_;
   size_t read_budget_;
   const std::chrono::milliseconds write_timeout_;

@@ -17,6 +17,7 @@
 
 #include "adapters/bus/io_dealer_publisher.h"
 #include "adapters/source.h"
+#include "adapters/tls/tls_context.h"
 #include "engine/admin_actions.h"
 #include "engine/admin_server.h"
 #include "engine/auth.h"
@@ -251,8 +252,15 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   auto tokens = TokenAuthority::Create(config.engine().admin(), data_dir);
   if (!tokens.ok()) return tokens.status();
   tokens_ = std::move(*tokens);
-  admin_ =
-      std::make_unique<AdminServer>(*store_, *tokens_, AdminLimitsFrom(config.engine().admin()));
+  AdminLimits admin_limits = AdminLimitsFrom(config.engine().admin());
+  if (config.engine().admin().has_tls()) {
+    // `check` read the same files (engine/config/validate.cc).
+    auto context =
+        adapters::tls::MakeServerContext(config.engine().admin().tls(), "engine.admin.tls");
+    if (!context.ok()) return context.status();
+    admin_limits.tls = std::shared_ptr<SSL_CTX>(context->release(), SSL_CTX_free);
+  }
+  admin_ = std::make_unique<AdminServer>(*store_, *tokens_, std::move(admin_limits));
   admin_->SetMetrics(metrics_.get());
   actions_ = std::make_unique<AdminActions>(
       *store_, *ids_, [this](const std::string& destination) { return Scheduler(destination); },
@@ -304,8 +312,9 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     sources_.push_back(std::move(*source));
   }
   admin_->SetReady(true);
-  spdlog::info("engine ready: config version {}, admin API on {}", loaded.version,
-               config.engine().admin().listen());
+  spdlog::info("engine ready: config version {}, admin API on {}{}", loaded.version,
+               config.engine().admin().listen(),
+               config.engine().admin().has_tls() ? " (HTTPS)" : "");
   return absl::OkStatus();
 }
 

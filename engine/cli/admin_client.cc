@@ -66,6 +66,15 @@ absl::Status AdminClient::Call(const std::string& method, const std::string& pat
   curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, 3000L);
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 30000L);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  // HTTPS: TLS 1.2 or later, the engine's certificate always verified.
+  curl_easy_setopt(curl.get(), CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (!target_.ca_file.empty())
+    curl_easy_setopt(curl.get(), CURLOPT_CAINFO, target_.ca_file.c_str());
+  if (!target_.cert_file.empty()) {
+    curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, target_.cert_file.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_SSLKEY,
+                     (target_.key_file.empty() ? target_.cert_file : target_.key_file).c_str());
+  }
   if (method == "POST") {
     add_header("Content-Type: application/json");
     curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
@@ -74,12 +83,29 @@ absl::Status AdminClient::Call(const std::string& method, const std::string& pat
                      static_cast<curl_off_t>(request_body->size()));
   }
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
+  char error_text[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error_text);
   CURLcode code = curl_easy_perform(curl.get());
   if (code != CURLE_OK) {
+    const std::string why = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
+    if (url.rfind("https://", 0) == 0 &&
+        (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+         code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_CONNECT_ERROR)) {
+      return absl::UnavailableError(fmt::format(
+          "cannot reach the admin API at {} (from {}) over TLS: {} (--ca or $NAVETTE_CA names "
+          "the CA that signed the engine's certificate; --cert and --key the client's)",
+          target_.url, target_.url_origin, why));
+    }
+    if (url.rfind("http://", 0) == 0 && code == CURLE_GOT_NOTHING) {
+      return absl::UnavailableError(fmt::format(
+          "the admin API at {} (from {}) closed the connection without an answer: if it serves "
+          "HTTPS (engine.admin.tls), use https:// or --config",
+          target_.url, target_.url_origin));
+    }
     return absl::UnavailableError(
         fmt::format("cannot reach the admin API at {} (from {}): {} (is `navette serve` running? "
                     "--admin, $NAVETTE_ADMIN or --config give the address)",
-                    target_.url, target_.url_origin, curl_easy_strerror(code)));
+                    target_.url, target_.url_origin, why));
   }
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);

@@ -21,14 +21,15 @@ std::string Env(const char* name) {
 
 // The URL that reaches a listen address: an engine listening on every
 // interface is reached on loopback.
-absl::StatusOr<std::string> UrlOfListen(std::string_view listen, std::string_view what) {
+absl::StatusOr<std::string> UrlOfListen(std::string_view listen, std::string_view what,
+                                        bool https = false) {
   auto address = ParseListenAddress(listen, what);
   if (!address.ok()) return address.status();
   std::string host = address->host;
   if (host == "0.0.0.0") host = "127.0.0.1";
   if (host == "::") host = "::1";
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return fmt::format("http://{}:{}", host, address->port);
+  return fmt::format("{}://{}:{}", https ? "https" : "http", host, address->port);
 }
 
 // A URL as a person gives it (--admin, $NAVETTE_ADMIN): with its scheme, as
@@ -55,8 +56,8 @@ absl::StatusOr<std::string> UrlOfConfig(const std::string& path, std::string_vie
             ? fmt::format(" (and {} more: `navette check {}`)", loaded.errors.size() - 1, path)
             : ""));
   }
-  return UrlOfListen(loaded.config->config.engine().admin().listen(),
-                     "engine.admin.listen in " + path);
+  const navette::config::Admin& admin = loaded.config->config.engine().admin();
+  return UrlOfListen(admin.listen(), "engine.admin.listen in " + path, admin.has_tls());
 }
 
 absl::Status ResolveUrl(const AdminOptions& options, AdminTarget& target) {
@@ -121,6 +122,9 @@ absl::StatusOr<AdminTarget> ResolveAdminTarget(const AdminOptions& options) {
   absl::Status url = ResolveUrl(options, target);
   if (!url.ok()) return url;
   ResolveToken(options, target);
+  target.ca_file = options.ca_file.empty() ? Env("NAVETTE_CA") : options.ca_file;
+  target.cert_file = options.cert_file.empty() ? Env("NAVETTE_CERT") : options.cert_file;
+  target.key_file = options.key_file.empty() ? Env("NAVETTE_KEY") : options.key_file;
   return target;
 }
 

@@ -8,6 +8,11 @@
 //   data dir    --data-dir, else ./navette-data: the rule of `navette
 //               serve`, whose data directory is a command-line flag and not
 //               part of the configuration
+//   HTTPS       an https:// URL, or engine.admin.tls in the configuration;
+//               the engine's certificate is verified against --ca, else
+//               $NAVETTE_CA, else the system's store; --cert and --key
+//               ($NAVETTE_CERT, $NAVETTE_KEY) for an API that requires a
+//               client certificate
 //
 // A URL may be written without its scheme (`127.0.0.1:9575`); a listen
 // address on every interface (0.0.0.0, [::]) is reached on loopback. Each
@@ -28,15 +33,21 @@ struct AdminOptions {
   std::string token;                      // empty: see above
   std::string data_dir = "navette-data";  // as `serve`
   std::string config_path;                // empty: $NAVETTE_CONFIG, else none
+  std::string ca_file;                    // empty: $NAVETTE_CA, else the system's
+  std::string cert_file;                  // empty: $NAVETTE_CERT, else none
+  std::string key_file;                   // empty: $NAVETTE_KEY, else none
 };
 
 struct AdminTarget {
-  std::string url;         // "http://host:port", no trailing slash
+  std::string url;         // "http(s)://host:port", no trailing slash
   std::string url_origin;  // "--admin", "$NAVETTE_ADMIN", "engine.admin.listen in F", ...
   std::string token;       // empty: none found
   std::string token_origin;
   // With no token: what was looked for, for the error the engine's 401 gets.
   std::string token_search;
+  std::string ca_file;  // HTTPS: empty for the system's store
+  std::string cert_file;
+  std::string key_file;
 };
 
 // InvalidArgument when the configuration named cannot be read or the

@@ -21,6 +21,11 @@ struct SendOptions {
   int port = 2575;
   int timeout_ms = 30000;
   std::vector<std::string> files;
+  // TLS (docs/security.md): on with --tls or any of the files below.
+  bool tls = false;
+  std::string ca_file;    // the listener's CA; default: the system's store
+  std::string cert_file;  // client certificate and key, for a listener
+  std::string key_file;   // that requires one
 };
 int RunSend(const SendOptions& options);
 

@@ -28,6 +28,14 @@ void AddAdminOptions(CLI::App* command, navette::engine::cli::AdminOptions& opti
                    "The engine's data directory (as given to `navette serve`), for its local "
                    "admin token")
       ->capture_default_str();
+  command->add_option("--ca", options.ca_file,
+                      "HTTPS: PEM CA bundle that signed the engine's certificate (default: "
+                      "$NAVETTE_CA, else the system's store)");
+  command->add_option("--cert", options.cert_file,
+                      "HTTPS: PEM client certificate, for an API that requires one (default: "
+                      "$NAVETTE_CERT)");
+  command->add_option("--key", options.key_file,
+                      "HTTPS: PEM private key of --cert (default: $NAVETTE_KEY)");
 }
 
 }  // namespace
@@ -74,6 +82,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535));
   send_cmd->add_option("--timeout-ms", send.timeout_ms, "Connect and ACK timeout")
       ->capture_default_str();
+  send_cmd->add_flag("--tls", send.tls,
+                     "Connect with TLS, verifying the listener's certificate for --host");
+  send_cmd->add_option("--ca", send.ca_file,
+                       "PEM CA bundle to verify the listener with (implies --tls; default: the "
+                       "system's store)");
+  send_cmd->add_option("--cert", send.cert_file,
+                       "PEM client certificate, for a listener that requires one (implies --tls)");
+  send_cmd->add_option("--key", send.key_file, "PEM private key of --cert");
   send_cmd->add_option("files", send.files, "HL7 v2 files (LF or CR segment terminators)")
       ->required()
       ->check(CLI::ExistingFile);

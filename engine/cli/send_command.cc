@@ -1,9 +1,11 @@
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "adapters/hl7v2/ack.h"
 #include "adapters/mllp/client.h"
+#include "adapters/tls/tls_context.h"
 #include "common/printable.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/hl7_display.h"
@@ -16,12 +18,38 @@ void PrintSegments(const std::string& message) {
   for (const std::string& line : DisplaySegments(message, /*raw=*/true)) std::cout << line << "\n";
 }
 
+// "--tls.ca_file: …" as "--ca: …", the flag that set it.
+std::string FlagNamed(std::string message) {
+  for (const auto& [setting, flag] :
+       {std::pair{"--tls.ca_file", "--ca"}, std::pair{"--tls.cert_file", "--cert"},
+        std::pair{"--tls.key_file", "--key"}}) {
+    if (message.rfind(setting, 0) == 0) return flag + message.substr(std::strlen(setting));
+  }
+  return message;
+}
+
 }  // namespace
 
 int RunSend(const SendOptions& options) {
   const auto timeout = std::chrono::milliseconds(options.timeout_ms);
-  auto client = adapters::mllp::MllpClient::Connect(options.host,
-                                                    static_cast<uint16_t>(options.port), timeout);
+  adapters::tls::SslCtxPtr tls;
+  if (options.tls || !options.ca_file.empty() || !options.cert_file.empty() ||
+      !options.key_file.empty()) {
+    config::Tls settings;
+    settings.set_ca_file(options.ca_file);
+    settings.set_cert_file(options.cert_file);
+    settings.set_key_file(options.key_file);
+    // Errors name the setting after the prefix: "--tls.cert_file: cannot
+    // read …" reads as the flag it came from.
+    auto context = adapters::tls::MakeClientContext(settings, "--tls");
+    if (!context.ok()) {
+      std::cerr << "navette send: " << FlagNamed(std::string(context.status().message())) << "\n";
+      return 1;
+    }
+    tls = std::move(*context);
+  }
+  auto client = adapters::mllp::MllpClient::Connect(
+      options.host, static_cast<uint16_t>(options.port), timeout, tls.get());
   if (!client.ok()) {
     std::cerr << "navette send: " << client.status().message() << "\n";
     return 1;

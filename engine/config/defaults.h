@@ -24,6 +24,8 @@ inline constexpr std::string_view kDefaultAdminListen = "127.0.0.1:8575";
 inline constexpr uint32_t kDefaultAdminMaxConnections = 256;
 inline constexpr uint32_t kDefaultAdminMaxConnectionsPerPeer = 16;
 inline constexpr int64_t kDefaultAdminRequestTimeoutSeconds = 10;
+// A client of the HTTPS admin API finishes its handshake within this.
+inline constexpr int64_t kDefaultAdminTlsHandshakeTimeoutSeconds = 10;
 inline constexpr uint64_t kDefaultAdminMaxBodyBytes = 64 * 1024;
 inline constexpr uint32_t kDefaultIngressMaxBatch = 512;
 inline constexpr int64_t kDefaultRetransmissionWindowSeconds = 24 * 3600;

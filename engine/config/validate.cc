@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "adapters/tls/tls_context.h"
 #include "common/clock.h"
 
 namespace navette::engine::config {
@@ -60,6 +61,19 @@ std::vector<ConfigError> DryBuildComponents(const LoadedConfig& loaded,
                                             const std::filesystem::path& data_dir) {
   std::vector<ConfigError> errors;
   const navette::config::Config& config = loaded.config;
+  if (config.engine().admin().has_tls()) {
+    // The message names the setting ("engine.admin.tls.key_file: …"): the
+    // error is placed at it, else at the tls block.
+    auto context =
+        adapters::tls::MakeServerContext(config.engine().admin().tls(), "engine.admin.tls");
+    if (!context.ok()) {
+      const std::string field = kinds::SettingErrorField(
+          kinds::SettingErrorFromText(context.status(), "engine.admin.tls"));
+      const SourcePosition position = loaded.source_map.Locate(field);
+      errors.push_back(ConfigError{loaded.file, position.line, position.column,
+                                   std::string(context.status().message())});
+    }
+  }
   for (int i = 0; i < config.sources_size(); ++i) {
     const navette::config::Source& source = config.sources(i);
     const kinds::SourceKind* kind = kinds.KindOf(source);

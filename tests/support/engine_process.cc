@@ -153,11 +153,15 @@ CommandResult RunNavette(const std::vector<std::string>& args) {
 
 namespace {
 
+// Plain HTTP, or HTTPS verified with `ca_file` when one is given.
 absl::StatusOr<std::pair<long, std::string>> HttpRequest(uint16_t port, const std::string& path,
                                                          const std::string* post_body,
-                                                         const std::string& token) {
+                                                         const std::string& token,
+                                                         const std::string& ca_file = "") {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  const std::string url = fmt::format("http://127.0.0.1:{}{}", port, path);
+  const std::string url =
+      fmt::format("{}://127.0.0.1:{}{}", ca_file.empty() ? "http" : "https", port, path);
+  if (!ca_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca_file.c_str());
   std::string body;
   curl_slist* headers = nullptr;
   if (!token.empty()) {
@@ -197,6 +201,12 @@ absl::StatusOr<std::pair<long, std::string>> HttpPost(uint16_t port, const std::
   return HttpRequest(port, path, &body, token);
 }
 
+absl::StatusOr<std::pair<long, std::string>> HttpsGet(uint16_t port, const std::string& path,
+                                                      const std::string& ca_file,
+                                                      const std::string& token) {
+  return HttpRequest(port, path, nullptr, token, ca_file);
+}
+
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto pause = std::chrono::milliseconds(5);
@@ -216,6 +226,7 @@ EngineProcess::EngineProcess(std::filesystem::path dir, std::string config_yaml)
   YAML::Node node = YAML::Load(config_yaml_);
   const std::string listen = node["engine"]["admin"]["listen"].as<std::string>();
   admin_port_ = static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+  admin_https_ = static_cast<bool>(node["engine"]["admin"]["tls"]);
 }
 
 EngineProcess::~EngineProcess() {
@@ -236,7 +247,8 @@ absl::Status EngineProcess::Start(std::chrono::milliseconds timeout) {
           exited = true;
           return true;
         }
-        auto response = HttpGet(admin_port_, "/readyz");
+        auto response = admin_https_ ? HttpsGet(admin_port_, "/readyz", admin_ca_file_)
+                                     : HttpGet(admin_port_, "/readyz");
         return response.ok() && response->first == 200;
       },
       timeout);

@@ -53,6 +53,11 @@ absl::StatusOr<std::pair<long, std::string>> HttpPost(uint16_t port, const std::
                                                       const std::string& body,
                                                       const std::string& token = "");
 
+// GET https://127.0.0.1:<port><path>, verifying the server with `ca_file`.
+absl::StatusOr<std::pair<long, std::string>> HttpsGet(uint16_t port, const std::string& path,
+                                                      const std::string& ca_file,
+                                                      const std::string& token = "");
+
 // Polls `condition` until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
@@ -62,6 +67,9 @@ class EngineProcess {
   EngineProcess(std::filesystem::path dir, std::string config_yaml);
   ~EngineProcess();
 
+  // An engine whose admin API serves HTTPS (engine.admin.tls) is probed
+  // for readiness with this CA; set it before Start.
+  void set_admin_ca_file(std::string path) { admin_ca_file_ = std::move(path); }
   absl::Status Start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   void Kill();          // SIGKILL, then reap
   absl::Status Stop();  // SIGTERM, then reap; error if it exits non-zero
@@ -77,6 +85,8 @@ class EngineProcess {
   std::filesystem::path dir_;
   std::string config_yaml_;
   uint16_t admin_port_ = 0;
+  bool admin_https_ = false;
+  std::string admin_ca_file_;
   pid_t pid_ = -1;
   int starts_ = 0;
 };
