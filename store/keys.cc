@@ -167,4 +167,11 @@ std::string DocumentReceiptKey(std::string_view set_id, std::string_view destina
   return key;
 }
 
+std::string AuditKey(int64_t at_us, uint64_t seq) {
+  std::string key;
+  AppendBigEndian64(key, static_cast<uint64_t>(at_us));
+  AppendBigEndian64(key, seq);
+  return key;
+}
+
 }  // namespace navette::store

@@ -21,6 +21,7 @@
 //                 '\0' setId '\0' version(8)            document id (the versions of a set)
 //                 '\1' setId '\0' destination '\0' id(8)
 //                                                      DeliveryReceipt (a set's receipts)
+//   audit         at_us(8) seq(8)                       AuditEntry
 //   default       "config/" version                     configuration text
 //
 // Invariants (each kept by one atomic WriteBatch per state change):
@@ -77,6 +78,7 @@ inline constexpr char kParkedCf[] = "parked";
 inline constexpr char kOutputsCf[] = "outputs";
 inline constexpr char kReceiptsCf[] = "receipts";
 inline constexpr char kDocumentsCf[] = "documents";
+inline constexpr char kAuditCf[] = "audit";
 inline constexpr char kQueueCfPrefix[] = "q.";
 
 void AppendBigEndian64(std::string& out, uint64_t value);
@@ -103,6 +105,9 @@ std::string PatientPrefix(std::string_view patient);  // "<patient>\0"
 std::string ParkedKey(std::string_view patient, uint64_t id);
 std::string IdentityHistoryKey(std::string_view patient, uint64_t event_seq);
 std::string OutputKey(uint64_t id, std::string_view route);
+// audit CF: entries in time order; `seq` tells apart those of one
+// microsecond.
+std::string AuditKey(int64_t at_us, uint64_t seq);
 std::string ReceiptKey(uint64_t id, std::string_view destination, std::string_view route);
 std::string InsPrefix(std::string_view oid, std::string_view matricule);  // "<oid>\0<matricule>\0"
 std::string InsIndexKey(std::string_view oid, std::string_view matricule, std::string_view patient);

@@ -24,7 +24,7 @@ namespace {
 const char* const kFixedColumnFamilies[] = {
     kJournalCf,        kStateCf,       kRouterQueueCf, kHistoryCf,         kStatusIndexCf,
     kControlIdIndexCf, kDeadLettersCf, kIdentityCf,    kIdentityHistoryCf, kParkedCf,
-    kOutputsCf,        kInsIndexCf,    kReceiptsCf,    kDocumentsCf};
+    kOutputsCf,        kInsIndexCf,    kReceiptsCf,    kDocumentsCf,       kAuditCf};
 
 // The store's memory is bounded whatever the backlog (docs/design.md,
 // "Memory"): every column family's blocks, indexes and filters share one
@@ -126,9 +126,20 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     if (name == kOutputsCf) store->outputs_ = handle;
     if (name == kReceiptsCf) store->receipts_ = handle;
     if (name == kDocumentsCf) store->documents_ = handle;
+    if (name == kAuditCf) store->audit_ = handle;
     if (name.rfind(kQueueCfPrefix, 0) == 0) {
       absl::Status added = store->AddQueue(name.substr(sizeof(kQueueCfPrefix) - 1), handle);
       if (!added.ok()) return added;
+    }
+  }
+  // Audit keys go on from the last one written, so that an entry of a new
+  // run never lands under (or before) an older one of the same microsecond.
+  {
+    std::unique_ptr<rocksdb::Iterator> last(
+        store->db_->NewIterator(rocksdb::ReadOptions(), store->audit_));
+    last->SeekToLast();
+    if (last->Valid() && last->key().size() == 16) {
+      store->audit_seq_ = ReadBigEndian64(last->key().ToStringView().substr(8)) + 1;
     }
   }
   // A store from before index.ins: its identity records are indexed once.

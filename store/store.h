@@ -178,6 +178,20 @@ struct ListFilter {
   uint64_t before_id = 0;  // 0: newest first from the end; else ids < before_id
 };
 
+struct AuditFilter {
+  std::string user = {};    // empty: any
+  uint64_t message_id = 0;  // 0: any
+  int64_t since_us = 0;     // entries at or after; 0: from the first
+  size_t limit = 100;
+  std::string cursor = {};  // empty: from the newest; else AuditPage::next_cursor
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> entries;  // newest first
+  // Where the next page starts (older entries); empty when there are none.
+  std::string next_cursor;
+};
+
 struct ParkedCount {
   uint64_t messages = 0;   // messages with at least one parked route
   uint64_t oldest_id = 0;  // the oldest of them (ids are time-ordered); 0 when none
@@ -330,6 +344,11 @@ class Store {
   absl::StatusOr<std::vector<Event>> GetHistory(uint64_t id) const;
   absl::Status SaveConfigVersion(std::string_view version, std::string_view text);
 
+  // The audit trail (store_audit.cc): an entry is durable (synced) when
+  // AppendAudit returns OK; listed newest first.
+  absl::Status AppendAudit(const AuditEntry& entry);
+  absl::StatusOr<AuditPage> ListAudit(const AuditFilter& filter) const;
+
  private:
   friend class StoreInspector;  // tests/support/store_inspector.h
   Store() = default;
@@ -396,6 +415,8 @@ class Store {
   rocksdb::ColumnFamilyHandle* outputs_ = nullptr;
   rocksdb::ColumnFamilyHandle* receipts_ = nullptr;
   rocksdb::ColumnFamilyHandle* documents_ = nullptr;
+  rocksdb::ColumnFamilyHandle* audit_ = nullptr;
+  std::atomic<uint64_t> audit_seq_{0};  // AuditKey's seq: distinct within the process
 
   mutable std::shared_mutex queues_mu_;  // guards queues_
   std::map<std::string, std::unique_ptr<QueueCf>, std::less<>> queues_;
