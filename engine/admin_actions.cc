@@ -55,45 +55,67 @@ void AdminActions::Register(AdminServer& server) {
     std::optional<Principal> caller = server.Caller(request);
     return caller ? caller->user : std::string("unknown");
   };
+  // Each action goes into the audit trail once done, refused ones with the
+  // reason (engine/audit_trail.h). A failure to record is logged there: the
+  // action has happened and its history names the actor.
+  auto audit = [&server](const httplib::Request& request, std::string_view action, uint64_t id,
+                         std::string detail, const absl::Status& outcome) {
+    if (!outcome.ok()) {
+      detail += fmt::format("{}refused: {}", detail.empty() ? "" : "; ", outcome.message());
+    }
+    (void)server.Audit(request, action, id == 0 ? std::vector<uint64_t>{} : std::vector{id},
+                       detail);
+  };
 
   http.Post(R"(/v1/messages/([^/]+)/replay)",
-            [this, actor_of](const httplib::Request& request, httplib::Response& response) {
+            [this, actor_of, audit](const httplib::Request& request, httplib::Response& response) {
               if (!AcceptOnlyParams(request, response, {})) return;
               auto id = store::ParseMessageId(request.matches[1].str());
               if (!id) return SendError(response, 400, "not a message id");
               admin::ReplayRequest body;
               if (!ParseBody(request, body, response)) return;
               auto done = Replay(*id, body, actor_of(request));
+              audit(request, "replay", *id,
+                    fmt::format("{}{}", body.destination(), body.reroute() ? " (reroute)" : ""),
+                    done.status());
               if (!done.ok()) return SendError(response, done.status());
               SendJson(response, 200, *done);
             });
   http.Post(R"(/v1/messages/([^/]+)/discard)",
-            [this, actor_of](const httplib::Request& request, httplib::Response& response) {
+            [this, actor_of, audit](const httplib::Request& request, httplib::Response& response) {
               if (!AcceptOnlyParams(request, response, {})) return;
               auto id = store::ParseMessageId(request.matches[1].str());
               if (!id) return SendError(response, 400, "not a message id");
               auto done = Discard(*id, actor_of(request));
+              audit(request, "discard", *id, "", done.status());
               if (!done.ok()) return SendError(response, done.status());
               SendJson(response, 200, *done);
             });
   http.Post(R"(/v1/messages/([^/]+)/release)",
-            [this, actor_of](const httplib::Request& request, httplib::Response& response) {
+            [this, actor_of, audit](const httplib::Request& request, httplib::Response& response) {
               if (!AcceptOnlyParams(request, response, {})) return;
               auto id = store::ParseMessageId(request.matches[1].str());
               if (!id) return SendError(response, 400, "not a message id");
               auto done = Release(*id, actor_of(request));
+              audit(request, "release", *id, "", done.status());
               if (!done.ok()) return SendError(response, done.status());
               SendJson(response, 200, *done);
             });
-  http.Post("/v1/replays",
-            [this, actor_of](const httplib::Request& request, httplib::Response& response) {
-              if (!AcceptOnlyParams(request, response, {})) return;
-              admin::BulkReplayRequest body;
-              if (!ParseBody(request, body, response)) return;
-              auto job = StartBulkReplay(body, actor_of(request));
-              if (!job.ok()) return SendError(response, job.status());
-              SendJson(response, 202, *job);
-            });
+  http.Post("/v1/replays", [this, actor_of, audit](const httplib::Request& request,
+                                                   httplib::Response& response) {
+    if (!AcceptOnlyParams(request, response, {})) return;
+    admin::BulkReplayRequest body;
+    if (!ParseBody(request, body, response)) return;
+    auto job = StartBulkReplay(body, actor_of(request));
+    // One entry for the job: each message it replays names the
+    // actor in its own history.
+    std::string what = body.destination().empty() ? std::string("dead letters of every destination")
+                                                  : "dead letters of " + body.destination();
+    if (job.ok()) what = fmt::format("job {}: {}", job->id(), what);
+    audit(request, "bulk_replay", 0, what, job.status());
+    if (!job.ok()) return SendError(response, job.status());
+    SendJson(response, 202, *job);
+  });
   http.Get(R"(/v1/replays/([^/]+))",
            [this](const httplib::Request& request, httplib::Response& response) {
              if (!AcceptOnlyParams(request, response, {})) return;

@@ -28,8 +28,10 @@ bool IsOpenPath(const std::string& path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics";
 }
 
-// Reading needs a viewer; anything that may change state an operator.
-Role RequiredRole(const std::string& method) {
+// Reading needs a viewer, the audit trail an admin; anything that may
+// change state an operator.
+Role RequiredRole(const std::string& method, const std::string& path) {
+  if (path == "/v1/audit" || path.rfind("/v1/audit/", 0) == 0) return Role::kAdmin;
   return method == "GET" || method == "HEAD" ? Role::kViewer : Role::kOperator;
 }
 
@@ -65,9 +67,13 @@ std::string LoggablePath(const std::string& path) {
 }  // namespace
 
 AdminServer::AdminServer(store::Store& store, const TokenAuthority& tokens, AdminLimits limits)
-    : store_(store), tokens_(tokens), server_(std::make_unique<AdminListener>(limits)) {
+    : store_(store),
+      tokens_(tokens),
+      audit_(store, Clock::System()),
+      server_(std::make_unique<AdminListener>(limits)) {
   RequireTokens();
   RegisterRoutes();
+  RegisterAuditRoute();
   // httplib's own refusals (unknown path, unreadable request) come without a
   // body: give them the API's {"error": ...} too.
   server_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {
@@ -86,6 +92,18 @@ std::optional<Principal> AdminServer::Caller(const httplib::Request& request) co
   return tokens_.Authenticate(BearerToken(request));
 }
 
+absl::Status AdminServer::Audit(const httplib::Request& request, std::string_view action,
+                                const std::vector<uint64_t>& message_ids, std::string_view detail) {
+  // The access check let the request in, so its token is known.
+  const Principal who = Caller(request).value_or(Principal{"unknown", Role::kViewer});
+  return audit_.Record(who, request.remote_addr, action, message_ids, detail);
+}
+
+bool AdminServer::MaySeePayload(const httplib::Request& request) const {
+  const std::optional<Principal> caller = Caller(request);
+  return caller && caller->role >= payload_role_;
+}
+
 void AdminServer::RequireTokens() {
   server_->SetAccessCheck([this](const httplib::Request& request, httplib::Response& response) {
     using Handled = httplib::Server::HandlerResponse;
@@ -101,7 +119,7 @@ void AdminServer::RequireTokens() {
                 "(see `navette token new`)");
       return Handled::Handled;
     }
-    const Role required = RequiredRole(request.method);
+    const Role required = RequiredRole(request.method, request.path);
     if (caller->role < required) {
       spdlog::warn("admin API: refused {} {} from {}: user '{}' is {}, {} needed", request.method,
                    LoggablePath(request.path), request.remote_addr, caller->user,
@@ -178,7 +196,11 @@ void AdminServer::RegisterRoutes() {
 
   server_->Get(R"(/v1/messages/([^/]+))", [this](const httplib::Request& request,
                                                  httplib::Response& response) {
-    if (!AcceptOnlyParams(request, response, {})) return;
+    if (!AcceptOnlyParams(request, response, {"payload"})) return;
+    const std::string payload = request.get_param_value("payload");
+    if (!payload.empty() && payload != "true" && payload != "false") {
+      return SendError(response, 400, "payload must be true or false");
+    }
     const std::string id_text = request.matches[1];
     auto id = store::ParseMessageId(id_text);
     if (!id) {
@@ -196,6 +218,18 @@ void AdminServer::RegisterRoutes() {
     if (!history.ok()) return SendError(response, 500, std::string(history.status().message()));
     admin::MessageDetail detail = ToDetail(*id, *message, *state, *history);
     AddNextAttempts(store_, *state, *detail.mutable_summary());
+    if (payload == "false") {
+      detail.clear_raw();
+      detail.set_payload_withheld("not asked for (payload=false)");
+    } else if (!MaySeePayload(request)) {
+      detail.clear_raw();
+      detail.set_payload_withheld(
+          fmt::format("payloads are shown to the {} role and above (engine.admin.payload_role)",
+                      RoleName(payload_role_)));
+    } else if (absl::Status audited = Audit(request, "view_payload", {*id}); !audited.ok()) {
+      return SendError(response, 500,
+                       "the payload is not shown: its view cannot be recorded in the audit trail");
+    }
     SendJson(response, 200, ToJson(detail));
   });
 
@@ -213,8 +247,19 @@ void AdminServer::RegisterRoutes() {
     if (destination.empty()) {
       return SendError(response, 400, "destination= is required: the destination to show");
     }
+    if (!MaySeePayload(request)) {
+      return SendError(response, 403,
+                       fmt::format("what a destination got is a payload, shown to the {} role "
+                                   "and above (engine.admin.payload_role)",
+                                   RoleName(payload_role_)));
+    }
     auto delivered = ToDelivered(store_, *id, destination, request.get_param_value("route"));
     if (!delivered.ok()) return SendError(response, delivered.status());
+    if (absl::Status audited = Audit(request, "view_delivered", {*id}, destination);
+        !audited.ok()) {
+      return SendError(response, 500,
+                       "the payload is not shown: its view cannot be recorded in the audit trail");
+    }
     SendJson(response, 200, *delivered);
   });
 }

@@ -3,8 +3,11 @@
 //   GET /healthz                 200 while the process runs
 //   GET /readyz                  200 once every source listens, else 503
 //   GET /v1/messages             ?state=&source=&route=&limit=&before=
-//   GET /v1/messages/{id}        envelope, text and history of one message
+//   GET /v1/messages/{id}        envelope, text and history of one message;
+//                                ?payload=false: without the text
 //   GET /v1/messages/{id}/delivered  ?destination=&route=: what a destination got
+//   GET /v1/audit                ?user=&message=&since=&limit=&cursor=: the
+//                                audit trail, newest first (admin role)
 //   GET /metrics                 Prometheus text format (engine/metrics.h),
 //                                404 until SetMetrics; no token needed
 //
@@ -32,9 +35,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "engine/admin_limits.h"
+#include "engine/audit_trail.h"
 #include "engine/auth.h"
 #include "store/store.h"
 
@@ -58,6 +64,9 @@ class AdminServer {
   absl::Status Start(const std::string& host, uint16_t port);
   void Stop();
   void SetReady(bool ready) { ready_ = ready; }
+  // The lowest role that sees payloads (engine.admin.payload_role); before
+  // Start. Default operator.
+  void SetPayloadRole(Role role) { payload_role_ = role; }
   // What /metrics renders; `metrics` must outlive the server (or be unset
   // with nullptr first).
   void SetMetrics(const Metrics* metrics) { metrics_ = metrics; }
@@ -68,18 +77,27 @@ class AdminServer {
   // token is missing or unknown (the pre-routing check has already refused
   // such a request on every protected path).
   std::optional<Principal> Caller(const httplib::Request& request) const;
+  // Records in the audit trail that the caller of `request` did `action`
+  // (engine/audit_trail.h).
+  absl::Status Audit(const httplib::Request& request, std::string_view action,
+                     const std::vector<uint64_t>& message_ids, std::string_view detail = {});
   // The HTTP server, for other files to add their routes (engine/admin_actions.h)
   // before Start().
   httplib::Server& http();
 
  private:
   void RegisterRoutes();
+  void RegisterAuditRoute();
+  // Whether the caller of `request` may see payloads.
+  bool MaySeePayload(const httplib::Request& request) const;
   // Installs the token and role check, run on every request after the
   // listener's own checks.
   void RequireTokens();
 
   store::Store& store_;
   const TokenAuthority& tokens_;
+  AuditTrail audit_;
+  Role payload_role_ = Role::kOperator;
   std::unique_ptr<AdminListener> server_;
   std::atomic<bool> ready_{false};
   std::atomic<const Metrics*> metrics_{nullptr};

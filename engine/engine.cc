@@ -261,6 +261,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     admin_limits.tls = std::shared_ptr<SSL_CTX>(context->release(), SSL_CTX_free);
   }
   admin_ = std::make_unique<AdminServer>(*store_, *tokens_, std::move(admin_limits));
+  admin_->SetPayloadRole(static_cast<Role>(config.engine().admin().payload_role()));
   admin_->SetMetrics(metrics_.get());
   actions_ = std::make_unique<AdminActions>(
       *store_, *ids_, [this](const std::string& destination) { return Scheduler(destination); },

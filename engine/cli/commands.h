@@ -44,8 +44,21 @@ struct ShowOptions {
   std::string as_delivered;  // a destination: show what it got instead
   std::string route;         // with as_delivered, when two routes lead there
   bool raw = false;          // no folding of long fields
+  bool no_payload = false;   // header and history only: no payload view to audit
 };
 int RunMessagesShow(const ShowOptions& options);
+
+// `navette audit list`: the audit trail, newest first (admin role).
+struct AuditListOptions {
+  AdminOptions admin;
+  std::string user;
+  std::string since;    // as --since of replay (time_bound.h)
+  std::string message;  // a message id
+  int limit = 50;
+  std::string cursor;  // the next page, as the previous one printed it
+  bool json = false;
+};
+int RunAuditList(const AuditListOptions& options);
 
 // `navette messages replay`: one message by ID, or the dead letters that
 // match --state dead and the filters, as a job followed to its end.

@@ -115,6 +115,8 @@ int main(int argc, char** argv) {
   show_cmd->add_option("--route", show.route,
                        "With --as-delivered: the route, when two send it to the destination");
   show_cmd->add_flag("--raw", show.raw, "Print every field whole (long ones are otherwise folded)");
+  show_cmd->add_flag("--no-payload", show.no_payload,
+                     "Header and history only, without the HL7 text (no payload view audited)");
   AddAdminOptions(show_cmd, show.admin);
 
   cli::ReplayOptions replay;
@@ -157,6 +159,23 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"viewer", "operator", "admin"}));
 
+  auto* audit_cmd = app.add_subcommand("audit", "The audit trail: who viewed or acted on what");
+  audit_cmd->require_subcommand(1);
+  cli::AuditListOptions audit_list;
+  auto* audit_list_cmd =
+      audit_cmd->add_subcommand("list", "List audit entries, newest first (admin role)");
+  audit_list_cmd->add_option("--user", audit_list.user, "Entries of this user");
+  audit_list_cmd->add_option("--since", audit_list.since,
+                             "At or after: 2026-12-05T08:30:00Z, 2026-12-05, or 45m, 6h, 2d ago");
+  audit_list_cmd->add_option("--message", audit_list.message, "Entries naming this message id");
+  audit_list_cmd->add_option("--limit", audit_list.limit, "Most entries shown")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  audit_list_cmd->add_option("--cursor", audit_list.cursor,
+                             "The next page, as the previous page's last line gives it");
+  audit_list_cmd->add_flag("--json", audit_list.json, "One JSON object");
+  AddAdminOptions(audit_list_cmd, audit_list.admin);
+
   auto* sim_cmd = app.add_subcommand("sim", "Simulators of the national services, for trials");
   sim_cmd->require_subcommand(1);
   // Every argument after `dmp`, --help included, is the simulator's: it has
@@ -184,6 +203,7 @@ int main(int argc, char** argv) {
   if (discard_cmd->parsed()) return cli::RunMessagesDiscard(discard);
   if (release_cmd->parsed()) return cli::RunMessagesRelease(release);
   if (token_new_cmd->parsed()) return cli::RunTokenNew(token_new);
+  if (audit_list_cmd->parsed()) return cli::RunAuditList(audit_list);
   if (sim_dmp_cmd->parsed()) return cli::RunSimDmp(sim_dmp_cmd->remaining());
   return 1;
 }

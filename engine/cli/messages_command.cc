@@ -144,8 +144,10 @@ int RunMessagesShow(const ShowOptions& options) {
   }
   if (!options.as_delivered.empty()) return PrintDelivered(options);
   admin::MessageDetail detail;
-  absl::Status status =
-      AdminClient::FromOptions(options.admin).Get("/v1/messages/" + UrlEncode(options.id), detail);
+  absl::Status status = AdminClient::FromOptions(options.admin)
+                            .Get("/v1/messages/" + UrlEncode(options.id) +
+                                     (options.no_payload ? "?payload=false" : ""),
+                                 detail);
   if (!status.ok()) {
     std::cerr << "navette messages show: " << status.message() << "\n";
     return 1;
@@ -179,9 +181,13 @@ int RunMessagesShow(const ShowOptions& options) {
     std::cout << fmt::format("  route:        {} {} since {}: {}\n", P(hold.route()), hold.state(),
                              Time(hold.since()), P(hold.reason()));
   }
-  std::cout << "\nHL7:\n";
-  for (const std::string& line : DisplaySegments(detail.raw(), options.raw)) {
-    std::cout << "  " << line << "\n";
+  if (!detail.payload_withheld().empty()) {
+    std::cout << fmt::format("\nHL7: not shown: {}\n", P(detail.payload_withheld()));
+  } else {
+    std::cout << "\nHL7:\n";
+    for (const std::string& line : DisplaySegments(detail.raw(), options.raw)) {
+      std::cout << "  " << line << "\n";
+    }
   }
   std::cout << "\nHistory:\n";
   const size_t type_width = EventTypeWidth();

@@ -65,6 +65,9 @@ void ApplyAdminLimitDefaults(navette::config::Admin& admin) {
                       &navette::config::Admin::mutable_request_timeout,
                       kDefaultAdminRequestTimeoutSeconds);
   if (admin.max_body_bytes() == 0) admin.set_max_body_bytes(kDefaultAdminMaxBodyBytes);
+  if (admin.payload_role() == navette::config::AdminToken::ROLE_UNSPECIFIED) {
+    admin.set_payload_role(navette::config::AdminToken::OPERATOR);
+  }
   if (admin.has_tls() && !admin.tls().has_handshake_timeout()) {
     admin.mutable_tls()->mutable_handshake_timeout()->set_seconds(
         kDefaultAdminTlsHandshakeTimeoutSeconds);

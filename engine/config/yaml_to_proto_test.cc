@@ -207,7 +207,7 @@ routez: []
   EXPECT_EQ(result.errors[0].ToString(),
             "test.yaml:4:5: unknown key 'lisen' in engine.admin (expected one of: listen, "
             "tokens, max_connections, max_connections_per_peer, request_timeout, "
-            "max_body_bytes, tls); did you mean 'listen'?");
+            "max_body_bytes, tls, payload_role); did you mean 'listen'?");
   EXPECT_EQ(result.errors[1].ToString(),
             "test.yaml:9:7: unknown key 'max_conections' in sources[0].mllp (expected one of: "
             "listen, max_message_bytes, idle_timeout, max_connections, max_connections_per_peer, "
