@@ -31,7 +31,9 @@ bool IsOpenPath(const std::string& path) {
 // Reading needs a viewer, the audit trail an admin; anything that may
 // change state an operator.
 Role RequiredRole(const std::string& method, const std::string& path) {
-  if (path == "/v1/audit" || path.rfind("/v1/audit/", 0) == 0) return Role::kAdmin;
+  if (path == "/v1/audit" || path.rfind("/v1/audit/", 0) == 0 || path == "/v1/reload") {
+    return Role::kAdmin;
+  }
   return method == "GET" || method == "HEAD" ? Role::kViewer : Role::kOperator;
 }
 
@@ -66,14 +68,16 @@ std::string LoggablePath(const std::string& path) {
 
 }  // namespace
 
-AdminServer::AdminServer(store::Store& store, const TokenAuthority& tokens, AdminLimits limits)
+AdminServer::AdminServer(store::Store& store, std::shared_ptr<const TokenAuthority> tokens,
+                         AdminLimits limits)
     : store_(store),
-      tokens_(tokens),
+      tokens_(std::move(tokens)),
       audit_(store, Clock::System()),
       server_(std::make_unique<AdminListener>(limits)) {
   RequireTokens();
   RegisterRoutes();
   RegisterAuditRoute();
+  RegisterReloadRoute();
   // httplib's own refusals (unknown path, unreadable request) come without a
   // body: give them the API's {"error": ...} too.
   server_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {
@@ -89,7 +93,17 @@ AdminServer::AdminServer(store::Store& store, const TokenAuthority& tokens, Admi
 }
 
 std::optional<Principal> AdminServer::Caller(const httplib::Request& request) const {
-  return tokens_.Authenticate(BearerToken(request));
+  std::shared_ptr<const TokenAuthority> tokens;
+  {
+    std::lock_guard lock(tokens_mu_);
+    tokens = tokens_;
+  }
+  return tokens->Authenticate(BearerToken(request));
+}
+
+void AdminServer::SwapTokens(std::shared_ptr<const TokenAuthority> tokens) {
+  std::lock_guard lock(tokens_mu_);
+  tokens_ = std::move(tokens);
 }
 
 absl::Status AdminServer::Audit(const httplib::Request& request, std::string_view action,
@@ -225,7 +239,7 @@ void AdminServer::RegisterRoutes() {
       detail.clear_raw();
       detail.set_payload_withheld(
           fmt::format("payloads are shown to the {} role and above (engine.admin.payload_role)",
-                      RoleName(payload_role_)));
+                      RoleName(payload_role_.load())));
     } else if (absl::Status audited = Audit(request, "view_payload", {*id}); !audited.ok()) {
       return SendError(response, 500,
                        "the payload is not shown: its view cannot be recorded in the audit trail");
@@ -251,7 +265,7 @@ void AdminServer::RegisterRoutes() {
       return SendError(response, 403,
                        fmt::format("what a destination got is a payload, shown to the {} role "
                                    "and above (engine.admin.payload_role)",
-                                   RoleName(payload_role_)));
+                                   RoleName(payload_role_.load())));
     }
     auto delivered = ToDelivered(store_, *id, destination, request.get_param_value("route"));
     if (!delivered.ok()) return SendError(response, delivered.status());

@@ -8,6 +8,8 @@
 //   GET /v1/messages/{id}/delivered  ?destination=&route=: what a destination got
 //   GET /v1/audit                ?user=&message=&since=&limit=&cursor=: the
 //                                audit trail, newest first (admin role)
+//   POST /v1/reload              the configuration file read again and
+//                                swapped in (admin role; engine/engine.h)
 //   GET /metrics                 Prometheus text format (engine/metrics.h),
 //                                404 until SetMetrics; no token needed
 //
@@ -32,7 +34,9 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +46,7 @@
 #include "engine/admin_limits.h"
 #include "engine/audit_trail.h"
 #include "engine/auth.h"
+#include "proto/admin.pb.h"
 #include "store/store.h"
 
 namespace httplib {
@@ -57,8 +62,8 @@ class Metrics;
 
 class AdminServer {
  public:
-  // `tokens` must outlive the server.
-  AdminServer(store::Store& store, const TokenAuthority& tokens, AdminLimits limits = {});
+  AdminServer(store::Store& store, std::shared_ptr<const TokenAuthority> tokens,
+              AdminLimits limits = {});
   ~AdminServer();
 
   absl::Status Start(const std::string& host, uint16_t port);
@@ -67,6 +72,14 @@ class AdminServer {
   // The lowest role that sees payloads (engine.admin.payload_role); before
   // Start. Default operator.
   void SetPayloadRole(Role role) { payload_role_ = role; }
+  // A reloaded configuration's tokens: requests checked from now on use
+  // them. Any thread.
+  void SwapTokens(std::shared_ptr<const TokenAuthority> tokens);
+  // What POST /v1/reload runs (the engine's Reload); before Start. Without
+  // one, the route answers 503.
+  using Reloader = std::function<absl::StatusOr<admin::ReloadResponse>(const Principal& who,
+                                                                       std::string_view peer)>;
+  void SetReloader(Reloader reloader) { reloader_ = std::move(reloader); }
   // What /metrics renders; `metrics` must outlive the server (or be unset
   // with nullptr first).
   void SetMetrics(const Metrics* metrics) { metrics_ = metrics; }
@@ -88,6 +101,7 @@ class AdminServer {
  private:
   void RegisterRoutes();
   void RegisterAuditRoute();
+  void RegisterReloadRoute();
   // Whether the caller of `request` may see payloads.
   bool MaySeePayload(const httplib::Request& request) const;
   // Installs the token and role check, run on every request after the
@@ -95,9 +109,11 @@ class AdminServer {
   void RequireTokens();
 
   store::Store& store_;
-  const TokenAuthority& tokens_;
+  mutable std::mutex tokens_mu_;
+  std::shared_ptr<const TokenAuthority> tokens_;  // guarded by tokens_mu_
   AuditTrail audit_;
-  Role payload_role_ = Role::kOperator;
+  std::atomic<Role> payload_role_{Role::kOperator};
+  Reloader reloader_;
   std::unique_ptr<AdminListener> server_;
   std::atomic<bool> ready_{false};
   std::atomic<const Metrics*> metrics_{nullptr};

@@ -62,6 +62,7 @@ admin::MessageSummary ToSummary(uint64_t id, const store::MessageState& state) {
   *summary.mutable_received_at() = FromMicros(state.received_at_us());
   *summary.mutable_updated_at() = FromMicros(state.updated_at_us());
   for (const std::string& route : state.routes()) summary.add_routes(route);
+  summary.set_config_version(state.config_version());
   for (const store::DestinationState& destination : state.destinations()) {
     admin::DestinationSummary* out = summary.add_destinations();
     out->set_destination(destination.destination());

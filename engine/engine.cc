@@ -32,6 +32,7 @@
 #include "engine/source_metrics.h"
 #include "engine/step_runner.h"
 #include "engine/store_document_history.h"
+#include "proto/admin.pb.h"
 #include "routes/route_table.h"
 #include "store/message_id.h"
 #include "store/store.h"
@@ -58,23 +59,6 @@ std::chrono::microseconds ToMicros(const google::protobuf::Duration& duration) {
   return std::chrono::seconds(duration.seconds()) +
          std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::nanoseconds(duration.nanos()));
-}
-
-// Builds a destination through its kind's row. Its errors do not name the
-// destination: the caller places them (config::DestinationError).
-absl::StatusOr<std::unique_ptr<adapters::Destination>> MakeDestination(
-    const navette::config::Destination& config, const kinds::KindRegistry& kinds,
-    kinds::DestinationContext context) {
-  const kinds::DestinationKind* kind = kinds.KindOf(config);
-  if (kind == nullptr) return absl::InvalidArgumentError("no kind this build knows");
-  auto settings = kinds::KindSettings::Of(config, kind->config_type);
-  if (!settings.ok()) return settings.status();
-  auto destination = kind->create(**settings, context);
-  if (!destination.ok()) return destination.status();
-  if (*destination == nullptr) {
-    return absl::InternalError(fmt::format("its kind '{}' built nothing", kind->name));
-  }
-  return destination;
 }
 
 // The data directory holds whole messages: it is made for the engine's user
@@ -122,9 +106,14 @@ absl::Status PrepareDataDir(const std::filesystem::path& data_dir,
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(const config::LoadedConfig& config,
                                                       const std::filesystem::path& data_dir,
-                                                      const kinds::KindRegistry& kinds) {
+                                                      const kinds::KindRegistry& kinds,
+                                                      std::string config_path) {
   std::unique_ptr<Engine> engine(new Engine());
-  absl::Status started = engine->StartAll(config, data_dir, kinds);
+  engine->kinds_ = &kinds;
+  engine->data_dir_ = data_dir;
+  engine->config_path_ = std::move(config_path);
+  engine->configs_.push_back(std::make_unique<config::LoadedConfig>(config));
+  absl::Status started = engine->StartAll(engine->current());
   if (!started.ok()) {
     engine->Stop();
     return started;
@@ -132,18 +121,17 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Start(const config::LoadedConfig
   return engine;
 }
 
-absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
-                              const std::filesystem::path& data_dir,
-                              const kinds::KindRegistry& kinds) {
+absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
   const navette::config::Config& config = loaded.config;
-  if (absl::Status prepared = PrepareDataDir(data_dir, config.engine()); !prepared.ok()) {
+  if (absl::Status prepared = PrepareDataDir(data_dir_, config.engine()); !prepared.ok()) {
     return prepared;
   }
 
   // First: every component below counts into it.
-  metrics_ = std::make_unique<Metrics>(config, kinds);
+  metrics_ = std::make_unique<Metrics>(config, *kinds_);
+  metrics_->SetConfigVersion(loaded.version);
 
-  auto store = store::Store::Open((data_dir / "store").string());
+  auto store = store::Store::Open((data_dir_ / "store").string());
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
   metrics_->SetParkedReader([store = store_.get()] { return ReadParked(*store); });
@@ -157,83 +145,29 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   ids_ = std::make_unique<store::MessageIdGenerator>();
   ids_->Observe(store_->LastMessageId());
 
-  auto routes = routes::RouteTable::Build(config);
-  if (!routes.ok()) return routes.status();
-  routes_ = std::move(*routes);
-
   document_history_ = std::make_unique<StoreDocumentHistory>(*store_);
-  bool any_per_patient = false;
-  for (int i = 0; i < config.destinations_size(); ++i) {
-    const navette::config::Destination& destination_config = config.destinations(i);
-    const kinds::DestinationKind* kind = kinds.KindOf(destination_config);
-    kinds::DestinationContext context;
-    context.name = destination_config.name();
-    context.data_dir = data_dir;
-    context.clock = &Clock::System();
-    context.hospital = &config.hospital();
-    context.identity = &config.identity();
-    context.documents = document_history_.get();
-    // The policy comes with the kind's traits (batch size, byte budget);
-    // MakeDestination refuses a destination with no kind.
-    const DeliveryPolicy policy = kinds::DeliveryPolicy::From(
-        destination_config.delivery(), kind != nullptr ? kind->traits : kinds::DestinationTraits{});
-    context.policy = policy;
-    auto destination = MakeDestination(destination_config, kinds, std::move(context));
-    if (!destination.ok()) {
-      // "FILE:LINE:COL: destination 'x': ...", as `navette check` says it.
-      return absl::Status(
-          destination.status().code(),
-          config::DestinationError(loaded, kinds, i, destination.status()).ToString());
-    }
-    any_per_patient = any_per_patient || policy.per_patient;
-    auto scheduler = std::make_unique<DeliveryScheduler>(
-        destination_config.name(), **destination, *store_, policy, metrics_.get(), Clock::System());
-    schedulers_by_name_[destination_config.name()] = scheduler.get();
-    destinations_.push_back(std::move(*destination));
-    schedulers_.push_back(std::move(scheduler));
-  }
   // Business acknowledgements go from any destination's receipts to the
-  // producers' mllp destinations (engine/business_acks.h).
+  // producers' mllp destinations (engine/business_acks.h); the schedulers
+  // built below read them.
   business_acks_ = std::make_unique<BusinessAcks>(config);
-  auto follow_up_queued = [this](const store::ActionEffect& effect) {
-    DeliveryScheduler* target = Scheduler(effect.destination);
-    if (target == nullptr) return;
-    target->Notify(1);
-    if (effect.was_pending) target->TasksRemoved(1);
-    if (effect.was_dead) target->DeadLettersChanged(-1);
-  };
-  if (!business_acks_->empty()) {
-    for (auto& scheduler : schedulers_) {
-      scheduler->set_follow_ups(
-          [acks = business_acks_.get()](const store::StoredMessage& message,
-                                        const std::string& destination,
-                                        const google::protobuf::Any& receipt) {
-            return acks->FollowUps(message, destination, receipt, std::chrono::system_clock::now());
-          },
-          follow_up_queued);
-    }
+  for (int i = 0; i < config.destinations_size(); ++i) {
+    auto slot = BuildDestination(loaded, i);
+    if (!slot.ok()) return slot.status();
+    destinations_.emplace(config.destinations(i).name(), std::move(*slot));
   }
-  late_receipts_ = std::make_unique<StoreLateReceipts>(*store_, *business_acks_, follow_up_queued);
-  // One scan of the dead letters for every destination's gauge.
-  auto dead_letters = store_->CountDeadLetters();
-  if (!dead_letters.ok()) return dead_letters.status();
-  for (auto& scheduler : schedulers_) {
-    auto found = dead_letters->find(scheduler->name());
-    absl::Status started = scheduler->Start(found == dead_letters->end() ? 0 : found->second);
-    if (!started.ok()) return started;
+  late_receipts_ = std::make_unique<StoreLateReceipts>(*store_, *business_acks_, FollowUpQueued());
+  for (auto& [name, slot] : destinations_) {
+    if (absl::Status started = StartScheduler(*slot.scheduler); !started.ok()) return started;
   }
 
-  auto steps =
-      StepRunner::Create(*store_, config, kinds, Clock::System(), data_dir, metrics_.get());
-  if (!steps.ok()) return steps.status();
-  steps_ = std::move(*steps);
+  auto plan = BuildPlan(loaded);
+  if (!plan.ok()) return plan.status();
   router_ = std::make_unique<Router>(
-      *store_, *routes_, *steps_, [ids = ids_.get()] { return ids->Next(); }, loaded.version,
+      *store_, std::move(*plan), [ids = ids_.get()] { return ids->Next(); },
       [this](const std::string& destination, uint64_t count) {
         if (DeliveryScheduler* scheduler = Scheduler(destination)) scheduler->Notify(count);
       },
       metrics_.get());
-  router_->set_patient_keys(any_per_patient);
   router_->Start();
 
   IngressOptions ingress_options;
@@ -249,7 +183,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
   auto admin_address = ParseListenAddress(config.engine().admin().listen());
   if (!admin_address.ok()) return admin_address.status();
   // After the store: its lock keeps a second engine from racing on admin.token.
-  auto tokens = TokenAuthority::Create(config.engine().admin(), data_dir);
+  auto tokens = TokenAuthority::Create(config.engine().admin(), data_dir_);
   if (!tokens.ok()) return tokens.status();
   tokens_ = std::move(*tokens);
   AdminLimits admin_limits = AdminLimitsFrom(config.engine().admin());
@@ -260,9 +194,20 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     if (!context.ok()) return context.status();
     admin_limits.tls = std::shared_ptr<SSL_CTX>(context->release(), SSL_CTX_free);
   }
-  admin_ = std::make_unique<AdminServer>(*store_, *tokens_, std::move(admin_limits));
+  admin_ = std::make_unique<AdminServer>(*store_, tokens_, std::move(admin_limits));
   admin_->SetPayloadRole(static_cast<Role>(config.engine().admin().payload_role()));
   admin_->SetMetrics(metrics_.get());
+  admin_->SetReloader(
+      [this](const Principal& who, std::string_view peer) -> absl::StatusOr<admin::ReloadResponse> {
+        auto reloaded = Reload(who, peer);
+        if (!reloaded.ok()) return reloaded.status();
+        admin::ReloadResponse response;
+        response.set_version(reloaded->version);
+        response.set_previous_version(reloaded->previous_version);
+        for (const std::string& change : reloaded->changes) response.add_changes(change);
+        for (const std::string& warning : reloaded->warnings) response.add_warnings(warning);
+        return response;
+      });
   actions_ = std::make_unique<AdminActions>(
       *store_, *ids_, [this](const std::string& destination) { return Scheduler(destination); },
       [router = router_.get()] { router->Notify(); });
@@ -272,45 +217,16 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
     return started;
   }
 
-  // "FILE:LINE:COL: source 'x': ...", as `navette check` places it: a port
-  // in use, say, names the source and its listen key.
-  auto source_error = [&](int index, const absl::Status& status) {
-    return absl::Status(status.code(),
-                        config::SourceError(loaded, kinds, index, status).ToString());
-  };
   for (int i = 0; i < config.sources_size(); ++i) {
-    const navette::config::Source& source_config = config.sources(i);
-    const std::string& name = source_config.name();
-    const kinds::SourceKind* kind = kinds.KindOf(source_config);
-    if (kind == nullptr) return source_error(i, absl::InvalidArgumentError("no known kind"));
-    auto settings = kinds::KindSettings::Of(source_config, kind->config_type);
-    if (!settings.ok()) return source_error(i, settings.status());
-    source_metrics_.push_back(std::make_unique<SourceMetrics>(*metrics_, name));
-    kinds::SourceContext context;
-    context.name = name;
-    context.data_dir = data_dir;
-    context.clock = &Clock::System();
-    context.metrics = source_metrics_.back().get();
-    context.default_charset = source_config.default_charset();
-    context.profile = source_config.profile();
-    context.late_receipts = late_receipts_.get();
-    // The source's io thread owns its bus socket: no thread hop per message.
-    context.connect_publisher =
-        [this](asio::io_context& io) -> absl::StatusOr<std::unique_ptr<adapters::bus::Publisher>> {
-      auto publisher =
-          adapters::bus::IoDealerPublisher::Connect(context_, kIngressInprocEndpoint, io);
-      if (!publisher.ok()) return publisher.status();
-      return std::unique_ptr<adapters::bus::Publisher>(std::move(*publisher));
-    };
-    auto source = kind->create(**settings, context);
-    if (!source.ok()) return source_error(i, source.status());
-    if (*source == nullptr) {
-      return source_error(i, absl::InternalError("its kind built nothing"));
+    auto slot = BuildSource(loaded, i);
+    if (!slot.ok()) return slot.status();
+    if (absl::Status started = slot->source->Start(); !started.ok()) {
+      return absl::Status(
+          started.code(),
+          config::SourceError(loaded, *kinds_, i, absl::UnavailableError(started.message()))
+              .ToString());
     }
-    if (absl::Status started = (*source)->Start(); !started.ok()) {
-      return source_error(i, absl::UnavailableError(started.message()));
-    }
-    sources_.push_back(std::move(*source));
+    sources_.emplace(config.sources(i).name(), std::move(*slot));
   }
   admin_->SetReady(true);
   spdlog::info("engine ready: config version {}, admin API on {}{}", loaded.version,
@@ -320,8 +236,9 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded,
 }
 
 DeliveryScheduler* Engine::Scheduler(const std::string& destination) const {
-  auto it = schedulers_by_name_.find(destination);
-  return it == schedulers_by_name_.end() ? nullptr : it->second;
+  std::shared_lock lock(destinations_mu_);
+  auto it = destinations_.find(destination);
+  return it == destinations_.end() ? nullptr : it->second.scheduler.get();
 }
 
 uint16_t Engine::admin_port() const { return admin_ ? admin_->port() : 0; }
@@ -331,19 +248,25 @@ Engine::~Engine() { Stop(); }
 void Engine::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  // A reload under way finishes first; none starts after (Reload only tries
+  // the lock, so one waiting in an admin connection cannot hold up the
+  // admin API's stop below).
+  std::lock_guard reloading(reload_mu_);
   if (admin_) admin_->SetReady(false);
-  for (auto& source : sources_) source->Stop();
+  for (auto& [name, slot] : sources_) slot.source->Stop();
   if (ingress_) ingress_->Stop();
   if (admin_) admin_->Stop();  // no new operator actions
   actions_.reset();            // waits for replay jobs
   if (router_) router_->Stop();
-  for (auto& scheduler : schedulers_) scheduler->Stop();
+  for (auto& [name, slot] : destinations_) slot.scheduler->Stop();
   sources_.clear();
   ingress_.reset();
   router_.reset();
-  schedulers_by_name_.clear();
-  schedulers_.clear();
-  destinations_.clear();
+  {
+    std::unique_lock lock(destinations_mu_);
+    destinations_.clear();
+  }
+  retired_destinations_.clear();
   admin_.reset();
   store_.reset();
   context_.close();

@@ -5,12 +5,21 @@
 // sources) so that nothing is accepted before what follows it is ready; stop
 // order is the reverse, so that sources stop accepting first and nothing is
 // acknowledged that was not committed.
+//
+// Reload (engine_reload.cc, docs/reload.md) swaps a new configuration in
+// while the engine runs: routes and steps for the next messages routed,
+// sources and destinations added, changed or removed one by one, the others
+// untouched.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <zmq.hpp>
@@ -34,6 +43,7 @@ class RouteTable;
 namespace navette::store {
 class Store;
 class MessageIdGenerator;
+struct ActionEffect;
 }  // namespace navette::store
 
 namespace navette::engine {
@@ -47,49 +57,110 @@ class Ingress;
 class Metrics;
 class Router;
 class StepRunner;
+struct Principal;
+struct RoutingPlan;
+
+// What a reload changed, for the log, `navette reload` and the audit trail.
+struct ReloadOutcome {
+  std::string previous_version;
+  std::string version;
+  // "route 'copy' added", "source 'sgl' restarted: its settings changed"...
+  std::vector<std::string> changes;
+  // What the running engine keeps until its next restart ("engine.ingress
+  // changed: applies at the next restart").
+  std::vector<std::string> warnings;
+};
 
 class Engine {
  public:
   // `kinds` (engine::BuiltinKinds(), or a test's copy with more) builds
   // the configured sources, steps and destinations; it must be the registry
   // `config` was loaded with, and outlive the engine.
+  // `config_path` is the file reloads read again; empty: the engine runs
+  // on the embedded default and cannot reload.
   static absl::StatusOr<std::unique_ptr<Engine>> Start(const config::LoadedConfig& config,
                                                        const std::filesystem::path& data_dir,
-                                                       const kinds::KindRegistry& kinds);
+                                                       const kinds::KindRegistry& kinds,
+                                                       std::string config_path = "");
   ~Engine();
   void Stop();
+
+  // Reads the configuration file again, checks it as `navette check` does,
+  // and swaps it in; on any error the running configuration stays, and the
+  // error says why (the check's "file:line:col: error: ..." lines). `who`
+  // and `peer` go to the audit trail. One reload at a time; any thread.
+  absl::StatusOr<ReloadOutcome> Reload(const Principal& who, std::string_view peer);
 
   uint16_t admin_port() const;
 
  private:
+  // A running destination: its adapter, the scheduler that works its queue,
+  // and the settings they were built from (to tell a change on reload).
+  struct DestinationSlot {
+    std::unique_ptr<adapters::Destination> destination;
+    std::unique_ptr<DeliveryScheduler> scheduler;
+    std::string settings;
+  };
+  struct SourceSlot {
+    std::unique_ptr<kinds::MetricsScope> metrics;  // the source counts into it
+    std::unique_ptr<adapters::Source> source;
+    std::string settings;
+    // Where it was configured, to build it again (a reload that fails to
+    // start its replacement).
+    const config::LoadedConfig* loaded = nullptr;
+    int index = 0;
+  };
+
   Engine() = default;
-  absl::Status StartAll(const config::LoadedConfig& config, const std::filesystem::path& data_dir,
-                        const kinds::KindRegistry& kinds);
+  absl::Status StartAll(const config::LoadedConfig& config);
   DeliveryScheduler* Scheduler(const std::string& destination) const;
+  // engine_components.cc: what StartAll and Reload build alike.
+  absl::StatusOr<DestinationSlot> BuildDestination(const config::LoadedConfig& loaded, int index);
+  absl::Status StartScheduler(DeliveryScheduler& scheduler);
+  absl::StatusOr<SourceSlot> BuildSource(const config::LoadedConfig& loaded, int index);
+  absl::StatusOr<std::shared_ptr<const RoutingPlan>> BuildPlan(const config::LoadedConfig& loaded);
+  // What the schedulers call when an outcome queued a follow-up delivery
+  // (a business acknowledgement) for another destination.
+  std::function<void(const store::ActionEffect&)> FollowUpQueued();
+  // engine_reload.cc.
+  void ReloadDestinations(const config::LoadedConfig& next, ReloadOutcome& outcome,
+                          absl::Status& failed);
+  void ReloadSources(const config::LoadedConfig& next, ReloadOutcome& outcome,
+                     absl::Status& failed);
+  const config::LoadedConfig& current() const { return *configs_.back(); }
+
+  const kinds::KindRegistry* kinds_ = nullptr;
+  std::filesystem::path data_dir_;
+  std::string config_path_;
+  // Every configuration the engine has run, the current one last: the
+  // components built from one may point into it (a destination's hospital
+  // settings) for as long as they live.
+  std::vector<std::unique_ptr<config::LoadedConfig>> configs_;
+  std::mutex reload_mu_;  // one reload at a time, and none while stopping
 
   zmq::context_t context_;
   // Declared early so that it outlives every component that counts into it.
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::MessageIdGenerator> ids_;
-  std::unique_ptr<routes::RouteTable> routes_;
   // Read by the schedulers' attempt threads: declared before them.
   std::unique_ptr<BusinessAcks> business_acks_;
   // Where receipts sources record the DSNs and MDNs they read.
   std::unique_ptr<adapters::LateReceiptSink> late_receipts_;
   std::unique_ptr<adapters::DocumentHistory> document_history_;  // read by destinations
-  std::vector<std::unique_ptr<adapters::Destination>> destinations_;
-  std::vector<std::unique_ptr<DeliveryScheduler>> schedulers_;
-  std::map<std::string, DeliveryScheduler*> schedulers_by_name_;
-  std::unique_ptr<StepRunner> steps_;  // declared before router_, which refers to it
+  // Guards destinations_'s map (not the slots' insides): other threads look
+  // schedulers up while a reload replaces them.
+  mutable std::shared_mutex destinations_mu_;
+  std::map<std::string, DestinationSlot> destinations_;
+  // Destinations replaced by a reload, stopped: kept until the engine stops,
+  // as a thread may still hold a scheduler it looked up just before.
+  std::vector<DestinationSlot> retired_destinations_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<Ingress> ingress_;
-  std::unique_ptr<TokenAuthority> tokens_;  // declared before admin_, which refers to it
+  std::shared_ptr<const TokenAuthority> tokens_;
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<AdminActions> actions_;
-  // Declared before sources_, which count into them.
-  std::vector<std::unique_ptr<kinds::MetricsScope>> source_metrics_;
-  std::vector<std::unique_ptr<adapters::Source>> sources_;
+  std::map<std::string, SourceSlot> sources_;  // touched by Start, Reload and Stop only
   bool stopped_ = false;
 };
 

@@ -219,6 +219,14 @@ struct Metrics::Impl {
                                          .Help("Always 1; the version is in the label")
                                          .Register(registry);
 
+  Family<Gauge>& config_info_family =
+      prometheus::BuildGauge()
+          .Name("navette_config_info")
+          .Help("Always 1; the version of the running configuration is in the label")
+          .Register(registry);
+  std::mutex config_info_mutex;
+  Gauge* config_info = nullptr;  // guarded by config_info_mutex
+
   Counter& unrouted = unrouted_family.Add({});
   Histogram& ingest_commit = commit_family.Add({}, kCommitBuckets);
   Gauge& parked = parked_family.Add({});
@@ -277,6 +285,13 @@ Metrics::Metrics(const navette::config::Config& config, const kinds::KindRegistr
     : impl_(std::make_unique<Impl>(config, kinds)) {}
 
 Metrics::~Metrics() = default;
+
+void Metrics::SetConfigVersion(std::string_view version) {
+  std::lock_guard lock(impl_->config_info_mutex);
+  if (impl_->config_info != nullptr) impl_->config_info_family.Remove(impl_->config_info);
+  impl_->config_info = &impl_->config_info_family.Add({{"version", std::string(version)}});
+  impl_->config_info->Set(1);
+}
 
 std::string Metrics::Render() const {
   if (impl_->read_parked) {

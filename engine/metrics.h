@@ -84,6 +84,9 @@ class Metrics {
     double oldest_age_seconds = 0;  // since the oldest one was received
   };
   void SetParkedReader(std::function<std::optional<Parked>()> read);
+  // navette_config_info{version}: 1 for the configuration running now (a
+  // reload replaces the series). Any thread.
+  void SetConfigVersion(std::string_view version);
 
  private:
   struct Impl;

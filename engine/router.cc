@@ -42,16 +42,41 @@ void LogHeldRoutes(const store::RoutingDecision& decision) {
 
 }  // namespace
 
+Router::Router(store::Store& store, std::shared_ptr<const RoutingPlan> plan,
+               std::function<uint64_t()> next_ticket_id,
+               std::function<void(const std::string&, uint64_t)> on_queued, Metrics* metrics)
+    : store_(store),
+      next_ticket_id_(std::move(next_ticket_id)),
+      on_queued_(std::move(on_queued)),
+      metrics_(metrics),
+      plan_(std::move(plan)) {}
+
 Router::Router(store::Store& store, const routes::RouteTable& routes, const StepRunner& steps,
                std::function<uint64_t()> next_ticket_id, std::string config_version,
                std::function<void(const std::string&, uint64_t)> on_queued, Metrics* metrics)
-    : store_(store),
-      routes_(routes),
-      steps_(steps),
-      next_ticket_id_(std::move(next_ticket_id)),
-      config_version_(std::move(config_version)),
-      on_queued_(std::move(on_queued)),
-      metrics_(metrics) {}
+    : Router(store,
+             std::make_shared<const RoutingPlan>(
+                 RoutingPlan{std::shared_ptr<const routes::RouteTable>(&routes, [](const auto*) {}),
+                             std::shared_ptr<const StepRunner>(&steps, [](const auto*) {}),
+                             std::move(config_version), false}),
+             std::move(next_ticket_id), std::move(on_queued), metrics) {}
+
+std::shared_ptr<const RoutingPlan> Router::Plan() const {
+  std::lock_guard lock(plan_mu_);
+  return plan_;
+}
+
+void Router::SwapPlan(std::shared_ptr<const RoutingPlan> plan) {
+  std::lock_guard lock(plan_mu_);
+  plan_ = std::move(plan);
+}
+
+void Router::set_patient_keys(bool enabled) {
+  std::lock_guard lock(plan_mu_);
+  auto plan = std::make_shared<RoutingPlan>(*plan_);
+  plan->patient_keys = enabled;
+  plan_ = std::move(plan);
+}
 
 Router::~Router() { Stop(); }
 
@@ -94,13 +119,15 @@ void Router::Run() {
   }
 }
 
-absl::StatusOr<store::RoutingDecision> Router::Decide(const store::RouterQueueEntry& entry) {
+absl::StatusOr<store::RoutingDecision> Router::Decide(const store::RouterQueueEntry& entry,
+                                                      const RoutingPlan& plan) {
+  const bool patient_keys = plan.patient_keys;
   const uint64_t id = entry.message_id;
   auto message = store_.GetMessage(id);
   if (!message.ok()) return message.status();
   const navette::Envelope& envelope = message->envelope();
   std::optional<adapters::hl7v2::MessageView> view;
-  if (routes_.needs_message_view() || patient_keys_) {
+  if (plan.routes->needs_message_view() || patient_keys) {
     auto parsed = adapters::hl7v2::MessageView::Parse(envelope.raw());
     if (parsed.ok()) view = std::move(*parsed);
   }
@@ -108,13 +135,13 @@ absl::StatusOr<store::RoutingDecision> Router::Decide(const store::RouterQueueEn
   decision.id = id;
   decision.queue_key_id = entry.key_id;
   decision.only_routes = entry.routes;
-  const std::string patient = patient_keys_ && view ? routes::PatientKey(*view) : "";
-  for (const routes::RouteMatch& match : routes_.Evaluate(envelope, view ? &*view : nullptr)) {
+  const std::string patient = patient_keys && view ? routes::PatientKey(*view) : "";
+  for (const routes::RouteMatch& match : plan.routes->Evaluate(envelope, view ? &*view : nullptr)) {
     if (!entry.routes.empty() &&
         std::find(entry.routes.begin(), entry.routes.end(), match.route) == entry.routes.end()) {
       continue;  // a release runs only the routes that were parked
     }
-    absl::Status ran = steps_.RunRoute(*message, match, patient, decision);
+    absl::Status ran = plan.steps->RunRoute(*message, match, patient, decision);
     if (!ran.ok()) return ran;
   }
   if (decision.routes.empty() && entry.routes.empty()) {
@@ -127,11 +154,14 @@ absl::StatusOr<store::RoutingDecision> Router::Decide(const store::RouterQueueEn
 }
 
 bool Router::RouteBatch(const std::vector<store::RouterQueueEntry>& entries) {
+  // One plan for the whole batch: its messages record the version that
+  // routed them, whatever a reload swaps meanwhile.
+  const std::shared_ptr<const RoutingPlan> plan = Plan();
   std::vector<store::RoutingDecision> decisions;
   decisions.reserve(entries.size());
   for (const store::RouterQueueEntry& entry : entries) {
     const uint64_t id = entry.message_id;
-    auto decision = Decide(entry);
+    auto decision = Decide(entry, *plan);
     if (absl::IsNotFound(decision.status()) || absl::IsDataLoss(decision.status())) {
       // This message cannot be read, and never will be: set it aside so that
       // the messages behind it are routed.
@@ -150,19 +180,19 @@ bool Router::RouteBatch(const std::vector<store::RouterQueueEntry>& entries) {
     }
     if (decision->identity_update) {
       // Commit what comes before, then the update alone (see router.h).
-      if (!Commit(decisions)) return false;
+      if (!Commit(decisions, *plan)) return false;
       decisions.clear();
-      if (!Commit({std::move(*decision)})) return false;
+      if (!Commit({std::move(*decision)}, *plan)) return false;
       continue;
     }
     decisions.push_back(std::move(*decision));
   }
-  return Commit(decisions);
+  return Commit(decisions, *plan);
 }
 
-bool Router::Commit(const std::vector<store::RoutingDecision>& decisions) {
+bool Router::Commit(const std::vector<store::RoutingDecision>& decisions, const RoutingPlan& plan) {
   if (decisions.empty()) return true;
-  absl::Status committed = store_.CommitRouting(decisions, config_version_, next_ticket_id_);
+  absl::Status committed = store_.CommitRouting(decisions, plan.version, next_ticket_id_);
   if (!committed.ok()) {
     spdlog::error("router: batch of {}: {}", decisions.size(), committed.message());
     return false;

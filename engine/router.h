@@ -14,6 +14,9 @@
 // first key, which re-routes nothing: routed messages are no longer there.
 #pragma once
 
+#include <memory>
+#include <mutex>
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -29,6 +32,17 @@ namespace navette::engine {
 
 class Metrics;
 
+// What the router routes with: one configuration's routes and steps, and
+// the version every message it routes records (engine reloads swap it).
+struct RoutingPlan {
+  std::shared_ptr<const routes::RouteTable> routes;
+  std::shared_ptr<const StepRunner> steps;
+  std::string version;
+  // Whether to compute each message's patient key (for destinations with
+  // per-patient ordering).
+  bool patient_keys = false;
+};
+
 struct RouterStats {
   std::atomic<uint64_t> routed{0};
   std::atomic<uint64_t> unrouted{0};
@@ -40,6 +54,10 @@ class Router {
   // `metrics` may be null (no metrics); it must outlive the router.
   // `steps` runs the routes' steps; `next_ticket_id` gives the router-queue
   // keys of the messages an identity update releases.
+  Router(store::Store& store, std::shared_ptr<const RoutingPlan> plan,
+         std::function<uint64_t()> next_ticket_id,
+         std::function<void(const std::string&, uint64_t)> on_queued, Metrics* metrics = nullptr);
+  // The same with routes and steps the caller keeps alive.
   Router(store::Store& store, const routes::RouteTable& routes, const StepRunner& steps,
          std::function<uint64_t()> next_ticket_id, std::string config_version,
          std::function<void(const std::string&, uint64_t)> on_queued, Metrics* metrics = nullptr);
@@ -51,7 +69,11 @@ class Router {
   void Notify() { wakeup_.Notify(); }
   // Whether to compute each message's patient key (for destinations with
   // per-patient ordering). Before Start().
-  void set_patient_keys(bool enabled) { patient_keys_ = enabled; }
+  void set_patient_keys(bool enabled);
+  // Routes the messages of every batch begun from now on with `plan`; the
+  // batch in progress, if any, ends with the plan it began with (its
+  // messages record that version). Any thread.
+  void SwapPlan(std::shared_ptr<const RoutingPlan> plan);
   const RouterStats& stats() const { return stats_; }
 
  private:
@@ -60,18 +82,18 @@ class Router {
   // (the messages then stay in the router queue).
   bool RouteBatch(const std::vector<store::RouterQueueEntry>& entries);
   // Commits decisions and reports what was queued; false if the store failed.
-  bool Commit(const std::vector<store::RoutingDecision>& decisions);
-  // The routing of one message: a pure function of the message and the routes.
-  absl::StatusOr<store::RoutingDecision> Decide(const store::RouterQueueEntry& entry);
+  bool Commit(const std::vector<store::RoutingDecision>& decisions, const RoutingPlan& plan);
+  // The routing of one message: a pure function of the message and the plan.
+  absl::StatusOr<store::RoutingDecision> Decide(const store::RouterQueueEntry& entry,
+                                                const RoutingPlan& plan);
+  std::shared_ptr<const RoutingPlan> Plan() const;
 
   store::Store& store_;
-  const routes::RouteTable& routes_;
-  const StepRunner& steps_;
   std::function<uint64_t()> next_ticket_id_;
-  const std::string config_version_;
   std::function<void(const std::string&, uint64_t)> on_queued_;
   Metrics* const metrics_;
-  bool patient_keys_ = false;
+  mutable std::mutex plan_mu_;
+  std::shared_ptr<const RoutingPlan> plan_;  // guarded by plan_mu_
   Wakeup wakeup_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -129,9 +129,10 @@ absl::Status AdminClient::Call(const std::string& method, const std::string& pat
     admin::ErrorResponse error;
     if (google::protobuf::util::JsonStringToMessage(body, &error).ok() && !error.error().empty()) {
       // The engine's words may quote what a peer sent (an id, a reason):
-      // escaped for the terminal.
-      return absl::FailedPreconditionError(
-          fmt::format("{} (HTTP {})", Printable(error.error()), status));
+      // escaped for the terminal, each detail on a line of its own.
+      std::string text = fmt::format("{} (HTTP {})", Printable(error.error()), status);
+      for (const std::string& detail : error.details()) text += "\n  " + Printable(detail);
+      return absl::FailedPreconditionError(text);
     }
     return absl::FailedPreconditionError(fmt::format("{} answered HTTP {}", url, status));
   }

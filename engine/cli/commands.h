@@ -60,6 +60,12 @@ struct AuditListOptions {
 };
 int RunAuditList(const AuditListOptions& options);
 
+// `navette reload`.
+struct ReloadCommandOptions {
+  AdminOptions admin;
+};
+int RunReload(const ReloadCommandOptions& options);
+
 // `navette messages replay`: one message by ID, or the dead letters that
 // match --state dead and the filters, as a job followed to its end.
 struct ReplayOptions {

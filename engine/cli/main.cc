@@ -159,6 +159,13 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"viewer", "operator", "admin"}));
 
+  cli::ReloadCommandOptions reload;
+  auto* reload_cmd = app.add_subcommand(
+      "reload",
+      "Have the engine read its configuration file again, check it and swap it in (admin role); "
+      "a refused file leaves the running configuration in place");
+  AddAdminOptions(reload_cmd, reload.admin);
+
   auto* audit_cmd = app.add_subcommand("audit", "The audit trail: who viewed or acted on what");
   audit_cmd->require_subcommand(1);
   cli::AuditListOptions audit_list;
@@ -204,6 +211,7 @@ int main(int argc, char** argv) {
   if (release_cmd->parsed()) return cli::RunMessagesRelease(release);
   if (token_new_cmd->parsed()) return cli::RunTokenNew(token_new);
   if (audit_list_cmd->parsed()) return cli::RunAuditList(audit_list);
+  if (reload_cmd->parsed()) return cli::RunReload(reload);
   if (sim_dmp_cmd->parsed()) return cli::RunSimDmp(sim_dmp_cmd->remaining());
   return 1;
 }

@@ -174,6 +174,9 @@ int RunMessagesShow(const ShowOptions& options) {
     routes += (routes.empty() ? "" : ", ") + P(route);
   }
   std::cout << fmt::format("  routes:       {}\n", routes.empty() ? "-" : routes);
+  std::cout << fmt::format("  config:       {}\n", summary.config_version().empty()
+                                                       ? "- (not routed yet)"
+                                                       : summary.config_version());
   for (const admin::DestinationSummary& destination : summary.destinations()) {
     std::cout << "  destination:  " << DestinationLine(destination) << "\n";
   }

@@ -8,6 +8,7 @@
 
 #include "common/fmt_absl.h"
 
+#include "engine/auth.h"
 #include "engine/builtin_kinds.h"
 #include "engine/cli/commands.h"
 #include "engine/config/check_command.h"
@@ -56,22 +57,30 @@ int RunServe(const ServeOptions& options) {
   // may read them, whatever umask the engine was started with.
   ::umask(loaded.config->config.engine().data_group_readable() ? 027 : 077);
 
-  // Block the stop signals in every thread the engine starts; this thread
-  // takes them with sigwait.
+  // Block the stop and reload signals in every thread the engine starts;
+  // this thread takes them with sigwait.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto engine = Engine::Start(*loaded.config, options.data_dir, BuiltinKinds());
+  auto engine =
+      Engine::Start(*loaded.config, options.data_dir, BuiltinKinds(), options.config_path);
   if (!engine.ok()) {
     spdlog::critical("cannot start: {}", engine.status().message());
     return 1;
   }
   int received = 0;
-  sigwait(&signals, &received);
+  while (true) {
+    sigwait(&signals, &received);
+    if (received != SIGHUP) break;
+    // Reload logs what it did or why it refused, and audits it.
+    spdlog::info("SIGHUP received: reading the configuration again");
+    (void)(*engine)->Reload(Principal{"SIGHUP", Role::kAdmin}, "local signal");
+  }
   spdlog::info("signal {} received, stopping", received);
   (*engine)->Stop();
   spdlog::info("stopped");

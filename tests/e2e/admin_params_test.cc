@@ -66,7 +66,7 @@ TEST_F(AdminParamsTest, ListRefusesAFilterItDoesNotKnow) {
   EXPECT_EQ(status, 400);
   EXPECT_EQ(body,
             "{\"error\":\"unknown query parameter 'control_id' (GET /v1/messages takes state, "
-            "source, route, limit, before)\"}");
+            "source, route, limit, before)\",\"details\":[]}");
 
   auto [several_status, several] = Get("/v1/messages?limit=5&colour=red&msh10=x");
   EXPECT_EQ(several_status, 400);
