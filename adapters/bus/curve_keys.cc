@@ -17,9 +17,7 @@ namespace {
 constexpr std::string_view kZ85Alphabet =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 
-bool IsCurveKey(std::string_view word) {
-  return word.size() == kCurveKeyLength && word.find_first_not_of(kZ85Alphabet) == word.npos;
-}
+bool IsCurveKey(std::string_view word) { return CheckCurveKey(word).ok(); }
 
 std::string FirstWord(std::string_view line) {
   const size_t end = line.find_first_of(" \t");
@@ -76,6 +74,12 @@ absl::Status CheckCurveKey(std::string_view text) {
   if (size_t bad = text.find_first_not_of(kZ85Alphabet); bad != text.npos) {
     return absl::InvalidArgumentError(
         fmt::format("not a CURVE key: character {} is not Z85", bad + 1));
+  }
+  // Z85 alphabet, yet a group of five characters may still exceed 32 bits.
+  const std::string terminated(text);
+  uint8_t bytes[32];
+  if (zmq_z85_decode(bytes, terminated.c_str()) == nullptr) {
+    return absl::InvalidArgumentError("not a CURVE key: not a valid Z85 value");
   }
   return absl::OkStatus();
 }

@@ -15,8 +15,10 @@
 //
 //   - A line whose first word is a 40-character Z85 key is a key; what
 //     follows the key after a space or a tab is a comment (the adapter's
-//     name, in an authorized keys file). A key may itself start with '#'.
+//     name, in an authorized keys file).
 //   - Any other line that starts with '#', and blank lines, are comments.
+//     ('#' is a Z85 character, but never the first of a key: a group of
+//     five characters starting with it would exceed 32 bits.)
 //   - Anything else is an error naming the file and the line.
 //
 // A secret key file (PREFIX.key) holds the secret key alone: the public key

@@ -106,22 +106,21 @@ TEST_F(CurveKeysTest, AnExistingFileIsNeverReplacedAndNoHalfPairIsLeft) {
   EXPECT_FALSE(std::filesystem::exists(Path("other.key")));
 }
 
-TEST_F(CurveKeysTest, KeyFilesTakeCommentsAndKeysStartingWithHash) {
+TEST_F(CurveKeysTest, KeyFilesTakeCommentsBesideTheirKeys) {
   auto first = NewCurveKeyPair();
   auto second = NewCurveKeyPair();
   ASSERT_TRUE(first.ok() && second.ok());
-  // '#' is a Z85 character: a key may start with it.
-  const std::string hash_key = "#" + first->public_key.substr(1);
   const std::string path =
       Write("authorized", fmt::format("# adapters allowed on the bus\n"
                                       "\n"
                                       "{}  lab adapter\r\n"
-                                      "{}\t# radiology\n"
-                                      "{}\n",
-                                      first->public_key, second->public_key, hash_key));
+                                      "#{} (retired)\n"
+                                      "{}\t# radiology\n",
+                                      first->public_key, first->public_key, second->public_key));
   auto keys = ReadCurveKeyFile(path);
   ASSERT_TRUE(keys.ok()) << keys.status();
-  EXPECT_THAT(*keys, ElementsAre(first->public_key, second->public_key, hash_key));
+  // "#<key>" is a comment: no Z85 key starts with '#'.
+  EXPECT_THAT(*keys, ElementsAre(first->public_key, second->public_key));
 }
 
 TEST_F(CurveKeysTest, RefusalsNameTheFileAndLineNeverTheKey) {
@@ -135,6 +134,9 @@ TEST_F(CurveKeysTest, RefusalsNameTheFileAndLineNeverTheKey) {
 
   EXPECT_EQ(CheckCurveKey("rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]y,7").message(),
             "not a CURVE key: character 39 is not Z85");
+  // Z85 characters, but "#####" is over 32 bits.
+  EXPECT_EQ(CheckCurveKey("#####" + std::string(35, '0')).message(),
+            "not a CURVE key: not a valid Z85 value");
 
   auto missing = ReadCurveSecretKeyFile(Path("missing.key"));
   EXPECT_TRUE(absl::IsNotFound(missing.status())) << missing.status();
