@@ -23,6 +23,7 @@
 #include "engine/auth.h"
 #include "engine/builtin_kinds.h"
 #include "engine/business_acks.h"
+#include "engine/config/ingress_security.h"
 #include "engine/config/validate.h"
 #include "engine/delivery_scheduler.h"
 #include "engine/ingress.h"
@@ -174,7 +175,25 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
   const navette::config::Ingress& ingress_config = config.engine().ingress();
   ingress_options.max_batch = ingress_config.max_batch();
   ingress_options.retransmission_window = ToMicros(ingress_config.retransmission_window());
-  ingress_options.extra_binds.assign(ingress_config.bind().begin(), ingress_config.bind().end());
+  // Which endpoints take CURVE: the rule `check` applied (ingress_security.h).
+  std::vector<std::string> curve_binds;
+  for (const std::string& endpoint : ingress_config.bind()) {
+    if (config::SecurityOf(ingress_config, endpoint) == config::BusSecurity::kCurve) {
+      curve_binds.push_back(endpoint);
+    } else {
+      ingress_options.extra_binds.push_back(endpoint);
+    }
+  }
+  if (!curve_binds.empty()) {
+    auto keys = config::ReadIngressCurveKeys(ingress_config.curve());
+    if (!keys.ok()) return keys.status();
+    ingress_options.curve = IngressOptions::Curve{.binds = std::move(curve_binds),
+                                                  .secret_key = keys->server.secret_key,
+                                                  .authorized_keys = std::move(keys->authorized)};
+    spdlog::info("ingress: CURVE on {} endpoint(s), {} authorized adapter key(s); engine key {}",
+                 ingress_options.curve.binds.size(), ingress_options.curve.authorized_keys.size(),
+                 keys->server.public_key);
+  }
   ingress_options.metrics = metrics_.get();
   ingress_ = std::make_unique<Ingress>(context_, *store_, *ids_, ingress_options,
                                        [router = router_.get()] { router->Notify(); });

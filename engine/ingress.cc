@@ -57,6 +57,7 @@ Ingress::Ingress(zmq::context_t& context, IngressCommitter& committer,
 Ingress::~Ingress() { Stop(); }
 
 absl::Status Ingress::Start() {
+  std::string endpoint = kIngressInprocEndpoint;  // the one being bound, for the error
   try {
     socket_ = zmq::socket_t(context_, zmq::socket_type::router);
     socket_.set(zmq::sockopt::sndhwm, 0);
@@ -64,10 +65,42 @@ absl::Status Ingress::Start() {
     socket_.set(zmq::sockopt::linger, 0);
     // Fail loudly rather than drop a confirm for a peer that disappeared.
     socket_.set(zmq::sockopt::router_mandatory, 1);
+    const bool curve = !options_.curve.binds.empty();
+    if (curve) {
+      // Before any bind: the monitor must see every connection, and ZAP
+      // must answer the first CURVE handshake.
+      guard_ = std::make_unique<BusGuard>(
+          context_, BusGuardOptions{.authorized_keys = options_.curve.authorized_keys,
+                                    .metrics = options_.metrics});
+      if (absl::Status started = guard_->Start(socket_); !started.ok()) return started;
+    }
     socket_.bind(kIngressInprocEndpoint);
-    for (const std::string& endpoint : options_.extra_binds) socket_.bind(endpoint);
+    for (const std::string& plain : options_.extra_binds) {
+      endpoint = plain;
+      socket_.bind(plain);
+    }
+    if (curve) {
+      socket_.set(zmq::sockopt::curve_server, 1);
+      socket_.set(zmq::sockopt::curve_secretkey, options_.curve.secret_key);
+      // A ZAP domain makes libzmq ask the guard about every CURVE client.
+      socket_.set(zmq::sockopt::zap_domain, std::string(kIngressZapDomain));
+      // ZMQ_ZAP_ENFORCE_DOMAIN (a draft option in libzmq 4.3's header, known
+      // to the library): a handshake with no ZAP handler to ask is refused
+      // instead of let through. The guard is bound before and outlives the
+      // socket, so this only guards against a mistake here.
+      constexpr int kZapEnforceDomain = 93;
+      const int enforce = 1;
+      if (zmq_setsockopt(socket_.handle(), kZapEnforceDomain, &enforce, sizeof(enforce)) != 0) {
+        spdlog::debug("ingress: libzmq has no ZMQ_ZAP_ENFORCE_DOMAIN");
+      }
+      for (const std::string& curve_endpoint : options_.curve.binds) {
+        endpoint = curve_endpoint;
+        socket_.bind(curve_endpoint);
+      }
+    }
   } catch (const zmq::error_t& error) {
-    return absl::UnavailableError(fmt::format("ingress: cannot bind: {}", error.what()));
+    return absl::UnavailableError(
+        fmt::format("ingress: cannot bind {}: {}", endpoint, error.what()));
   }
   thread_ = std::thread([this] {
     SetThreadName("ingress");
@@ -80,6 +113,8 @@ void Ingress::Stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
   if (socket_.handle() != nullptr) socket_.close();
+  // After the socket: no handshake is left to answer.
+  if (guard_) guard_->Stop();
 }
 
 void Ingress::Run() {

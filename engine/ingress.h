@@ -16,6 +16,14 @@
 // Confirm, not permanent, for each of its publishes (the sender is told to
 // send again, AE). Only a request with no readable correlation cannot be
 // answered: it is logged and counted (IngressStats::unreadable).
+//
+// Endpoints: the in-process one (kIngressInprocEndpoint, the engine's own
+// sources), the plain extra ones, then the CURVE ones. libzmq takes a
+// socket's options when an endpoint is bound, so the CURVE server options
+// are set after the plain endpoints are bound and before the CURVE ones:
+// the plain ones (and inproc, which has no handshake at all) stay plain.
+// The bus guard (bus_guard.h) answers ZAP for the CURVE endpoints and tells
+// of every refused handshake; it runs only when there are some.
 #pragma once
 
 #include <atomic>
@@ -33,6 +41,7 @@
 
 #include "absl/status/status.h"
 #include "common/clock.h"
+#include "engine/bus_guard.h"
 #include "store/message_id.h"
 #include "store/store.h"
 
@@ -45,8 +54,19 @@ class Metrics;
 struct IngressOptions {
   size_t max_batch = 512;
   std::chrono::microseconds retransmission_window = std::chrono::hours(24);
+  // Plain endpoints: ipc://, and loopback tcp:// when the configuration
+  // allows it (engine/config/ingress_security.h).
   std::vector<std::string> extra_binds;  // e.g. tcp://127.0.0.1:5571
-  Metrics* metrics = nullptr;            // optional; must outlive the ingress
+  // The CURVE endpoints and what they need; no binds: no CURVE endpoint,
+  // and no bus guard. (Not an std::optional: GCC 12 warns falsely that a
+  // copied one may be uninitialized.)
+  struct Curve {
+    std::vector<std::string> binds = {};  // e.g. tcp://0.0.0.0:5571
+    std::string secret_key = {};          // the engine's, Z85
+    std::vector<std::string> authorized_keys = {};
+  };
+  Curve curve;
+  Metrics* metrics = nullptr;  // optional; must outlive the ingress
   // The time the retransmission window is measured against (from the
   // original's receipt); must outlive the ingress.
   const Clock* clock = &Clock::System();
@@ -104,7 +124,8 @@ class Ingress {
   store::MessageIdGenerator& ids_;
   const IngressOptions options_;
   std::function<void()> on_commit_;
-  zmq::socket_t socket_;  // used by the ingress thread only once started
+  std::unique_ptr<BusGuard> guard_;  // with CURVE endpoints only
+  zmq::socket_t socket_;             // used by the ingress thread only once started
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   IngressStats stats_;

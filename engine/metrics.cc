@@ -14,6 +14,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "engine/bus_handshakes.h"
 #include "kinds/registry.h"
 #include "proto/config.pb.h"
 
@@ -187,6 +188,12 @@ struct Metrics::Impl {
                                                .Name("navette_circuit_opened_total")
                                                .Help("Times a destination's circuit breaker opened")
                                                .Register(registry);
+  Family<Counter>& bus_refused_family = prometheus::BuildCounter()
+                                            .Name("navette_bus_handshakes_refused_total")
+                                            .Help(
+                                                "Connections to the bus's tcp endpoints refused "
+                                                "at their handshake (CURVE), by reason")
+                                            .Register(registry);
   Family<Histogram>& commit_family = prometheus::BuildHistogram()
                                          .Name("navette_ingest_commit_seconds")
                                          .Help("Duration of one synced ingress batch commit")
@@ -245,6 +252,7 @@ struct Metrics::Impl {
   Index<Gauge> dead_letters{dead_letters_family, {"destination"}, AddPlain<Gauge>};
   Index<Gauge> circuit_open{circuit_open_family, {"destination"}, AddPlain<Gauge>};
   Index<Counter> circuit_opened{circuit_opened_family, {"destination"}, AddPlain<Counter>};
+  Index<Counter> bus_refused{bus_refused_family, {"reason"}, AddPlain<Counter>};
   Index<Histogram> delivery_seconds{
       delivery_seconds_family, {"destination"}, AddHistogram(kDeliveryBuckets)};
   Index<Histogram> end_to_end{
@@ -253,6 +261,7 @@ struct Metrics::Impl {
 
 Metrics::Impl::Impl(const navette::config::Config& config, const kinds::KindRegistry& kinds) {
   build_info_family.Add({{"version", NAVETTE_VERSION}}).Set(1);
+  for (std::string_view reason : kBusRefusalReasons) bus_refused.Preset({reason, ""});
   for (const auto& source : config.sources()) {
     received.Preset({source.name(), ""});
     if (const kinds::SourceKind* kind = kinds.KindOf(source)) {
@@ -337,6 +346,10 @@ void Metrics::EndToEnd(std::string_view route, std::string_view destination, dou
 void Metrics::SetQueue(std::string_view destination, uint64_t depth, double oldest_age_seconds) {
   impl_->queue_depth.Get({destination, ""}).Set(static_cast<double>(depth));
   impl_->queue_age.Get({destination, ""}).Set(oldest_age_seconds);
+}
+
+void Metrics::BusHandshakeRefused(std::string_view reason) {
+  impl_->bus_refused.Get({reason, ""}).Increment();
 }
 
 void Metrics::SetDeadLetters(std::string_view destination, uint64_t count) {

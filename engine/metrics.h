@@ -73,6 +73,12 @@ class Metrics {
   void CircuitOpened(std::string_view destination);
   void CircuitClosed(std::string_view destination);
 
+  // navette_bus_handshakes_refused_total{reason}: connections to the
+  // ingress's tcp endpoints refused at their handshake; reason is one of
+  // kBusRefusalReasons (engine/bus_handshakes.h), every one present from the
+  // start.
+  void BusHandshakeRefused(std::string_view reason);
+
   // Gauges navette_parked_messages and navette_parked_oldest_age_seconds,
   // read from `read` at each Render: parking, release, re-park, merge,
   // discard and restarts all change them, and only the store sees every one,

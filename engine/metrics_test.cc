@@ -246,6 +246,23 @@ TEST(MetricsTest, CircuitGaugeFollowsOpeningAndClosingAndOpeningsAreCounted) {
             0);
 }
 
+TEST(MetricsTest, RefusedBusHandshakesAreCountedByReasonFromZero) {
+  Metrics metrics(TestConfig(), TestKinds());
+  auto samples = Parse(metrics.Render());
+  for (const char* reason :
+       {"unauthorized_key", "mechanism_mismatch", "cryptographic", "protocol", "incomplete"}) {
+    EXPECT_EQ(Value(samples, Series("navette_bus_handshakes_refused_total", {{"reason", reason}})),
+              0)
+        << reason;
+  }
+  metrics.BusHandshakeRefused("unauthorized_key");
+  metrics.BusHandshakeRefused("unauthorized_key");
+  samples = Parse(metrics.Render());
+  EXPECT_EQ(Value(samples,
+                  Series("navette_bus_handshakes_refused_total", {{"reason", "unauthorized_key"}})),
+            2);
+}
+
 TEST(MetricsTest, UnconfiguredNamesAreCountedToo) {
   Metrics metrics(TestConfig(), TestKinds());
   metrics.Received("elsewhere");
@@ -280,6 +297,7 @@ TEST(MetricsTest, TextHasHelpAndTypeForEveryFamily) {
       {"navette_dead_letters", "gauge"},
       {"navette_circuit_open", "gauge"},
       {"navette_circuit_opened_total", "counter"},
+      {"navette_bus_handshakes_refused_total", "counter"},
       {"navette_parked_messages", "gauge"},
       {"navette_parked_oldest_age_seconds", "gauge"},
       {"navette_ingest_commit_seconds", "histogram"},

@@ -16,12 +16,24 @@ namespace navette::adapters::bus {
 using navette::bus::BusRequest;
 
 DealerPublisher::DealerPublisher(zmq::context_t& context, std::string endpoint,
-                                 std::chrono::milliseconds confirm_timeout)
-    : context_(context), endpoint_(std::move(endpoint)), in_flight_(confirm_timeout) {}
+                                 std::chrono::milliseconds confirm_timeout,
+                                 std::optional<CurveClientKeys> curve)
+    : context_(context),
+      endpoint_(std::move(endpoint)),
+      curve_(std::move(curve)),
+      in_flight_(confirm_timeout) {}
 
 DealerPublisher::~DealerPublisher() { Stop(); }
 
 absl::Status DealerPublisher::Start() {
+  if (curve_) {
+    for (const std::string* key :
+         {&curve_->server_public_key, &curve_->public_key, &curve_->secret_key}) {
+      if (absl::Status valid = CheckCurveKey(*key); !valid.ok()) {
+        return absl::InvalidArgumentError(fmt::format("bus: {}", valid.message()));
+      }
+    }
+  }
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) return absl::InternalError("bus: cannot create eventfd");
   // Connect on the caller's thread so that a bad endpoint is reported here.
@@ -30,6 +42,12 @@ absl::Status DealerPublisher::Start() {
     socket_.set(zmq::sockopt::sndhwm, 0);
     socket_.set(zmq::sockopt::rcvhwm, 0);
     socket_.set(zmq::sockopt::linger, 0);
+    if (curve_) {
+      // Options are taken at connect: set before it.
+      socket_.set(zmq::sockopt::curve_serverkey, curve_->server_public_key);
+      socket_.set(zmq::sockopt::curve_publickey, curve_->public_key);
+      socket_.set(zmq::sockopt::curve_secretkey, curve_->secret_key);
+    }
     socket_.connect(endpoint_);
   } catch (const zmq::error_t& error) {
     return absl::UnavailableError(

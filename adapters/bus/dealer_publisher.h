@@ -8,17 +8,27 @@
 // the bus thread then calls the publisher's callback. A publish that gets no
 // answer within `confirm_timeout` fails, so a sender is never left waiting on
 // an engine that went away (the sender then gets AE and sends again).
+//
+// Over tcp to an engine that requires CURVE (engine.ingress.curve), the
+// publisher is given its own key pair and the engine's public key. A
+// handshake the engine refuses (a key it does not authorize, a wrong server
+// key) is not an error libzmq reports to the connecting side: the socket
+// retries in the background, and each publish fails after
+// `confirm_timeout`, as for an engine that is down. The engine logs the
+// refusal.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include <zmq.hpp>
 
+#include "adapters/bus/curve_keys.h"
 #include "adapters/bus/in_flight_publishes.h"
 #include "adapters/bus/publisher.h"
 
@@ -26,8 +36,12 @@ namespace navette::adapters::bus {
 
 class DealerPublisher : public Publisher {
  public:
+  // `curve`: the CURVE client keys, for an engine endpoint that requires
+  // them; none: plain ZMTP (inproc, ipc, a loopback tcp endpoint the engine
+  // allows plain).
   DealerPublisher(zmq::context_t& context, std::string endpoint,
-                  std::chrono::milliseconds confirm_timeout = std::chrono::seconds(30));
+                  std::chrono::milliseconds confirm_timeout = std::chrono::seconds(30),
+                  std::optional<CurveClientKeys> curve = std::nullopt);
   ~DealerPublisher() override;
 
   absl::Status Start();
@@ -50,6 +64,7 @@ class DealerPublisher : public Publisher {
 
   zmq::context_t& context_;
   const std::string endpoint_;
+  const std::optional<CurveClientKeys> curve_;
   int wake_fd_ = -1;
   std::thread thread_;
 

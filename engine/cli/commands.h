@@ -2,6 +2,7 @@
 // code; main.cc only parses arguments (CLI11) and dispatches.
 #pragma once
 
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,17 @@ struct TokenNewOptions {
   std::string role;  // viewer, operator or admin
 };
 int RunTokenNew(const TokenNewOptions& options);
+
+// `navette keys new`: a CURVE key pair for the bus (engine.ingress.curve),
+// written to <out>.key (the secret key, mode 0600) and <out>.pub (the public
+// key); neither file may exist. Prints the public key on the first line,
+// then where each file goes and the authorized_keys entry to paste. The
+// file format is in adapters/bus/curve_keys.h.
+struct KeysNewOptions {
+  std::string out = "navette-curve";  // path prefix of the two files
+};
+int RunKeysNew(const KeysNewOptions& options, std::ostream& out = std::cout,
+               std::ostream& err = std::cerr);
 
 // `navette sim dmp ARGS…`: replaces this process with the DMP simulator
 // program, navette-dmp-sim, found beside the navette binary, given ARGS as

@@ -183,6 +183,19 @@ int main(int argc, char** argv) {
   audit_list_cmd->add_flag("--json", audit_list.json, "One JSON object");
   AddAdminOptions(audit_list_cmd, audit_list.admin);
 
+  auto* keys_cmd = app.add_subcommand("keys", "CURVE keys of the engine's tcp bus");
+  keys_cmd->require_subcommand(1);
+  cli::KeysNewOptions keys_new;
+  auto* keys_new_cmd = keys_cmd->add_subcommand(
+      "new",
+      "Write a new CURVE key pair (PREFIX.key, mode 0600, and PREFIX.pub) and print the public "
+      "key and the engine.ingress.curve.authorized_keys entry");
+  keys_new_cmd
+      ->add_option("--out,-o", keys_new.out,
+                   "Path prefix of the two files; neither may exist (a key file is never "
+                   "replaced)")
+      ->capture_default_str();
+
   auto* sim_cmd = app.add_subcommand("sim", "Simulators of the national services, for trials");
   sim_cmd->require_subcommand(1);
   // Every argument after `dmp`, --help included, is the simulator's: it has
@@ -212,6 +225,7 @@ int main(int argc, char** argv) {
   if (token_new_cmd->parsed()) return cli::RunTokenNew(token_new);
   if (audit_list_cmd->parsed()) return cli::RunAuditList(audit_list);
   if (reload_cmd->parsed()) return cli::RunReload(reload);
+  if (keys_new_cmd->parsed()) return cli::RunKeysNew(keys_new);
   if (sim_dmp_cmd->parsed()) return cli::RunSimDmp(sim_dmp_cmd->remaining());
   return 1;
 }

@@ -15,6 +15,7 @@
 #include "common/fmt_absl.h"
 #include "common/listen_address.h"
 #include "engine/config/defaults.h"
+#include "engine/config/ingress_security.h"
 #include "engine/config/kind_reporter.h"
 #include "engine/config/registry_kinds.h"
 
@@ -169,17 +170,10 @@ class Checker {
     CheckListen("engine.admin.listen", "engine.admin", "listen", config_.engine().admin().listen());
     CheckTokens();
     CheckAdminLimits();
-    const auto& bind = config_.engine().ingress().bind();
-    for (int i = 0; i < bind.size(); ++i) {
-      const std::string& endpoint = bind[i];
-      bool known_scheme = endpoint.starts_with("tcp://") || endpoint.starts_with("ipc://");
-      if (!known_scheme || endpoint.size() == 6) {
-        Report(IndexPathJoin("engine.ingress.bind", i),
-               fmt::format("engine.ingress.bind: invalid endpoint '{}' (expected tcp://host:port "
-                           "or ipc://path, e.g. \"tcp://127.0.0.1:5571\")",
-                           endpoint));
-      }
-    }
+    CheckIngress(config_.engine().ingress(), [this](const std::string& path, std::string message,
+                                                    ConfigError::Severity severity) {
+      ReportAt(path, false, std::move(message), severity);
+    });
   }
 
   void CheckSource(const Source& source, int index) {

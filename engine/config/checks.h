@@ -1,6 +1,7 @@
 // Semantic checks on a converted configuration: what the schema alone cannot
 // say. Names are well-formed and unique, every source and destination has
-// one kind, listen addresses and bus endpoints parse, routes name sources
+// one kind, listen addresses and bus endpoints parse (and follow the bus's
+// security rule, ingress_security.h), routes name sources
 // and destinations that exist, and match rules hold valid field paths and
 // RE2 patterns.
 //

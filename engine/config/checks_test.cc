@@ -138,6 +138,7 @@ TEST(ChecksTest, IngressBindEndpoints) {
 engine:
   ingress:
     bind: ["tcp://127.0.0.1:5571", "ipc:///run/navette.sock", "127.0.0.1:5572", "tcp://"]
+    allow_plain_loopback: true
 )"));
   EXPECT_THAT(checked.checks,
               ElementsAre("c.yaml:10:63: engine.ingress.bind: invalid endpoint '127.0.0.1:5572' "

@@ -78,6 +78,7 @@ TEST(LoaderTest, ExampleFixtureLoadsCleanlyWithDefaultsApplied) {
   EXPECT_THAT(config.routes(), SizeIs(4));
   EXPECT_THAT(config.destinations(), SizeIs(2));
   EXPECT_EQ(config.engine().ingress().retransmission_window().seconds(), 12 * 3600);
+  EXPECT_TRUE(config.engine().ingress().allow_plain_loopback());
   EXPECT_EQ(config.sources(0).default_charset(), "UNICODE UTF-8");  // default
   EXPECT_EQ(config.sources(1).default_charset(), "8859/1");
   EXPECT_EQ(config.sources(1).mllp().max_message_bytes(), 16u * 1024 * 1024);  // default
@@ -86,7 +87,7 @@ TEST(LoaderTest, ExampleFixtureLoadsCleanlyWithDefaultsApplied) {
   EXPECT_THAT(config.routes(0).from(), ElementsAre("sil-labo"));
   EXPECT_EQ(config.routes(0).match().fields().at("OBX[1]-3.1"), "^[0-9]+-[0-9]$");
   EXPECT_EQ(result.config->file, kFixtures + "/example.yaml");
-  EXPECT_EQ(result.config->source_map.FindValue("routes[2].to[1]"), (SourcePosition{57, 9}));
+  EXPECT_EQ(result.config->source_map.FindValue("routes[2].to[1]"), (SourcePosition{58, 9}));
   // Steps, with their defaults, and the identity section.
   ASSERT_THAT(config.routes(0).steps(), SizeIs(1));
   EXPECT_EQ(config.routes(0).steps(0).attach_ins().on_missing(),

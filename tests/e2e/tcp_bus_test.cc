@@ -1,4 +1,5 @@
-// An adapter in another process: the engine binds its ingress on tcp, and a
+// An adapter in another process: the engine binds its ingress on loopback
+// tcp, plain (allow_plain_loopback; CURVE is tcp_bus_curve_test's), and a
 // DealerPublisher in this test process publishes through it. The message is
 // confirmed only once committed, gets an id, and is routed and delivered like
 // one from an in-process source.
@@ -25,7 +26,9 @@ TEST(TcpBusTest, PublisherInAnotherProcessIsConfirmedAndRouted) {
   std::string config = FileEngineConfig(admin_port, mllp_port);
   config.replace(
       config.find("engine:\n"), 8,
-      fmt::format("engine:\n  ingress: {{ bind: [\"tcp://127.0.0.1:{}\"] }}\n", bus_port));
+      fmt::format(
+          "engine:\n  ingress: {{ bind: [\"tcp://127.0.0.1:{}\"], allow_plain_loopback: true }}\n",
+          bus_port));
   EngineProcess engine(dir, config);
   ASSERT_TRUE(engine.Start().ok()) << engine.Log();
 
