@@ -65,6 +65,7 @@ std::vector<std::string> RestartOnlyChanges(const navette::config::Config& runni
   if (differ(running.engine().ingress(), next.engine().ingress())) {
     changed.push_back("engine.ingress");
   }
+  if (differ(running.engine().log(), next.engine().log())) changed.push_back("engine.log");
   if (running.engine().data_group_readable() != next.engine().data_group_readable() ||
       running.engine().unsafe_data_dir_open_to_others() !=
           next.engine().unsafe_data_dir_open_to_others()) {

@@ -16,6 +16,7 @@
 #include "engine/config/loader.h"
 #include "engine/config/validate.h"
 #include "engine/engine.h"
+#include "engine/logging/setup.h"
 
 namespace navette::engine::cli {
 
@@ -43,6 +44,8 @@ int RunServe(const ServeOptions& options) {
     config::PrintDiagnostics(std::move(errors), loaded.warnings, std::cerr);
     return 2;
   }
+  // The configured format from here on; what came before was text.
+  logging::ConfigureLogging(loaded.config->config.engine().log());
   for (const config::ConfigError& warning : loaded.warnings) {
     spdlog::warn("{}", warning.Diagnostic());
   }

@@ -78,6 +78,13 @@ void ApplyAdminLimitDefaults(navette::config::Admin& admin) {
 
 void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& kinds) {
   navette::config::Engine& engine = *config.mutable_engine();
+  navette::config::Log& log = *engine.mutable_log();
+  if (log.format() == navette::config::Log::FORMAT_UNSPECIFIED) {
+    log.set_format(navette::config::Log::TEXT);
+  }
+  SetDurationIfAbsent(log, &navette::config::Log::has_repeat_window,
+                      &navette::config::Log::mutable_repeat_window, kDefaultLogRepeatWindowSeconds);
+  if (log.repeat_limit() == 0) log.set_repeat_limit(kDefaultLogRepeatLimit);
   if (engine.admin().listen().empty()) {
     engine.mutable_admin()->set_listen(std::string(kDefaultAdminListen));
   }

@@ -26,6 +26,9 @@ inline constexpr uint32_t kDefaultAdminMaxConnectionsPerPeer = 16;
 inline constexpr int64_t kDefaultAdminRequestTimeoutSeconds = 10;
 // A client of the HTTPS admin API finishes its handshake within this.
 inline constexpr int64_t kDefaultAdminTlsHandshakeTimeoutSeconds = 10;
+// A storm of one warning shows its first lines, then a count every 10 s.
+inline constexpr int64_t kDefaultLogRepeatWindowSeconds = 10;
+inline constexpr uint32_t kDefaultLogRepeatLimit = 5;
 inline constexpr uint64_t kDefaultAdminMaxBodyBytes = 64 * 1024;
 inline constexpr uint32_t kDefaultIngressMaxBatch = 512;
 inline constexpr int64_t kDefaultRetransmissionWindowSeconds = 24 * 3600;
