@@ -13,14 +13,13 @@
 
 #include "engine/admin_listener.h"
 #include "engine/admin_responses.h"
+#include "engine/admin_search.h"
 #include "engine/admin_views.h"
 #include "engine/metrics.h"
 #include "store/message_id.h"
 
 namespace navette::engine {
 namespace {
-
-constexpr size_t kMaxListLimit = 10000;
 
 // Paths anyone may read: liveness and readiness probes, the metrics
 // scraper. They carry no patient data.
@@ -165,48 +164,26 @@ void AdminServer::RegisterRoutes() {
     response.set_content(metrics->Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
 
-  server_->Get(
-      "/v1/messages", [this](const httplib::Request& request, httplib::Response& response) {
-        if (!AcceptOnlyParams(request, response, {"state", "source", "route", "limit", "before"})) {
-          return;
-        }
-        store::ListFilter filter;
-        if (request.has_param("state")) {
-          const std::string state = request.get_param_value("state");
-          auto status = store::ParseStatusName(state);
-          if (!status) {
-            return SendError(response, 400,
-                             fmt::format("unknown state '{}' (expected one of: {})",
-                                         Printable(state, 64), StateNames()));
-          }
-          filter.status = *status;
-        }
-        filter.source = request.get_param_value("source");
-        filter.route = request.get_param_value("route");
-        if (request.has_param("limit")) {
-          const std::string text = request.get_param_value("limit");
-          size_t limit = 0;
-          auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
-          if (error != std::errc() || end != text.data() + text.size() || limit == 0 ||
-              limit > kMaxListLimit) {
-            return SendError(response, 400,
-                             fmt::format("limit must be a number from 1 to {}", kMaxListLimit));
-          }
-          filter.limit = limit;
-        }
-        if (request.has_param("before")) {
-          auto before = store::ParseMessageId(request.get_param_value("before"));
-          if (!before) return SendError(response, 400, "before must be a message id");
-          filter.before_id = *before;
-        }
-        auto listed = store_.ListMessages(filter);
-        if (!listed.ok()) return SendError(response, 500, std::string(listed.status().message()));
-        admin::ListMessagesResponse body;
-        for (const store::ListedMessage& message : *listed) {
-          *body.add_messages() = ToSummary(message.id, message.state);
-        }
-        SendJson(response, 200, ToJson(body));
-      });
+  server_->Get("/v1/messages", [this](const httplib::Request& request,
+                                      httplib::Response& response) {
+    if (!AcceptOnlyParams(request, response,
+                          {"state", "source", "route", "destination", "ipp", "ins", "control_id",
+                           "document_id", "set_id", "since", "until", "limit", "before"})) {
+      return;
+    }
+    auto filter = SearchFilterOf(request);
+    if (!filter.ok()) return SendError(response, 400, std::string(filter.status().message()));
+    auto found = store_.Search(*filter);
+    if (!found.ok()) return SendError(response, 500, std::string(found.status().message()));
+    admin::ListMessagesResponse body;
+    for (const store::ListedMessage& message : found->messages) {
+      *body.add_messages() = ToSummary(message.id, message.state);
+    }
+    if (found->next_before_id != 0) {
+      body.set_next_cursor(store::FormatMessageId(found->next_before_id));
+    }
+    SendJson(response, 200, ToJson(body));
+  });
 
   server_->Get(R"(/v1/messages/([^/]+))", [this](const httplib::Request& request,
                                                  httplib::Response& response) {

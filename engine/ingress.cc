@@ -13,6 +13,7 @@
 #include "common/thread_name.h"
 #include "engine/bus_request_reader.h"
 #include "engine/metrics.h"
+#include "engine/patient_ids.h"
 #include "proto/bus.pb.h"
 
 namespace navette::engine {
@@ -211,6 +212,7 @@ void Ingress::CommitBatch(std::vector<Received>& batch) {
     }
     record.id = ids_.Next();
     record.envelope = &envelope;
+    record.patient = PatientIdsOf(envelope.raw());
   }
 
   const auto commit_started = std::chrono::steady_clock::now();

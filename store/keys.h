@@ -22,9 +22,16 @@
 //                 '\1' setId '\0' destination '\0' id(8)
 //                                                      DeliveryReceipt (a set's receipts)
 //   audit         at_us(8) seq(8)                       AuditEntry
+//   index.search  kind(1) digest(16) id(8)              empty (store_search.cc)
 //   default       "config/" version                     configuration text
+//                 "search/key"                          the index.search HMAC key
 //
 // Invariants (each kept by one atomic WriteBatch per state change):
+//   - (kind, digest, id) is in index.search iff message `id` is in journal
+//     and was received with that source ('s'), MSH-10 ('c'), IPP ('p') or
+//     INS ('n') (digest: HMAC-SHA-256 of the value under the store's
+//     search key, first 16 bytes, so that no IPP or INS is in clear in
+//     the index); written in the ingress batch.
 //   - an id is in router_queue iff it is in journal and not yet routed;
 //   - index.status holds exactly one entry per id in state, under its status;
 //   - a (seq, id) in q.<dest> exists iff that delivery is pending (queued or
@@ -79,6 +86,7 @@ inline constexpr char kOutputsCf[] = "outputs";
 inline constexpr char kReceiptsCf[] = "receipts";
 inline constexpr char kDocumentsCf[] = "documents";
 inline constexpr char kAuditCf[] = "audit";
+inline constexpr char kSearchIndexCf[] = "index.search";
 inline constexpr char kQueueCfPrefix[] = "q.";
 
 void AppendBigEndian64(std::string& out, uint64_t value);

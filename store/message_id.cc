@@ -49,4 +49,9 @@ int64_t MessageIdTimeUs(uint64_t id) {
   return static_cast<int64_t>((id >> kIdSequenceBits) + kIdEpochUnixMs) * 1000;
 }
 
+uint64_t MessageIdLowerBound(int64_t at_us) {
+  const int64_t ms = at_us / 1000 - static_cast<int64_t>(kIdEpochUnixMs);
+  return ms <= 0 ? 0 : static_cast<uint64_t>(ms) << kIdSequenceBits;
+}
+
 }  // namespace navette::store

@@ -36,5 +36,8 @@ std::string FormatMessageId(uint64_t id);
 std::optional<uint64_t> ParseMessageId(std::string_view text);
 // Microseconds since the Unix epoch at which an id was issued (ms precision).
 int64_t MessageIdTimeUs(uint64_t id);
+// The smallest id issued at or after `at_us` (microseconds since the Unix
+// epoch), to its millisecond: time bounds as id bounds.
+uint64_t MessageIdLowerBound(int64_t at_us);
 
 }  // namespace navette::store

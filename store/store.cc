@@ -22,9 +22,10 @@ namespace navette::store {
 namespace {
 
 const char* const kFixedColumnFamilies[] = {
-    kJournalCf,        kStateCf,       kRouterQueueCf, kHistoryCf,         kStatusIndexCf,
-    kControlIdIndexCf, kDeadLettersCf, kIdentityCf,    kIdentityHistoryCf, kParkedCf,
-    kOutputsCf,        kInsIndexCf,    kReceiptsCf,    kDocumentsCf,       kAuditCf};
+    kJournalCf,         kStateCf,          kRouterQueueCf, kHistoryCf,
+    kStatusIndexCf,     kControlIdIndexCf, kDeadLettersCf, kIdentityCf,
+    kIdentityHistoryCf, kParkedCf,         kOutputsCf,     kInsIndexCf,
+    kReceiptsCf,        kDocumentsCf,      kAuditCf,       kSearchIndexCf};
 
 // The store's memory is bounded whatever the backlog (docs/design.md,
 // "Memory"): every column family's blocks, indexes and filters share one
@@ -127,6 +128,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     if (name == kReceiptsCf) store->receipts_ = handle;
     if (name == kDocumentsCf) store->documents_ = handle;
     if (name == kAuditCf) store->audit_ = handle;
+    if (name == kSearchIndexCf) store->search_index_ = handle;
     if (name.rfind(kQueueCfPrefix, 0) == 0) {
       absl::Status added = store->AddQueue(name.substr(sizeof(kQueueCfPrefix) - 1), handle);
       if (!added.ok()) return added;
@@ -142,6 +144,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
       store->audit_seq_ = ReadBigEndian64(last->key().ToStringView().substr(8)) + 1;
     }
   }
+  if (absl::Status loaded = store->LoadSearchKey(); !loaded.ok()) return loaded;
   // A store from before index.ins: its identity records are indexed once.
   if (!existing.empty() &&
       std::find(existing.begin(), existing.end(), kInsIndexCf) == existing.end()) {
@@ -274,6 +277,7 @@ absl::Status Store::CommitIngress(std::span<const IngressRecord> records) {
     event.set_type(EVENT_RECEIVED);
     event.set_detail(fmt::format("from {} ({} bytes)", envelope.peer(), envelope.raw().size()));
     batch.Put(history_, HistoryKey(record.id, NextEventSeq()), Serialize(event));
+    PutSearchTerms(batch, record);
   }
   return FromRocks(db_->Write(SyncedWrite(), &batch), "committing received messages");
 }

@@ -53,11 +53,19 @@ class WriteBatch;
 namespace navette::store {
 
 // One message to commit at ingress.
+// The patient identifiers a message names (its PID-3), read by the engine,
+// for the search index (index.search; never stored in clear there).
+struct PatientIds {
+  std::vector<std::string> ipps = {};
+  std::vector<std::string> ins = {};
+};
+
 struct IngressRecord {
   uint64_t id = 0;
   // The message; null for a retransmission, whose `id` is then the original's.
   const navette::Envelope* envelope = nullptr;
   std::string content_hash;  // SHA-256 of envelope->raw
+  PatientIds patient = {};
 };
 
 struct RoutedDelivery {
@@ -202,6 +210,30 @@ struct ListedMessage {
   MessageState state;
 };
 
+// What `messages list` and GET /v1/messages filter by, all combined
+// (store_search.cc). Empty fields do not filter.
+struct SearchFilter {
+  std::string ipp = {};
+  std::string ins = {};
+  std::string control_id = {};   // MSH-10
+  std::string document_id = {};  // a CDA document id (build_cda)
+  std::string set_id = {};       // every version of a document
+  std::string source = {};
+  std::string route = {};
+  std::string destination = {};
+  std::optional<MessageStatus> status = {};
+  int64_t since_us = 0;    // received at or after; 0: no bound
+  int64_t until_us = 0;    // received before; 0: no bound
+  uint64_t before_id = 0;  // the cursor: ids below it; 0: from the newest
+  size_t limit = 100;
+};
+
+struct SearchPage {
+  std::vector<ListedMessage> messages;  // newest first
+  // Pass as before_id for the next page; 0 when there is none.
+  uint64_t next_before_id = 0;
+};
+
 // How a store is opened besides its path; the defaults are the engine's.
 struct StoreOptions {
   // When set, RocksDB counts into it (e.g. WAL_FILE_SYNCED): for the tests
@@ -341,6 +373,9 @@ class Store {
 
   // ---- reading for people
   absl::StatusOr<std::vector<ListedMessage>> ListMessages(const ListFilter& filter) const;
+  // Newest first, every filter combined, from the most selective index
+  // (store_search.cc).
+  absl::StatusOr<SearchPage> Search(const SearchFilter& filter) const;
   absl::StatusOr<std::vector<Event>> GetHistory(uint64_t id) const;
   absl::Status SaveConfigVersion(std::string_view version, std::string_view text);
 
@@ -416,6 +451,14 @@ class Store {
   rocksdb::ColumnFamilyHandle* receipts_ = nullptr;
   rocksdb::ColumnFamilyHandle* documents_ = nullptr;
   rocksdb::ColumnFamilyHandle* audit_ = nullptr;
+  rocksdb::ColumnFamilyHandle* search_index_ = nullptr;
+  std::string search_key_;  // HMAC key of index.search, from the default CF
+  // index.search's key of `value` of `kind` for message `id`; its prefix
+  // without the id when `id` is 0.
+  std::string SearchKey(char kind, std::string_view value, uint64_t id) const;
+  // The index entries of a message as received.
+  void PutSearchTerms(rocksdb::WriteBatch& batch, const IngressRecord& record) const;
+  absl::Status LoadSearchKey();
   std::atomic<uint64_t> audit_seq_{0};  // AuditKey's seq: distinct within the process
 
   mutable std::shared_mutex queues_mu_;  // guards queues_

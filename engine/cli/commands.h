@@ -32,7 +32,10 @@ int RunSend(const SendOptions& options);
 
 struct ListOptions {
   AdminOptions admin;
-  std::string state, source, route;
+  std::string state, source, route, destination;
+  std::string ipp, ins, control_id, document_id, set_id;
+  std::string since, until;  // as --since of replay (time_bound.h)
+  std::string before;        // the cursor the previous page printed
   int limit = 50;
   bool json = false;
 };

@@ -101,6 +101,18 @@ int main(int argc, char** argv) {
   list_cmd->add_option("--state", list.state, StateNames());
   list_cmd->add_option("--source", list.source, "Source name");
   list_cmd->add_option("--route", list.route, "Route name");
+  list_cmd->add_option("--destination", list.destination, "Destination name");
+  list_cmd->add_option("--ipp", list.ipp, "The patient's IPP (PID-3, type PI)");
+  list_cmd->add_option("--ins", list.ins, "The patient's INS (PID-3, type INS)");
+  list_cmd->add_option("--control-id", list.control_id, "MSH-10");
+  list_cmd->add_option("--document-id", list.document_id, "A CDA document id");
+  list_cmd->add_option("--set-id", list.set_id, "Every version of a CDA document");
+  list_cmd->add_option(
+      "--since", list.since,
+      "Received at or after: 2026-12-05T08:30:00Z, 2026-12-05, or 45m, 6h, 2d ago");
+  list_cmd->add_option("--until", list.until, "Received before (same forms)");
+  list_cmd->add_option("--before", list.before,
+                       "The next page: the cursor the previous page printed");
   list_cmd->add_option("--limit", list.limit, "Most messages shown")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));

@@ -3,6 +3,7 @@
 // goes through navette::Printable before it reaches the terminal; --json
 // output is JSON, whose writer escapes control characters itself.
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "engine/cli/admin_client.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/hl7_display.h"
+#include "engine/cli/time_bound.h"
 #include "proto/admin.pb.h"
 #include "store/store.h"
 
@@ -108,14 +110,35 @@ int PrintDelivered(const ShowOptions& options) {
 
 int RunMessagesList(const ListOptions& options) {
   std::string query = fmt::format("/v1/messages?limit={}", options.limit);
-  if (!options.state.empty()) query += "&state=" + UrlEncode(options.state);
-  if (!options.source.empty()) query += "&source=" + UrlEncode(options.source);
-  if (!options.route.empty()) query += "&route=" + UrlEncode(options.route);
+  for (const auto& [name, value] :
+       {std::pair{"state", &options.state}, std::pair{"source", &options.source},
+        std::pair{"route", &options.route}, std::pair{"destination", &options.destination},
+        std::pair{"ipp", &options.ipp}, std::pair{"ins", &options.ins},
+        std::pair{"control_id", &options.control_id},
+        std::pair{"document_id", &options.document_id}, std::pair{"set_id", &options.set_id},
+        std::pair{"before", &options.before}}) {
+    if (!value->empty()) query += fmt::format("&{}={}", name, UrlEncode(*value));
+  }
+  for (const auto& [name, value] :
+       {std::pair{"since", &options.since}, std::pair{"until", &options.until}}) {
+    if (value->empty()) continue;
+    auto bound = ParseTimeBound(*value, std::chrono::system_clock::now());
+    if (!bound.ok()) {
+      std::cerr << "navette messages list: --" << name << ": " << bound.status().message() << "\n";
+      return 2;
+    }
+    query += fmt::format("&{}={}", name, UrlEncode(TimeUtil::ToString(*bound)));
+  }
   admin::ListMessagesResponse response;
   absl::Status status = AdminClient::FromOptions(options.admin).Get(query, response);
   if (!status.ok()) {
     std::cerr << "navette messages list: " << status.message() << "\n";
     return 1;
+  }
+  // The next page's command goes to stderr: stdout stays the table (or
+  // the JSON lines) a script reads.
+  if (!response.next_cursor().empty()) {
+    std::cerr << fmt::format("more: add --before {} for the next page\n", response.next_cursor());
   }
   if (options.json) {
     for (const admin::MessageSummary& message : response.messages()) {

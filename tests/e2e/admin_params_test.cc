@@ -62,11 +62,12 @@ class AdminParamsTest : public EngineTest {
 TEST_F(AdminParamsTest, ListRefusesAFilterItDoesNotKnow) {
   ASSERT_FALSE(SendOne("ORU-1").empty()) << engine_->Log();
 
-  auto [status, body] = Get("/v1/messages?control_id=ORU-1");
+  auto [status, body] = Get("/v1/messages?msh10=ORU-1");
   EXPECT_EQ(status, 400);
   EXPECT_EQ(body,
-            "{\"error\":\"unknown query parameter 'control_id' (GET /v1/messages takes state, "
-            "source, route, limit, before)\",\"details\":[]}");
+            "{\"error\":\"unknown query parameter 'msh10' (GET /v1/messages takes state, "
+            "source, route, destination, ipp, ins, control_id, document_id, set_id, since, "
+            "until, limit, before)\",\"details\":[]}");
 
   auto [several_status, several] = Get("/v1/messages?limit=5&colour=red&msh10=x");
   EXPECT_EQ(several_status, 400);
