@@ -1,5 +1,7 @@
 #include "engine/admin_actions.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
@@ -12,6 +14,7 @@
 #include "engine/admin_server.h"
 #include "engine/admin_views.h"
 #include "engine/delivery_scheduler.h"
+#include "engine/message_edit.h"
 #include "store/message_id.h"
 
 namespace navette::engine {
@@ -38,11 +41,13 @@ bool ParseBody(const httplib::Request& request, google::protobuf::Message& out,
 }  // namespace
 
 AdminActions::AdminActions(store::Store& store, store::MessageIdGenerator& ids,
-                           SchedulerLookup schedulers, std::function<void()> on_rerouted)
+                           SchedulerLookup schedulers, std::function<void()> on_rerouted,
+                           ProfileLookup profiles)
     : store_(store),
       ids_(ids),
       schedulers_(std::move(schedulers)),
-      on_rerouted_(std::move(on_rerouted)) {}
+      on_rerouted_(std::move(on_rerouted)),
+      profiles_(std::move(profiles)) {}
 
 AdminActions::~AdminActions() {
   stopping_ = true;
@@ -88,6 +93,38 @@ void AdminActions::Register(AdminServer& server) {
               if (!id) return SendError(response, 400, "not a message id");
               auto done = Discard(*id, actor_of(request));
               audit(request, "discard", *id, "", done.status());
+              if (!done.ok()) return SendError(response, done.status());
+              SendJson(response, 200, *done);
+            });
+  http.Post(R"(/v1/messages/([^/]+)/resend)",
+            [this, actor_of, audit](const httplib::Request& request, httplib::Response& response) {
+              if (!AcceptOnlyParams(request, response, {})) return;
+              auto id = store::ParseMessageId(request.matches[1].str());
+              if (!id) return SendError(response, 400, "not a message id");
+              admin::ResendRequest body;
+              if (!ParseBody(request, body, response)) return;
+              auto done = Resend(*id, body.destination(), actor_of(request));
+              audit(request, "resend", *id, body.destination(), done.status());
+              if (!done.ok()) return SendError(response, done.status());
+              SendJson(response, 200, *done);
+            });
+  http.Post(R"(/v1/messages/([^/]+)/edit)",
+            [this, &server, actor_of, audit](const httplib::Request& request,
+                                             httplib::Response& response) {
+              if (!AcceptOnlyParams(request, response, {})) return;
+              auto id = store::ParseMessageId(request.matches[1].str());
+              if (!id) return SendError(response, 400, "not a message id");
+              admin::EditRequest body;
+              if (!ParseBody(request, body, response)) return;
+              auto done = Edit(*id, body.raw(), actor_of(request));
+              // Both messages, and what changed: field names, never values.
+              if (done.ok()) {
+                auto new_id = store::ParseMessageId(done->id());
+                (void)server.Audit(request, "edit", {*id, new_id.value_or(0)},
+                                   fmt::format("into {}: {}", done->id(), done->changes()));
+              } else {
+                audit(request, "edit", *id, "", done.status());
+              }
               if (!done.ok()) return SendError(response, done.status());
               SendJson(response, 200, *done);
             });
@@ -179,6 +216,53 @@ absl::StatusOr<admin::ActionResponse> AdminActions::Replay(uint64_t id,
   ApplyEffects(*effects, true);
   spdlog::info("admin: {} replayed id={}", actor, store::FormatMessageId(id));
   return Respond(id, *effects);
+}
+
+absl::StatusOr<admin::ActionResponse> AdminActions::Resend(uint64_t id,
+                                                           const std::string& destination,
+                                                           const std::string& actor) {
+  if (destination.empty()) {
+    return absl::InvalidArgumentError("a resend names the destination to send the message to");
+  }
+  auto effects = store_.Resend(id, destination, actor);
+  if (!effects.ok()) return effects.status();
+  ApplyEffects(*effects, true);
+  spdlog::info("admin: {} resent id={} to {}", actor, store::FormatMessageId(id), destination);
+  return Respond(id, *effects);
+}
+
+absl::StatusOr<admin::EditResponse> AdminActions::Edit(uint64_t id,
+                                                       const std::string& corrected_text,
+                                                       const std::string& actor) {
+  auto original = store_.GetMessage(id);
+  if (!original.ok()) return original.status();
+  // Refused early (the store checks again under its lock): an edit of a
+  // message still on its way is no correction.
+  auto state = store_.GetState(id);
+  if (!state.ok()) return state.status();
+  if (absl::Status allowed = store::CheckEdit(id, *state); !allowed.ok()) return allowed;
+  std::optional<adapters::documents::Profile> profile;
+  if (profiles_) profile = profiles_(original->envelope().source());
+  auto edited = BuildEditedMessage(*original, corrected_text, actor, profile,
+                                   std::chrono::system_clock::now());
+  if (!edited.ok()) return edited.status();
+  store::EditRecord record;
+  record.original_id = id;
+  record.id = ids_.Next();
+  record.envelope = &edited->envelope;
+  record.actor = actor;
+  record.changes = edited->changes;
+  if (absl::Status committed = store_.CommitEdit(record); !committed.ok()) return committed;
+  on_rerouted_();
+  spdlog::info("admin: {} edited id={} into id={} ({})", actor, store::FormatMessageId(id),
+               store::FormatMessageId(record.id), edited->changes);
+  admin::EditResponse response;
+  response.set_id(store::FormatMessageId(record.id));
+  response.set_edited_from(store::FormatMessageId(id));
+  response.set_changes(edited->changes);
+  auto after = store_.GetState(record.id);
+  if (after.ok()) response.set_state(std::string(store::StatusName(after->status())));
+  return response;
 }
 
 absl::StatusOr<admin::ActionResponse> AdminActions::Discard(uint64_t id, const std::string& actor) {

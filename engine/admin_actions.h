@@ -3,6 +3,10 @@
 //
 //   POST /v1/messages/{id}/replay    body ReplayRequest (optional)
 //   POST /v1/messages/{id}/discard
+//   POST /v1/messages/{id}/resend    body ResendRequest: to a destination no
+//                                    route gave it
+//   POST /v1/messages/{id}/edit      body EditRequest -> EditResponse: the
+//                                    corrected message, stored as a new one
 //   POST /v1/replays                 body BulkReplayRequest -> 202 Job
 //   GET  /v1/replays/{job}           Job: progress of a bulk replay
 //
@@ -23,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "adapters/documents/contract.h"
 #include "proto/admin.pb.h"
 #include "store/store.h"
 
@@ -38,9 +43,13 @@ class DeliveryScheduler;
 class AdminActions {
  public:
   using SchedulerLookup = std::function<DeliveryScheduler*(const std::string& destination)>;
+  // The document contract a configured source applies (Source.profile);
+  // nullopt for none, or a source no longer configured.
+  using ProfileLookup =
+      std::function<std::optional<adapters::documents::Profile>(const std::string& source)>;
   // `on_rerouted` wakes the router.
   AdminActions(store::Store& store, store::MessageIdGenerator& ids, SchedulerLookup schedulers,
-               std::function<void()> on_rerouted);
+               std::function<void()> on_rerouted, ProfileLookup profiles = {});
   ~AdminActions();  // waits for running jobs to stop
 
   // Adds the routes above to `server`, before it starts.
@@ -50,6 +59,15 @@ class AdminActions {
   absl::StatusOr<admin::ActionResponse> Replay(uint64_t id, const admin::ReplayRequest& request,
                                                const std::string& actor);
   absl::StatusOr<admin::ActionResponse> Discard(uint64_t id, const std::string& actor);
+  // Queues the message, as received, for a configured destination it has
+  // no delivery to (store::Store::Resend), and wakes its scheduler.
+  absl::StatusOr<admin::ActionResponse> Resend(uint64_t id, const std::string& destination,
+                                               const std::string& actor);
+  // Stores `corrected_text` as a new message linked to `id` both ways
+  // (engine/message_edit.h, store::Store::CommitEdit) and wakes the router
+  // to route it with the current routes.
+  absl::StatusOr<admin::EditResponse> Edit(uint64_t id, const std::string& corrected_text,
+                                           const std::string& actor);
   // Sends a parked message's routes back to the router now.
   absl::StatusOr<admin::ActionResponse> Release(uint64_t id, const std::string& actor);
   absl::StatusOr<admin::Job> StartBulkReplay(const admin::BulkReplayRequest& request,
@@ -72,6 +90,7 @@ class AdminActions {
   store::MessageIdGenerator& ids_;
   SchedulerLookup schedulers_;
   std::function<void()> on_rerouted_;
+  ProfileLookup profiles_;
 
   mutable std::mutex jobs_mu_;
   std::map<std::string, std::shared_ptr<JobRecord>> jobs_;

@@ -63,6 +63,11 @@ admin::MessageSummary ToSummary(uint64_t id, const store::MessageState& state) {
   *summary.mutable_updated_at() = FromMicros(state.updated_at_us());
   for (const std::string& route : state.routes()) summary.add_routes(route);
   summary.set_config_version(state.config_version());
+  if (state.superseded_by() != 0) {
+    summary.set_superseded_by(store::FormatMessageId(state.superseded_by()));
+  }
+  if (state.edited_from() != 0)
+    summary.set_edited_from(store::FormatMessageId(state.edited_from()));
   for (const store::DestinationState& destination : state.destinations()) {
     admin::DestinationSummary* out = summary.add_destinations();
     out->set_destination(destination.destination());

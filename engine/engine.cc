@@ -229,7 +229,15 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
       });
   actions_ = std::make_unique<AdminActions>(
       *store_, *ids_, [this](const std::string& destination) { return Scheduler(destination); },
-      [router = router_.get()] { router->Notify(); });
+      [router = router_.get()] { router->Notify(); },
+      [this](const std::string& source) -> std::optional<adapters::documents::Profile> {
+        std::lock_guard reading(configs_mu_);
+        for (const auto& configured : current().config.sources()) {
+          if (configured.name() == source)
+            return adapters::documents::ProfileOf(configured.profile());
+        }
+        return std::nullopt;
+      });
   actions_->Register(*admin_);
   if (absl::Status started = admin_->Start(admin_address->host, admin_address->port);
       !started.ok()) {

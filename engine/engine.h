@@ -136,6 +136,10 @@ class Engine {
   // components built from one may point into it (a destination's hospital
   // settings) for as long as they live.
   std::vector<std::unique_ptr<config::LoadedConfig>> configs_;
+  // Guards configs_'s vector for readers outside a reload (an operator's
+  // edit reads the current sources' profiles); a reload, its only writer,
+  // takes it to append. Never held while waiting on anything else.
+  mutable std::mutex configs_mu_;
   std::mutex reload_mu_;  // one reload at a time, and none while stopping
 
   zmq::context_t context_;

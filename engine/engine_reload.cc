@@ -131,8 +131,11 @@ absl::StatusOr<ReloadOutcome> Engine::Reload(const Principal& who, std::string_v
     (void)audit.Record(who, peer, "reload", {}, fmt::format("unchanged {}", outcome.version));
     return outcome;
   }
-  const config::LoadedConfig& next =
-      *configs_.emplace_back(std::make_unique<config::LoadedConfig>(std::move(*loaded.config)));
+  {
+    std::lock_guard appending(configs_mu_);
+    configs_.emplace_back(std::make_unique<config::LoadedConfig>(std::move(*loaded.config)));
+  }
+  const config::LoadedConfig& next = *configs_.back();
   const config::LoadedConfig& previous = *configs_[configs_.size() - 2];
 
   // Destinations before the plan, so that the new routes find theirs; the

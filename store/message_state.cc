@@ -4,7 +4,20 @@
 
 #include <fmt/format.h>
 
+#include "store/store.h"  // StatusName
+
 namespace navette::store {
+namespace {
+
+// Refuses any action but discard on a message an edit replaced.
+absl::Status CheckNotSuperseded(uint64_t id, const MessageState& state) {
+  if (state.superseded_by() == 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      fmt::format("message {:016x} was edited into {:016x}, which replaces it: act on {:016x}", id,
+                  state.superseded_by(), state.superseded_by()));
+}
+
+}  // namespace
 
 MessageStatus AggregateStatus(const MessageState& state) {
   bool pending = false, retrying = false, dead = false, discarded = false;
@@ -75,6 +88,7 @@ absl::StatusOr<std::vector<int>> PlanReplay(
     return absl::FailedPreconditionError(
         fmt::format("message {:016x} waits to be routed: it is delivered once routed", id));
   }
+  if (absl::Status open = CheckNotSuperseded(id, state); !open.ok()) return open;
   std::vector<int> replayed;
   bool found = false;
   std::string unconfigured;
@@ -123,11 +137,56 @@ void MarkReplayed(DestinationState& entry, std::string_view queue_key, int64_t n
   entry.set_queue_key(std::string(queue_key));
 }
 
+absl::Status CheckResend(uint64_t id, const MessageState& state, std::string_view destination) {
+  if (state.router_queue_key() != 0) {
+    // The routing to come replaces the message's deliveries.
+    return absl::FailedPreconditionError(fmt::format(
+        "message {:016x} waits to be routed: resend it once routed, if still needed", id));
+  }
+  if (absl::Status open = CheckNotSuperseded(id, state); !open.ok()) return open;
+  for (const DestinationState& entry : state.destinations()) {
+    if (entry.destination() != destination) continue;
+    return absl::FailedPreconditionError(fmt::format(
+        "message {:016x} already went to '{}' (route '{}', {}): use messages replay", id,
+        destination, entry.route(), IsPendingStatus(entry.status()) ? "pending" : "not pending"));
+  }
+  return absl::OkStatus();
+}
+
+void AddResend(MessageState& state, std::string_view destination, std::string_view queue_key,
+               int64_t now_us) {
+  DestinationState& entry = *state.add_destinations();
+  entry.set_destination(std::string(destination));
+  entry.set_route(kResendRoute);
+  entry.set_status(DELIVERY_QUEUED);
+  entry.set_queue_key(std::string(queue_key));
+  entry.set_updated_at_us(now_us);
+  state.set_status(AggregateStatus(state));
+  state.set_updated_at_us(now_us);
+}
+
+absl::Status CheckEdit(uint64_t id, const MessageState& state) {
+  if (absl::Status open = CheckNotSuperseded(id, state); !open.ok()) return open;
+  // Both the original and its correction could go out: refused while it
+  // waits for the router, a delivery or an identity.
+  const bool pending = state.router_queue_key() != 0 || state.status() == RECEIVED ||
+                       state.status() == QUEUED || state.status() == RETRYING ||
+                       state.status() == PARKED;
+  if (pending) {
+    return absl::FailedPreconditionError(
+        fmt::format("message {:016x} may still be delivered as it is ({}): wait for it, or "
+                    "discard it first",
+                    id, StatusName(state.status())));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckReroute(uint64_t id, const MessageState& state) {
   if (state.router_queue_key() != 0) {
     return absl::FailedPreconditionError(
         fmt::format("message {:016x} already waits to be routed", id));
   }
+  if (absl::Status open = CheckNotSuperseded(id, state); !open.ok()) return open;
   for (const DestinationState& entry : state.destinations()) {
     if (IsPendingStatus(entry.status())) {
       return absl::FailedPreconditionError(fmt::format(
@@ -185,7 +244,7 @@ absl::Status CheckRelease(uint64_t id, const MessageState& state) {
   if (state.parked().empty()) {
     return absl::FailedPreconditionError(fmt::format("message {:016x} is not parked", id));
   }
-  return absl::OkStatus();
+  return CheckNotSuperseded(id, state);
 }
 
 ReleaseResult ApplyRelease(MessageState& state, uint64_t ticket, int64_t now_us) {

@@ -56,6 +56,17 @@
 //                                                     queue; status DISCARDED
 //   release   no route parked                         every parked route goes back to the
 //                                                     router under the ticket (RECEIVED)
+//   resend    the message waits to be routed;         a new delivery to the destination,
+//             it already has a delivery to that       QUEUED under route "resend" with the
+//               destination (replay it instead)        message as received (no step output)
+//   edit      it is received, queued, retrying or     superseded_by names the new message;
+//             parked (it may still go out on its own:  nothing else changes (its deliveries,
+//               wait, or discard it first)             dead letters and status stay)
+//
+// A superseded message (edited into another) refuses replay, reroute,
+// release, resend and a second edit, naming the message that replaced it:
+// acting on it would send the uncorrected text again. Discard stays open
+// (it only drops what is pending or dead).
 //
 // An identity update releases only the routes parked under one key
 // (TakeParkedRoutes), then sends the message back the same way
@@ -120,6 +131,17 @@ absl::StatusOr<std::vector<int>> PlanReplay(
     const std::function<bool(std::string_view)>& configured);
 // A delivery queued again under `queue_key`.
 void MarkReplayed(DestinationState& entry, std::string_view queue_key, int64_t now_us);
+
+// ---- resend
+// The route name of a delivery an operator added (no route chose it).
+inline constexpr char kResendRoute[] = "resend";
+absl::Status CheckResend(uint64_t id, const MessageState& state, std::string_view destination);
+// Adds the delivery to `destination`, queued under `queue_key`.
+void AddResend(MessageState& state, std::string_view destination, std::string_view queue_key,
+               int64_t now_us);
+
+// ---- edit
+absl::Status CheckEdit(uint64_t id, const MessageState& state);
 
 // ---- reroute
 absl::Status CheckReroute(uint64_t id, const MessageState& state);

@@ -195,6 +195,15 @@ absl::Status Store::AddQueue(const std::string& destination, rocksdb::ColumnFami
   return absl::OkStatus();
 }
 
+std::string Store::ConfiguredDestinations() const {
+  std::shared_lock lock(queues_mu_);
+  std::string names;
+  for (const auto& [name, queue] : queues_) {
+    if (queue->configured) names += fmt::format("{}{}", names.empty() ? "" : ", ", name);
+  }
+  return names.empty() ? std::string("none") : names;
+}
+
 Store::QueueCf* Store::Queue(std::string_view destination) const {
   std::shared_lock lock(queues_mu_);
   auto it = queues_.find(destination);
@@ -237,12 +246,9 @@ absl::StatusOr<std::optional<ControlIdEntry>> Store::LookupControlId(
 
 absl::Status Store::CommitIngress(std::span<const IngressRecord> records) {
   rocksdb::WriteBatch batch;
-  StoredMessage stored;
-  Event event;
   for (const IngressRecord& record : records) {
-    const std::string id_key = IdKey(record.id);
-    event.Clear();
     if (record.envelope == nullptr) {
+      Event event;
       event.set_at_us(clock_->NowMicros());
       event.set_type(EVENT_RETRANSMISSION);
       event.set_detail("same MSH-10 and content as a message already received; acknowledged again");
@@ -250,21 +256,7 @@ absl::Status Store::CommitIngress(std::span<const IngressRecord> records) {
       continue;
     }
     const navette::Envelope& envelope = *record.envelope;
-    stored.set_id(record.id);
-    *stored.mutable_envelope() = envelope;
-    batch.Put(journal_, id_key, Serialize(stored));
-
-    MessageState state;
-    state.set_status(RECEIVED);
-    state.set_router_queue_key(record.id);
-    state.set_source(envelope.source());
-    state.set_control_id(envelope.hl7().control_id());
-    state.set_message_type(envelope.hl7().message_type());
-    state.set_received_at_us(envelope.received_at_us());
-    state.set_updated_at_us(envelope.received_at_us());
-    PutState(batch, state_, status_index_, record.id, MESSAGE_STATUS_UNSPECIFIED, state);
-    batch.Put(router_queue_, id_key, "");
-
+    PutReceived(batch, record.id, envelope, MessageState());
     if (!envelope.hl7().control_id().empty()) {
       ControlIdEntry entry;
       entry.set_message_id(record.id);
@@ -273,13 +265,34 @@ absl::Status Store::CommitIngress(std::span<const IngressRecord> records) {
       batch.Put(control_id_index_, ControlIdKey(envelope.source(), envelope.hl7().control_id()),
                 Serialize(entry));
     }
-    event.set_at_us(envelope.received_at_us());
-    event.set_type(EVENT_RECEIVED);
-    event.set_detail(fmt::format("from {} ({} bytes)", envelope.peer(), envelope.raw().size()));
-    batch.Put(history_, HistoryKey(record.id, NextEventSeq()), Serialize(event));
     PutSearchTerms(batch, record);
   }
   return FromRocks(db_->Write(SyncedWrite(), &batch), "committing received messages");
+}
+
+void Store::PutReceived(rocksdb::WriteBatch& batch, uint64_t id, const navette::Envelope& envelope,
+                        MessageState state) {
+  const std::string id_key = IdKey(id);
+  StoredMessage stored;
+  stored.set_id(id);
+  *stored.mutable_envelope() = envelope;
+  batch.Put(journal_, id_key, Serialize(stored));
+
+  state.set_status(RECEIVED);
+  state.set_router_queue_key(id);
+  state.set_source(envelope.source());
+  state.set_control_id(envelope.hl7().control_id());
+  state.set_message_type(envelope.hl7().message_type());
+  state.set_received_at_us(envelope.received_at_us());
+  state.set_updated_at_us(envelope.received_at_us());
+  PutState(batch, state_, status_index_, id, MESSAGE_STATUS_UNSPECIFIED, state);
+  batch.Put(router_queue_, id_key, "");
+
+  Event event;
+  event.set_at_us(envelope.received_at_us());
+  event.set_type(EVENT_RECEIVED);
+  event.set_detail(fmt::format("from {} ({} bytes)", envelope.peer(), envelope.raw().size()));
+  batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
 }
 
 absl::StatusOr<StoredMessage> Store::GetMessage(uint64_t id) const {

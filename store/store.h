@@ -68,6 +68,16 @@ struct IngressRecord {
   PatientIds patient = {};
 };
 
+// An operator's correction of message `original_id` (messages edit): the
+// corrected message, committed as a new one.
+struct EditRecord {
+  uint64_t original_id = 0;
+  uint64_t id = 0;  // the new message's, from the message id generator
+  const navette::Envelope* envelope = nullptr;
+  std::string actor = {};
+  std::string changes = {};  // which fields changed, never values (engine/hl7_field_diff.h)
+};
+
 struct RoutedDelivery {
   std::string route;
   std::string destination;
@@ -329,6 +339,23 @@ class Store {
   // waits to be routed.
   absl::StatusOr<std::vector<ActionEffect>> Reroute(uint64_t id, uint64_t ticket_id,
                                                     std::string_view actor);
+  // Queues the message, as received, for `destination`: a configured
+  // destination it has no delivery to (no route gave it). InvalidArgument
+  // naming the configured destinations when `destination` is not one;
+  // FailedPrecondition when the message already has a delivery there
+  // (replay it), waits to be routed, or was superseded.
+  absl::StatusOr<std::vector<ActionEffect>> Resend(uint64_t id, std::string_view destination,
+                                                   std::string_view actor);
+  // Commits an edit in one synced batch: the new message as an ingress
+  // commit would (journal, state with edited_from, status index, router
+  // queue, `received` event) plus an `edited` event on each message and
+  // the original's superseded_by. The original's journal entry is left as
+  // it is. The new message does not enter index.msh10: that index answers
+  // "did this sender already send these bytes?", and the sender never sent
+  // the correction; pointing it there would make a retransmission of the
+  // original look new and route it again. NotFound when the original does
+  // not exist; FailedPrecondition when CheckEdit refuses it.
+  absl::Status CommitEdit(const EditRecord& edit);
   // Removes the message's pending tasks and dead letters; it is kept, as
   // discarded.
   absl::StatusOr<std::vector<ActionEffect>> Discard(uint64_t id, std::string_view actor);
@@ -426,6 +453,13 @@ class Store {
   absl::StatusOr<ActionEffect> QueueFollowUp(rocksdb::WriteBatch& batch, MessageState& state,
                                              uint64_t id, const FollowUpDelivery& follow_up,
                                              int64_t now);
+  // Adds to `batch` a new message as ingress commits it: journal, `state`
+  // (completed with what the envelope says), status index, router queue
+  // and its `received` event. The control-id index is the caller's.
+  void PutReceived(rocksdb::WriteBatch& batch, uint64_t id, const navette::Envelope& envelope,
+                   MessageState state);
+  // The names of the configured destinations, comma-separated, for errors.
+  std::string ConfiguredDestinations() const;
   // Removes the parked CF entries of these parked routes of `id`, in `batch`.
   void Unpark(rocksdb::WriteBatch& batch, uint64_t id,
               const google::protobuf::RepeatedPtrField<RouteHold>& holds);

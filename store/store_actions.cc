@@ -1,9 +1,10 @@
-// Store: an operator's actions on one message (replay, reroute, discard), each one synced batch
-// with its history event; what each may do is decided in store/message_state.h.
+// Store: an operator's actions on one message (replay, reroute, discard, resend, edit), each one
+// synced batch with its history events; what each may do is decided in store/message_state.h.
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -86,6 +87,76 @@ absl::StatusOr<std::vector<ActionEffect>> Store::Reroute(uint64_t id, uint64_t t
   absl::Status written = FromRocks(db_->Write(SyncedWrite(), &batch), "recording a reroute");
   if (!written.ok()) return written;
   return std::move(rerouted.effects);
+}
+
+absl::StatusOr<std::vector<ActionEffect>> Store::Resend(uint64_t id, std::string_view destination,
+                                                        std::string_view actor) {
+  QueueCf* queue = Queue(destination);
+  if (queue == nullptr || !queue->configured) {
+    return absl::InvalidArgumentError(
+        fmt::format("no destination '{}' in the configuration (configured: {})", destination,
+                    ConfiguredDestinations()));
+  }
+  auto locks = LockStates({id});
+  auto state = GetState(id);
+  if (!state.ok()) return state.status();
+  if (absl::Status allowed = CheckResend(id, *state, destination); !allowed.ok()) return allowed;
+  const MessageStatus previous = state->status();
+  const int64_t now = clock_->NowMicros();
+  rocksdb::WriteBatch batch;
+  // The message as received: no route ran its steps for this destination.
+  DeliveryTask task;
+  task.set_message_id(id);
+  task.set_route(kResendRoute);
+  task.set_enqueued_at_us(now);
+  const std::string task_key = QueueKey(queue->next_seq.fetch_add(1), id);
+  batch.Put(queue->handle, task_key, Serialize(task));
+  AddResend(*state, destination, task_key, now);
+  Event event;
+  event.set_at_us(now);
+  event.set_type(EVENT_RESENT);
+  event.set_route(kResendRoute);
+  event.set_destination(std::string(destination));
+  event.set_actor(std::string(actor));
+  event.set_detail("resend to a destination no route gave it requested");
+  batch.Put(history_, HistoryKey(id, NextEventSeq()), Serialize(event));
+  PutState(batch, state_, status_index_, id, previous, *state);
+  absl::Status written = FromRocks(db_->Write(SyncedWrite(), &batch), "recording a resend");
+  if (!written.ok()) return written;
+  return std::vector<ActionEffect>{{std::string(destination), false, false}};
+}
+
+absl::Status Store::CommitEdit(const EditRecord& edit) {
+  if (edit.envelope == nullptr || edit.id == 0 || edit.id == edit.original_id) {
+    return absl::InvalidArgumentError("store: an edit needs a new message with its own id");
+  }
+  auto locks = LockStates({edit.original_id, edit.id});
+  auto original = GetState(edit.original_id);
+  if (!original.ok()) return original.status();
+  if (absl::Status allowed = CheckEdit(edit.original_id, *original); !allowed.ok()) return allowed;
+  const int64_t now = clock_->NowMicros();
+  const std::string changes = edit.changes.empty() ? std::string("no field changed") : edit.changes;
+  rocksdb::WriteBatch batch;
+
+  MessageState corrected;
+  corrected.set_edited_from(edit.original_id);
+  PutReceived(batch, edit.id, *edit.envelope, std::move(corrected));
+  Event event;
+  event.set_at_us(now);
+  event.set_type(EVENT_EDITED);
+  event.set_actor(edit.actor);
+  event.set_detail(fmt::format("edit of {:016x} by {}: {}", edit.original_id, edit.actor, changes));
+  batch.Put(history_, HistoryKey(edit.id, NextEventSeq()), Serialize(event));
+
+  // The original keeps its journal entry, deliveries and status: only the
+  // link to what replaces it.
+  const MessageStatus previous = original->status();
+  original->set_superseded_by(edit.id);
+  original->set_updated_at_us(now);
+  event.set_detail(fmt::format("edited by {} into {:016x}: {}", edit.actor, edit.id, changes));
+  batch.Put(history_, HistoryKey(edit.original_id, NextEventSeq()), Serialize(event));
+  PutState(batch, state_, status_index_, edit.original_id, previous, *original);
+  return FromRocks(db_->Write(SyncedWrite(), &batch), "committing an edit");
 }
 
 absl::StatusOr<std::vector<ActionEffect>> Store::Discard(uint64_t id, std::string_view actor) {

@@ -63,6 +63,10 @@ std::string_view EventTypeName(EventType type) {
       return "identity";
     case EVENT_RECEIPT:
       return "receipt";
+    case EVENT_EDITED:
+      return "edited";
+    case EVENT_RESENT:
+      return "resent";
     default:
       return "unknown";
   }

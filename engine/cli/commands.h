@@ -89,6 +89,24 @@ int RunMessagesDiscard(const DiscardOptions& options);
 // `navette messages release ID`: a parked message's routes run again now.
 int RunMessagesRelease(const DiscardOptions& options);
 
+// `navette messages resend ID --to D`: the message, as received, to a
+// configured destination no route gave it.
+struct ResendOptions {
+  AdminOptions admin;
+  std::string id;
+  std::string to;
+};
+int RunMessagesResend(const ResendOptions& options);
+
+// `navette messages edit ID [--file F]`: the corrected message stored as a
+// new one and routed; without --file, the text is edited in $EDITOR.
+struct EditOptions {
+  AdminOptions admin;
+  std::string id;
+  std::string file;
+};
+int RunMessagesEdit(const EditOptions& options);
+
 // `navette token new`: prints a new token and the configuration entry that
 // accepts it (its SHA-256, never the token itself, goes in the file).
 struct TokenNewOptions {

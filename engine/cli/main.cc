@@ -160,6 +160,23 @@ int main(int argc, char** argv) {
       "still cannot carry the INS)");
   release_cmd->add_option("id", release.id, "Message id")->required();
   AddAdminOptions(release_cmd, release.admin);
+  cli::ResendOptions resend;
+  auto* resend_cmd = messages_cmd->add_subcommand(
+      "resend",
+      "Send a message, as received, to a configured destination no route gave it (to one it "
+      "already went to: replay)");
+  resend_cmd->add_option("id", resend.id, "Message id")->required();
+  resend_cmd->add_option("--to", resend.to, "The destination")->required();
+  AddAdminOptions(resend_cmd, resend.admin);
+  cli::EditOptions edit;
+  auto* edit_cmd = messages_cmd->add_subcommand(
+      "edit",
+      "Correct a message: the corrected text is stored as a new message, linked to the original "
+      "(kept unchanged, marked superseded), and routed");
+  edit_cmd->add_option("id", edit.id, "Message id")->required();
+  edit_cmd->add_option("--file", edit.file,
+                       "The corrected HL7 text (default: edit the message in $EDITOR, or vi)");
+  AddAdminOptions(edit_cmd, edit.admin);
 
   auto* token_cmd = app.add_subcommand("token", "Admin API tokens");
   token_cmd->require_subcommand(1);
@@ -234,6 +251,8 @@ int main(int argc, char** argv) {
   if (replay_cmd->parsed()) return cli::RunMessagesReplay(replay);
   if (discard_cmd->parsed()) return cli::RunMessagesDiscard(discard);
   if (release_cmd->parsed()) return cli::RunMessagesRelease(release);
+  if (resend_cmd->parsed()) return cli::RunMessagesResend(resend);
+  if (edit_cmd->parsed()) return cli::RunMessagesEdit(edit);
   if (token_new_cmd->parsed()) return cli::RunTokenNew(token_new);
   if (audit_list_cmd->parsed()) return cli::RunAuditList(audit_list);
   if (reload_cmd->parsed()) return cli::RunReload(reload);

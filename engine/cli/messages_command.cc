@@ -182,6 +182,13 @@ int RunMessagesShow(const ShowOptions& options) {
   const admin::MessageSummary& summary = detail.summary();
   std::cout << "Message " << P(summary.id()) << "\n";
   std::cout << fmt::format("  state:        {}\n", summary.state());
+  if (!summary.superseded_by().empty()) {
+    std::cout << fmt::format("  superseded:   by {} (an edit; this message is kept as received)\n",
+                             P(summary.superseded_by()));
+  }
+  if (!summary.edited_from().empty()) {
+    std::cout << fmt::format("  edited from:  {}\n", P(summary.edited_from()));
+  }
   std::cout << fmt::format("  source:       {} (peer {})\n", P(summary.source()), P(detail.peer()));
   std::cout << fmt::format("  type:         {}   control id: {}   version: {}\n",
                            P(summary.message_type()), P(summary.control_id()), P(detail.version()));

@@ -1,4 +1,4 @@
-// `navette messages replay`, `discard` and `release`: operator actions
+// `navette messages replay`, `discard`, `release` and `resend`: operator actions
 // through the admin API. A replay of one message answers at once; a bulk
 // replay (--state dead) starts a job on the engine and follows it, drawing a
 // progress bar on a terminal and printing a summary at the end.
@@ -218,6 +218,22 @@ int RunMessagesRelease(const DiscardOptions& options) {
   std::cout << fmt::format("{} released: route{} {} sent back to the router; {}\n",
                            Printable(response.id()), response.routes().size() == 1 ? "" : "s",
                            Joined(response.routes()), StateAfterRouting(client, response.id()));
+  return 0;
+}
+
+int RunMessagesResend(const ResendOptions& options) {
+  admin::ResendRequest request;
+  request.set_destination(options.to);
+  admin::ActionResponse response;
+  absl::Status status =
+      AdminClient::FromOptions(options.admin)
+          .Post("/v1/messages/" + UrlEncode(options.id) + "/resend", request, response);
+  if (!status.ok()) {
+    std::cerr << "navette messages resend: " << status.message() << "\n";
+    return 1;
+  }
+  std::cout << fmt::format("{} resent to {} as received: now {}\n", Printable(response.id()),
+                           Joined(response.destinations()), response.state());
   return 0;
 }
 

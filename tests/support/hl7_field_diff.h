@@ -1,5 +1,6 @@
 // Test-only: compares two HL7 v2 messages field by field, so that a test can
-// say "as the ANS sample, apart from ids and times" and name what differs.
+// say "as the ANS sample, apart from ids and times" and name what differs,
+// values included (the engine's own FieldChangeSummary names fields only).
 #pragma once
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "adapters/hl7v2/field_diff.h"
 #include "adapters/hl7v2/message_view.h"
 
 namespace navette::testing {
@@ -31,21 +33,13 @@ inline std::vector<std::string> Hl7FieldDifferences(std::string_view expected,
                                       want.status().ToString(), got.status().ToString()));
     return differences;
   }
-  // Field n of a segment; MSH-1 is the separator itself.
+  // Fields split as the edit summary splits them (adapters/hl7v2/field_diff.h),
+  // as strings for the messages below.
   auto fields = [](const MessageView& view, size_t index) {
     std::vector<std::string> out;
-    std::string_view text = view.segment(index).text;
-    const char separator = view.delimiters().field;
-    const bool msh = view.segment(index).id == "MSH";
-    if (msh) out.push_back(std::string(1, separator));
-    size_t start = 4;
-    while (start <= text.size()) {
-      size_t end = text.find(separator, start);
-      if (end == std::string_view::npos) end = text.size();
-      out.push_back(std::string(text.substr(start, end - start)));
-      start = end + 1;
+    for (std::string_view field : adapters::hl7v2::SegmentFields(view, index)) {
+      out.emplace_back(field);
     }
-    while (!out.empty() && out.back().empty()) out.pop_back();
     return out;
   };
   if (want->segment_count() != got->segment_count()) {
