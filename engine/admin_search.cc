@@ -6,6 +6,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <httplib.h>
 
+#include "adapters/hl7v2/field_path.h"
+#include "adapters/hl7v2/message_view.h"
 #include "common/printable.h"
 #include "engine/admin_views.h"
 #include "store/message_id.h"
@@ -25,7 +27,32 @@ absl::StatusOr<int64_t> TimeParam(const httplib::Request& request, const char* n
 
 }  // namespace
 
-absl::StatusOr<store::SearchFilter> SearchFilterOf(const httplib::Request& request) {
+// The check of ?field=PATH=VALUE on one message: the field at PATH, as
+// written in the message, equal to VALUE.
+absl::StatusOr<std::function<absl::StatusOr<bool>(uint64_t)>> FieldCheck(
+    const std::string& param, const store::Store& store) {
+  const size_t equals = param.find('=');
+  if (equals == std::string::npos) {
+    return absl::InvalidArgumentError("field must be PATH=VALUE, e.g. PID-3.1=000123");
+  }
+  auto path = adapters::hl7v2::FieldPath::Parse(param.substr(0, equals));
+  if (!path.ok()) {
+    return absl::InvalidArgumentError(
+        fmt::format("field: {}", std::string(path.status().message())));
+  }
+  return [&store, path = *path,
+          value = param.substr(equals + 1)](uint64_t id) -> absl::StatusOr<bool> {
+    auto message = store.GetMessage(id);
+    if (!message.ok()) return message.status();
+    auto view = adapters::hl7v2::MessageView::Parse(message->envelope().raw());
+    if (!view.ok()) return false;
+    std::optional<std::string_view> found = view->Get(path);
+    return found.has_value() && *found == value;
+  };
+}
+
+absl::StatusOr<store::SearchFilter> SearchFilterOf(const httplib::Request& request,
+                                                   const store::Store& store) {
   store::SearchFilter filter;
   if (request.has_param("state")) {
     const std::string state = request.get_param_value("state");
@@ -60,6 +87,15 @@ absl::StatusOr<store::SearchFilter> SearchFilterOf(const httplib::Request& reque
           fmt::format("limit must be a number from 1 to {}", kMaxListLimit));
     }
     filter.limit = limit;
+  }
+  if (request.has_param("field")) {
+    if (filter.since_us == 0) {
+      return absl::InvalidArgumentError(
+          "field needs since: a field search reads each message, within a time window");
+    }
+    auto check = FieldCheck(request.get_param_value("field"), store);
+    if (!check.ok()) return check.status();
+    filter.also = std::move(*check);
   }
   if (request.has_param("before")) {
     auto before = store::ParseMessageId(request.get_param_value("before"));

@@ -164,26 +164,29 @@ void AdminServer::RegisterRoutes() {
     response.set_content(metrics->Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
 
-  server_->Get("/v1/messages", [this](const httplib::Request& request,
-                                      httplib::Response& response) {
-    if (!AcceptOnlyParams(request, response,
-                          {"state", "source", "route", "destination", "ipp", "ins", "control_id",
-                           "document_id", "set_id", "since", "until", "limit", "before"})) {
-      return;
-    }
-    auto filter = SearchFilterOf(request);
-    if (!filter.ok()) return SendError(response, 400, std::string(filter.status().message()));
-    auto found = store_.Search(*filter);
-    if (!found.ok()) return SendError(response, 500, std::string(found.status().message()));
-    admin::ListMessagesResponse body;
-    for (const store::ListedMessage& message : found->messages) {
-      *body.add_messages() = ToSummary(message.id, message.state);
-    }
-    if (found->next_before_id != 0) {
-      body.set_next_cursor(store::FormatMessageId(found->next_before_id));
-    }
-    SendJson(response, 200, ToJson(body));
-  });
+  server_->Get("/v1/messages",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                 if (!AcceptOnlyParams(
+                         request, response,
+                         {"state", "source", "route", "destination", "ipp", "ins", "control_id",
+                          "document_id", "set_id", "field", "since", "until", "limit", "before"})) {
+                   return;
+                 }
+                 auto filter = SearchFilterOf(request, store_);
+                 if (!filter.ok())
+                   return SendError(response, 400, std::string(filter.status().message()));
+                 auto found = store_.Search(*filter);
+                 if (!found.ok())
+                   return SendError(response, 500, std::string(found.status().message()));
+                 admin::ListMessagesResponse body;
+                 for (const store::ListedMessage& message : found->messages) {
+                   *body.add_messages() = ToSummary(message.id, message.state);
+                 }
+                 if (found->next_before_id != 0) {
+                   body.set_next_cursor(store::FormatMessageId(found->next_before_id));
+                 }
+                 SendJson(response, 200, ToJson(body));
+               });
 
   server_->Get(R"(/v1/messages/([^/]+))", [this](const httplib::Request& request,
                                                  httplib::Response& response) {

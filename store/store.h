@@ -236,6 +236,10 @@ struct SearchFilter {
   int64_t until_us = 0;    // received before; 0: no bound
   uint64_t before_id = 0;  // the cursor: ids below it; 0: from the newest
   size_t limit = 100;
+  // A last check the caller makes on each candidate that passed the others
+  // (a field of the message: engine/admin_search.h); unset: none. It reads
+  // the message itself, so give it time bounds.
+  std::function<absl::StatusOr<bool>(uint64_t id)> also = {};
 };
 
 struct SearchPage {

@@ -135,6 +135,7 @@ absl::StatusOr<SearchPage> Store::Search(const SearchFilter& filter) const {
       }
       if (!found) return false;
     }
+    if (filter.also) return filter.also(id);
     return true;
   };
   // Takes candidates newest first until the page is full; true when a

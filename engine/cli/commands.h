@@ -34,6 +34,7 @@ struct ListOptions {
   AdminOptions admin;
   std::string state, source, route, destination;
   std::string ipp, ins, control_id, document_id, set_id;
+  std::string field;         // PATH=VALUE, e.g. PID-3.1=000123 (needs --since)
   std::string since, until;  // as --since of replay (time_bound.h)
   std::string before;        // the cursor the previous page printed
   int limit = 50;

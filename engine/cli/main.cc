@@ -107,6 +107,9 @@ int main(int argc, char** argv) {
   list_cmd->add_option("--control-id", list.control_id, "MSH-10");
   list_cmd->add_option("--document-id", list.document_id, "A CDA document id");
   list_cmd->add_option("--set-id", list.set_id, "Every version of a CDA document");
+  list_cmd->add_option("--field", list.field,
+                       "PATH=VALUE: a field of the message as received, e.g. PID-3.1=000123 or "
+                       "OBR-4.1=11502-2 (needs --since)");
   list_cmd->add_option(
       "--since", list.since,
       "Received at or after: 2026-12-05T08:30:00Z, 2026-12-05, or 45m, 6h, 2d ago");

@@ -116,7 +116,7 @@ int RunMessagesList(const ListOptions& options) {
         std::pair{"ipp", &options.ipp}, std::pair{"ins", &options.ins},
         std::pair{"control_id", &options.control_id},
         std::pair{"document_id", &options.document_id}, std::pair{"set_id", &options.set_id},
-        std::pair{"before", &options.before}}) {
+        std::pair{"field", &options.field}, std::pair{"before", &options.before}}) {
     if (!value->empty()) query += fmt::format("&{}={}", name, UrlEncode(*value));
   }
   for (const auto& [name, value] :

@@ -83,6 +83,18 @@ TEST_F(SearchTest, EveryFilterAloneAndCombinedNewestFirst) {
   EXPECT_THAT(ControlIds({"--since", "2020-01-01T00:00:00Z", "--until", "2099-01-01"}),
               ElementsAre("S-4", "S-3", "S-2", "S-1"));
 
+  // A field of the message as received, within a time window.
+  EXPECT_THAT(ControlIds({"--field", "PID-3.1=IPP-BETA", "--since", "1h"}), ElementsAre("S-2"));
+  EXPECT_THAT(ControlIds({"--field", "OBR-4.1=11502-2", "--since", "1h", "--source", "lab"}),
+              ElementsAre("S-2", "S-1"));
+  EXPECT_THAT(ControlIds({"--field", "PID-3.1=IPP-GAMMA", "--since", "1h"}), ElementsAre());
+  CommandResult unbounded = Messages({"messages", "list", "--field", "PID-3.1=IPP-BETA"});
+  EXPECT_EQ(unbounded.exit_code, 1);
+  EXPECT_THAT(unbounded.err, HasSubstr("field needs since"));
+  CommandResult bad_path = Messages({"messages", "list", "--field", "PID-x=1", "--since", "1h"});
+  EXPECT_EQ(bad_path.exit_code, 1);
+  EXPECT_THAT(bad_path.err, HasSubstr("field: "));
+
   // The cursor: one message a page, each page's command on stderr.
   std::vector<std::string> paged;
   std::vector<std::string> args = {"messages",  "list",    "--json", "--ipp",
