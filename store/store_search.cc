@@ -7,7 +7,7 @@
 //   filter given                 candidates from
 //   document_id / set_id         the documents CF (the message of each
 //                                version), sorted newest first
-//   ipp, ins, control_id, source index.search, the first given in that
+//   control_id, ipp, ins, source index.search, the first given in that
 //                                order (ids under one prefix are in time
 //                                order: iterated backwards)
 //   state                        index.status
@@ -100,11 +100,13 @@ absl::StatusOr<SearchPage> Store::Search(const SearchFilter& filter) const {
   uint64_t upper = filter.until_us > 0 ? FirstIdAt(filter.until_us) : ~uint64_t{0};
   if (filter.before_id != 0) upper = std::min(upper, filter.before_id);
 
-  // The index filters, as keys to look up for a candidate.
+  // The index filters, as keys to look up for a candidate, the most
+  // selective first (its entries are the candidates): an MSH-10 names a
+  // message or a few, an IPP or INS a patient's, a source a share of all.
   std::vector<std::pair<char, std::string>> terms;
+  if (!filter.control_id.empty()) terms.emplace_back(kControlIdKind, filter.control_id);
   if (!filter.ipp.empty()) terms.emplace_back(kIppKind, filter.ipp);
   if (!filter.ins.empty()) terms.emplace_back(kInsKind, filter.ins);
-  if (!filter.control_id.empty()) terms.emplace_back(kControlIdKind, filter.control_id);
   if (!filter.source.empty()) terms.emplace_back(kSourceKind, filter.source);
 
   SearchPage page;
