@@ -66,7 +66,7 @@ TEST_F(AdminParamsTest, ListRefusesAFilterItDoesNotKnow) {
   EXPECT_EQ(status, 400);
   EXPECT_EQ(body,
             "{\"error\":\"unknown query parameter 'msh10' (GET /v1/messages takes state, "
-            "source, route, destination, ipp, ins, control_id, document_id, set_id, since, "
+            "source, route, destination, ipp, ins, control_id, document_id, set_id, field, since, "
             "until, limit, before)\",\"details\":[]}");
 
   auto [several_status, several] = Get("/v1/messages?limit=5&colour=red&msh10=x");
