@@ -15,6 +15,7 @@
 #include "engine/admin_views.h"
 #include "engine/delivery_scheduler.h"
 #include "engine/message_edit.h"
+#include "engine/patient_ids.h"
 #include "store/message_id.h"
 
 namespace navette::engine {
@@ -252,6 +253,7 @@ absl::StatusOr<admin::EditResponse> AdminActions::Edit(uint64_t id,
   record.envelope = &edited->envelope;
   record.actor = actor;
   record.changes = edited->changes;
+  record.patient = PatientIdsOf(edited->envelope.raw());
   if (absl::Status committed = store_.CommitEdit(record); !committed.ok()) return committed;
   on_rerouted_();
   spdlog::info("admin: {} edited id={} into id={} ({})", actor, store::FormatMessageId(id),

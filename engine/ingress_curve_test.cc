@@ -95,14 +95,18 @@ class IngressCurveTest : public ::testing::Test {
   }
 
   // Waits for navette_bus_handshakes_refused_total{reason} to move.
-  bool RefusedAtLeastOnce(const std::string& reason) {
-    const std::string series =
-        fmt::format("navette_bus_handshakes_refused_total{{reason=\"{}\"}} ", reason);
+  // Whether a refusal for one of `reasons` is counted, within 10 s.
+  bool RefusedAtLeastOnce(std::initializer_list<std::string> reasons) {
     return testing::WaitFor(
         [&] {
           const std::string text = metrics_->Render();
-          const size_t at = text.find(series);
-          return at != text.npos && std::stod(text.substr(at + series.size())) > 0;
+          for (const std::string& reason : reasons) {
+            const std::string series =
+                fmt::format("navette_bus_handshakes_refused_total{{reason=\"{}\"}} ", reason);
+            const size_t at = text.find(series);
+            if (at != text.npos && std::stod(text.substr(at + series.size())) > 0) return true;
+          }
+          return false;
         },
         10s);
   }
@@ -148,13 +152,15 @@ TEST_F(IngressCurveTest, AnUnknownKeyIsRefusedByZap) {
                                                   .secret_key = stranger.secret_key},
                                   500ms);
   EXPECT_TRUE(absl::IsDeadlineExceeded(published.status())) << published.status();
-  EXPECT_TRUE(RefusedAtLeastOnce("unauthorized_key")) << metrics_->Render();
+  EXPECT_TRUE(RefusedAtLeastOnce({"unauthorized_key"})) << metrics_->Render();
 }
 
 TEST_F(IngressCurveTest, APlainClientOnTheCurveEndpointIsRefused) {
   auto published = PublishThrough(curve_endpoint_, std::nullopt, 500ms);
   EXPECT_TRUE(absl::IsDeadlineExceeded(published.status())) << published.status();
-  EXPECT_TRUE(RefusedAtLeastOnce("mechanism_mismatch")) << metrics_->Render();
+  // libzmq reports the mismatch itself, or a handshake cut short when the
+  // client has already hung up (timing): refused either way.
+  EXPECT_TRUE(RefusedAtLeastOnce({"mechanism_mismatch", "incomplete"})) << metrics_->Render();
 }
 
 TEST_F(IngressCurveTest, AWrongServerKeyIsRefused) {
@@ -165,7 +171,7 @@ TEST_F(IngressCurveTest, AWrongServerKeyIsRefused) {
                                                   .secret_key = adapter_.secret_key},
                                   500ms);
   EXPECT_TRUE(absl::IsDeadlineExceeded(published.status())) << published.status();
-  EXPECT_TRUE(RefusedAtLeastOnce("cryptographic")) << metrics_->Render();
+  EXPECT_TRUE(RefusedAtLeastOnce({"cryptographic"})) << metrics_->Render();
 }
 
 TEST_F(IngressCurveTest, ACurveClientOnThePlainEndpointIsRefused) {
@@ -175,7 +181,7 @@ TEST_F(IngressCurveTest, ACurveClientOnThePlainEndpointIsRefused) {
                                                   .secret_key = adapter_.secret_key},
                                   500ms);
   EXPECT_TRUE(absl::IsDeadlineExceeded(published.status())) << published.status();
-  EXPECT_TRUE(RefusedAtLeastOnce("mechanism_mismatch")) << metrics_->Render();
+  EXPECT_TRUE(RefusedAtLeastOnce({"mechanism_mismatch", "incomplete"})) << metrics_->Render();
 }
 
 }  // namespace

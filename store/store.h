@@ -76,6 +76,7 @@ struct EditRecord {
   const navette::Envelope* envelope = nullptr;
   std::string actor = {};
   std::string changes = {};  // which fields changed, never values (engine/hl7_field_diff.h)
+  PatientIds patient = {};   // of the corrected text, for the search index
 };
 
 struct RoutedDelivery {

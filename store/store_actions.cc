@@ -141,6 +141,9 @@ absl::Status Store::CommitEdit(const EditRecord& edit) {
   MessageState corrected;
   corrected.set_edited_from(edit.original_id);
   PutReceived(batch, edit.id, *edit.envelope, std::move(corrected));
+  // Found like any message received (its MSH-10 too, though the edit is
+  // kept out of the retransmission index).
+  PutSearchTerms(batch, IngressRecord{edit.id, edit.envelope, "", edit.patient});
   Event event;
   event.set_at_us(now);
   event.set_type(EVENT_EDITED);

@@ -104,6 +104,16 @@ TEST_F(EditTest, ACorrectedMessageIsDeliveredAndTheOriginalStaysSuperseded) {
   EXPECT_THAT(after, HasSubstr(text_before));
   EXPECT_THAT(text_before, HasSubstr("RISX"));
   EXPECT_THAT(Show(fresh), HasSubstr(fmt::format("edited from:  {}", original)));
+  // Found like any message: by its patient and its MSH-10, the correction
+  // first.
+  CommandResult found =
+      Messages({"messages", "list", "--json", "--ipp", "000123", "--control-id", "ED-1"});
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  std::vector<std::string> ids;
+  for (const std::string& line : Lines(found.out)) {
+    if (!line.empty()) ids.push_back(JsonField(line, "id"));
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{fresh, original}));
   // A superseded message is not edited twice.
   CommandResult again = As(kOperator, {"messages", "edit", original, "--file", corrected});
   EXPECT_EQ(again.exit_code, 1);

@@ -163,12 +163,23 @@ TEST_F(TcpBusCurveTest, AWrongClientKeyIsRefusedAndLogged) {
 TEST_F(TcpBusCurveTest, AClientWithoutKeysIsRefusedAndLogged) {
   auto published = Publish("CURVE-3", std::nullopt, 500ms);
   EXPECT_TRUE(absl::IsDeadlineExceeded(published.status())) << published.status();
-  EXPECT_TRUE(
-      LogShows(fmt::format("on {}: its security mechanism is not the endpoint's (a client "
-                           "without CURVE keys on a CURVE endpoint, or the reverse)",
-                           bus_endpoint_)))
+  // libzmq reports the mismatch itself, or, when the client has already
+  // hung up on the engine's greeting (a loaded machine's timing), a
+  // handshake cut short: either way the connection is refused and logged.
+  const std::string mismatch = fmt::format(
+      "on {}: its security mechanism is not the endpoint's (a client without CURVE "
+      "keys on a CURVE endpoint, or the reverse)",
+      bus_endpoint_);
+  const std::string cut_short =
+      fmt::format("on {}: the connection ended before its handshake completed", bus_endpoint_);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        const std::string log = engine_->Log();
+        return log.find(mismatch) != std::string::npos || log.find(cut_short) != std::string::npos;
+      },
+      std::chrono::seconds(10)))
       << engine_->Log();
-  EXPECT_GE(RefusedCount("mechanism_mismatch"), 1);
+  EXPECT_GE(RefusedCount("mechanism_mismatch") + RefusedCount("incomplete"), 1);
 }
 
 TEST_F(TcpBusCurveTest, AWrongServerKeyIsRefusedAndLogged) {
