@@ -137,13 +137,11 @@ class StoreIdentityTest : public ::testing::Test {
     return history.ok() ? *history : std::vector<Event>();
   }
   std::vector<uint64_t> Listed(MessageStatus status) {
-    ListFilter filter;
-    filter.status = status;
-    auto listed = store_->ListMessages(filter);
+    auto listed = store_->Search({.status = status});
     EXPECT_TRUE(listed.ok()) << listed.status();
     std::vector<uint64_t> ids;
     if (listed.ok()) {
-      for (const ListedMessage& message : *listed) ids.push_back(message.id);
+      for (const ListedMessage& message : listed->messages) ids.push_back(message.id);
     }
     return ids;
   }

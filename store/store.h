@@ -41,6 +41,7 @@
 #include "proto/identity.pb.h"
 #include "proto/store.pb.h"
 #include "store/message_state.h"
+#include "store/store_queries.h"
 
 namespace rocksdb {
 class Cache;
@@ -52,7 +53,6 @@ class WriteBatch;
 
 namespace navette::store {
 
-// One message to commit at ingress.
 // The patient identifiers a message names (its PID-3), read by the engine,
 // for the search index (index.search; never stored in clear there).
 struct PatientIds {
@@ -60,6 +60,7 @@ struct PatientIds {
   std::vector<std::string> ins = {};
 };
 
+// One message to commit at ingress.
 struct IngressRecord {
   uint64_t id = 0;
   // The message; null for a retransmission, whose `id` is then the original's.
@@ -182,71 +183,6 @@ struct DeliveryOutcome {
 struct DocumentReceipt {
   uint64_t message_id = 0;
   DeliveryReceipt receipt;
-};
-
-struct DeadLetter {
-  std::string destination;
-  uint64_t id = 0;
-};
-
-struct ListFilter {
-  std::optional<MessageStatus> status;
-  std::string source;  // empty: any
-  std::string route;   // empty: any
-  size_t limit = 100;
-  uint64_t before_id = 0;  // 0: newest first from the end; else ids < before_id
-};
-
-struct AuditFilter {
-  std::string user = {};    // empty: any
-  uint64_t message_id = 0;  // 0: any
-  int64_t since_us = 0;     // entries at or after; 0: from the first
-  size_t limit = 100;
-  std::string cursor = {};  // empty: from the newest; else AuditPage::next_cursor
-};
-
-struct AuditPage {
-  std::vector<AuditEntry> entries;  // newest first
-  // Where the next page starts (older entries); empty when there are none.
-  std::string next_cursor;
-};
-
-struct ParkedCount {
-  uint64_t messages = 0;   // messages with at least one parked route
-  uint64_t oldest_id = 0;  // the oldest of them (ids are time-ordered); 0 when none
-};
-
-struct ListedMessage {
-  uint64_t id = 0;
-  MessageState state;
-};
-
-// What `messages list` and GET /v1/messages filter by, all combined
-// (store_search.cc). Empty fields do not filter.
-struct SearchFilter {
-  std::string ipp = {};
-  std::string ins = {};
-  std::string control_id = {};   // MSH-10
-  std::string document_id = {};  // a CDA document id (build_cda)
-  std::string set_id = {};       // every version of a document
-  std::string source = {};
-  std::string route = {};
-  std::string destination = {};
-  std::optional<MessageStatus> status = {};
-  int64_t since_us = 0;    // received at or after; 0: no bound
-  int64_t until_us = 0;    // received before; 0: no bound
-  uint64_t before_id = 0;  // the cursor: ids below it; 0: from the newest
-  size_t limit = 100;
-  // A last check the caller makes on each candidate that passed the others
-  // (a field of the message: engine/admin_search.h); unset: none. It reads
-  // the message itself, so give it time bounds.
-  std::function<absl::StatusOr<bool>(uint64_t id)> also = {};
-};
-
-struct SearchPage {
-  std::vector<ListedMessage> messages;  // newest first
-  // Pass as before_id for the next page; 0 when there is none.
-  uint64_t next_before_id = 0;
 };
 
 // How a store is opened besides its path; the defaults are the engine's.
@@ -404,7 +340,6 @@ class Store {
       std::string_view set_id, std::string_view destination) const;
 
   // ---- reading for people
-  absl::StatusOr<std::vector<ListedMessage>> ListMessages(const ListFilter& filter) const;
   // Newest first, every filter combined, from the most selective index
   // (store_search.cc).
   absl::StatusOr<SearchPage> Search(const SearchFilter& filter) const;

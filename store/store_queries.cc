@@ -1,4 +1,5 @@
-// Store: what the admin API lists and counts (messages, history, dead letters, parked).
+// Store: what the admin API reads and counts (history, dead letters, parked);
+// messages are found by store_search.cc.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,56 +13,6 @@
 #include "store/write_helpers.h"
 
 namespace navette::store {
-
-absl::StatusOr<std::vector<ListedMessage>> Store::ListMessages(const ListFilter& filter) const {
-  std::vector<ListedMessage> out;
-  auto matches = [&](const MessageState& state) {
-    if (!filter.source.empty() && state.source() != filter.source) return false;
-    if (!filter.route.empty()) {
-      bool found = false;
-      for (const std::string& route : state.routes()) found = found || route == filter.route;
-      if (!found) return false;
-    }
-    return true;
-  };
-
-  if (filter.status.has_value()) {
-    // Newest first within the status: iterate the index backwards.
-    const std::string prefix(1, static_cast<char>(*filter.status));
-    const std::string upper = filter.before_id != 0
-                                  ? StatusIndexKey(*filter.status, filter.before_id)
-                                  : std::string(1, static_cast<char>(*filter.status + 1));
-    rocksdb::ReadOptions options;
-    rocksdb::Slice lower_slice(prefix), upper_slice(upper);
-    options.iterate_lower_bound = &lower_slice;
-    options.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, status_index_));
-    for (it->SeekToLast(); it->Valid() && out.size() < filter.limit; it->Prev()) {
-      const uint64_t id = ReadBigEndian64(it->key().ToStringView().substr(1));
-      auto state = GetState(id);
-      if (!state.ok()) continue;  // removed since the index was read
-      if (matches(*state)) out.push_back({id, std::move(*state)});
-    }
-    if (!it->status().ok()) return FromRocks(it->status(), "listing messages");
-    return out;
-  }
-
-  rocksdb::ReadOptions options;
-  std::string upper = filter.before_id != 0 ? IdKey(filter.before_id) : std::string();
-  rocksdb::Slice upper_slice(upper);
-  if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, state_));
-  for (it->SeekToLast(); it->Valid() && out.size() < filter.limit; it->Prev()) {
-    MessageState state;
-    if (!state.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("store: corrupt message state");
-    }
-    if (matches(state))
-      out.push_back({ReadBigEndian64(it->key().ToStringView()), std::move(state)});
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "listing messages");
-  return out;
-}
 
 absl::StatusOr<std::vector<Event>> Store::GetHistory(uint64_t id) const {
   return ReadMessageRecords<Event>(*db_, history_, id, "history event");

@@ -134,23 +134,17 @@ TEST_F(StoreTest, RoutingThenDeliveryWalksTheStates) {
                                     EVENT_ATTEMPT_FAILED, EVENT_DELIVERED, EVENT_DELIVERED}));
 
   // The status index moved with the state: one entry, under delivered.
-  ListFilter delivered;
-  delivered.status = DELIVERED;
-  EXPECT_EQ(store_->ListMessages(delivered)->size(), 1u);
-  ListFilter queued;
-  queued.status = QUEUED;
-  EXPECT_TRUE(store_->ListMessages(queued)->empty());
+  EXPECT_EQ(store_->Search({.status = DELIVERED})->messages.size(), 1u);
+  EXPECT_TRUE(store_->Search({.status = QUEUED})->messages.empty());
 }
 
 TEST_F(StoreTest, UnroutedMessageIsKeptAndListed) {
   const uint64_t id = Ingest("c1");
   ASSERT_TRUE(CommitRouting(*store_, id, {}, {}, "v1").ok());
-  ListFilter filter;
-  filter.status = UNROUTED;
-  auto listed = store_->ListMessages(filter);
+  auto listed = store_->Search({.status = UNROUTED});
   ASSERT_TRUE(listed.ok());
-  ASSERT_EQ(listed->size(), 1u);
-  EXPECT_EQ((*listed)[0].id, id);
+  ASSERT_EQ(listed->messages.size(), 1u);
+  EXPECT_EQ(listed->messages[0].id, id);
   EXPECT_TRUE(store_->GetMessage(id).ok());
 }
 
@@ -197,22 +191,17 @@ TEST_F(StoreTest, ListFiltersBySourceRouteAndPages) {
     ids.push_back(Ingest("c" + std::to_string(i)));
     ASSERT_TRUE(CommitRouting(*store_, ids.back(), {i % 2 ? "odd" : "even"}, {}, "v").ok());
   }
-  ListFilter by_route;
-  by_route.route = "odd";
-  auto odd = store_->ListMessages(by_route);
-  ASSERT_EQ(odd->size(), 2u);
-  EXPECT_EQ((*odd)[0].id, ids[3]);  // newest first
-  ListFilter page;
-  page.limit = 2;
-  auto first_page = store_->ListMessages(page);
-  ASSERT_EQ(first_page->size(), 2u);
-  page.before_id = first_page->back().id;
-  auto second_page = store_->ListMessages(page);
-  ASSERT_EQ(second_page->size(), 2u);
-  EXPECT_EQ((*second_page)[0].id, ids[2]);
-  ListFilter other_source;
-  other_source.source = "dpi";
-  EXPECT_TRUE(store_->ListMessages(other_source)->empty());
+  auto odd = store_->Search({.route = "odd"});
+  ASSERT_EQ(odd->messages.size(), 2u);
+  EXPECT_EQ(odd->messages[0].id, ids[3]);  // newest first
+  SearchFilter page{.limit = 2};
+  auto first_page = store_->Search(page);
+  ASSERT_EQ(first_page->messages.size(), 2u);
+  page.before_id = first_page->messages.back().id;
+  auto second_page = store_->Search(page);
+  ASSERT_EQ(second_page->messages.size(), 2u);
+  EXPECT_EQ(second_page->messages[0].id, ids[2]);
+  EXPECT_TRUE(store_->Search({.source = "dpi"})->messages.empty());
 }
 
 // The reason queue positions are tracked: after many deliveries, reading the

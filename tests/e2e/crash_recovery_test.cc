@@ -211,11 +211,9 @@ TEST(CrashRecoveryTest, EveryAcknowledgedMessageSurvivesSigkillAndIsDelivered) {
   auto store = store::Store::Open((engine.data_dir() / "store").string());
   ASSERT_TRUE(store.ok()) << store.status();
   std::set<std::string> journaled;
-  store::ListFilter filter;
-  filter.limit = 100000;
-  auto listed = (*store)->ListMessages(filter);
+  auto listed = (*store)->Search({.limit = 100000});
   ASSERT_TRUE(listed.ok());
-  for (const auto& message : *listed) {
+  for (const auto& message : listed->messages) {
     journaled.insert(message.state.control_id());
     EXPECT_TRUE((*store)->GetMessage(message.id).ok());
     // An undelivered message: say where it stopped, for whoever reads the
