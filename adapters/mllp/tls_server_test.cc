@@ -28,18 +28,11 @@ constexpr char kMessage[] =
 class MllpTlsServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("navette-mllp-tls-" + std::to_string(::getpid())));
-    testing::TestPki pki(*dir_);
-    pki.IssueClient("stranger", "/CN=navette-client", "other_ca");
-    pki.IssueClient("sgl", "/O=CHU/CN=sgl", "ca");
-    ASSERT_TRUE(pki.ok()) << pki.error();
+    pki_ = new testing::ListenerTestPki("mllp-tls");
+    ASSERT_TRUE(pki_->ok()) << pki_->error();
   }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(*dir_);
-    delete dir_;
-  }
-  static std::string Pki(const std::string& name) { return (*dir_ / name).string(); }
+  static void TearDownTestSuite() { delete pki_; }
+  static std::string Pki(const std::string& name) { return pki_->Path(name); }
 
   void TearDown() override { server_.reset(); }
 
@@ -120,10 +113,10 @@ class MllpTlsServerTest : public ::testing::Test {
   std::mutex mutex_;
   std::condition_variable rejected_;
   std::vector<std::string> rejections_;
-  static std::filesystem::path* dir_;
+  static testing::ListenerTestPki* pki_;
 };
 
-std::filesystem::path* MllpTlsServerTest::dir_ = nullptr;
+testing::ListenerTestPki* MllpTlsServerTest::pki_ = nullptr;
 
 TEST_F(MllpTlsServerTest, AnAllowedClientIsServed) {
   StartServer();

@@ -22,18 +22,11 @@ using std::chrono::seconds;
 class TlsSocketTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("navette-tls-socket-" + std::to_string(::getpid())));
-    testing::TestPki pki(*dir_);
-    pki.IssueClient("stranger", "/CN=navette-client", "other_ca");
-    pki.IssueClient("sgl", "/O=CHU/CN=sgl", "ca");
-    ASSERT_TRUE(pki.ok()) << pki.error();
+    pki_ = new testing::ListenerTestPki("tls-socket");
+    ASSERT_TRUE(pki_->ok()) << pki_->error();
   }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(*dir_);
-    delete dir_;
-  }
-  static std::string Pki(const std::string& name) { return (*dir_ / name).string(); }
+  static void TearDownTestSuite() { delete pki_; }
+  static std::string Pki(const std::string& name) { return pki_->Path(name); }
 
   void SetUp() override {
     ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds_), 0);
@@ -97,10 +90,10 @@ class TlsSocketTest : public ::testing::Test {
   }
 
   int fds_[2] = {-1, -1};
-  static std::filesystem::path* dir_;
+  static testing::ListenerTestPki* pki_;
 };
 
-std::filesystem::path* TlsSocketTest::dir_ = nullptr;
+testing::ListenerTestPki* TlsSocketTest::pki_ = nullptr;
 
 TEST_F(TlsSocketTest, MutualTlsCarriesBytesBothWaysAndCloseNotifyEndsTheStream) {
   config::TlsServer server_settings = MutualServer();

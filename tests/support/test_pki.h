@@ -5,6 +5,8 @@
 // and <name>.key (unencrypted PEM, P-256).
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +107,32 @@ extendedKeyUsage = clientAuth
   std::filesystem::path dir_;
   std::string error_;
   int serial_ = 1;
+};
+
+// The PKI of the TLS listener tests, for a whole suite, in a directory of
+// its own removed with it: TestPki's, plus "stranger" (CN=navette-client,
+// the client's subject, but from other_ca) and "sgl" (/O=CHU/CN=sgl, from
+// ca), the clients an allow-list or a CA turns away.
+class ListenerTestPki {
+ public:
+  explicit ListenerTestPki(std::string_view name)
+      : dir_(std::filesystem::temp_directory_path() /
+             fmt::format("navette-{}-{}", name, ::getpid())),
+        pki_(dir_) {
+    pki_.IssueClient("stranger", "/CN=navette-client", "other_ca");
+    pki_.IssueClient("sgl", "/O=CHU/CN=sgl", "ca");
+  }
+  ~ListenerTestPki() { std::filesystem::remove_all(dir_); }
+  ListenerTestPki(const ListenerTestPki&) = delete;
+  ListenerTestPki& operator=(const ListenerTestPki&) = delete;
+
+  bool ok() const { return pki_.ok(); }
+  const std::string& error() const { return pki_.error(); }
+  std::string Path(std::string_view name) const { return pki_.Path(name); }
+
+ private:
+  std::filesystem::path dir_;
+  TestPki pki_;
 };
 
 }  // namespace navette::testing
