@@ -71,6 +71,11 @@ struct ReloadOutcome {
   std::vector<std::string> warnings;
 };
 
+// What a destination is built from, as bytes: its settings and the
+// hospital and identity settings it reads. A reload rebuilds a destination
+// only when they differ.
+std::string DestinationSettings(const navette::config::Config& config, int index);
+
 class Engine {
  public:
   // `kinds` (engine::BuiltinKinds(), or a test's copy with more) builds

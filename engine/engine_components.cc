@@ -44,6 +44,11 @@ absl::StatusOr<std::unique_ptr<adapters::Destination>> MakeDestination(
 
 }  // namespace
 
+std::string DestinationSettings(const navette::config::Config& config, int index) {
+  return config.destinations(index).SerializeAsString() + config.hospital().SerializeAsString() +
+         config.identity().SerializeAsString();
+}
+
 std::function<void(const store::ActionEffect&)> Engine::FollowUpQueued() {
   return [this](const store::ActionEffect& effect) {
     DeliveryScheduler* target = Scheduler(effect.destination);
@@ -81,8 +86,7 @@ absl::StatusOr<Engine::DestinationSlot> Engine::BuildDestination(const config::L
         config::DestinationError(loaded, *kinds_, index, destination.status()).ToString());
   }
   DestinationSlot slot;
-  slot.settings = destination_config.SerializeAsString() + config.hospital().SerializeAsString() +
-                  config.identity().SerializeAsString();
+  slot.settings = DestinationSettings(config, index);
   slot.scheduler = std::make_unique<DeliveryScheduler>(
       destination_config.name(), **destination, *store_, policy, metrics_.get(), Clock::System());
   slot.destination = std::move(*destination);

@@ -197,12 +197,13 @@ void Engine::ReloadDestinations(const config::LoadedConfig& next, ReloadOutcome&
       auto found = destinations_.find(name);
       if (found != destinations_.end()) running = &found->second;
     }
+    // Unchanged: not built again (a build may read files, open clients).
+    if (running != nullptr && running->settings == DestinationSettings(next.config, i)) continue;
     auto built = BuildDestination(next, i);
     if (!built.ok()) {
       failed.Update(built.status());
       continue;
     }
-    if (running != nullptr && running->settings == built->settings) continue;
     if (running != nullptr) {
       // Its attempts in flight end first; the new scheduler then reads the
       // queue where the old one left it.
