@@ -127,7 +127,7 @@ class StoreIdentityTest : public ::testing::Test {
     return state.ok() ? *state : MessageState();
   }
   std::vector<uint64_t> Parked(const std::string& patient) {
-    auto parked = StoreInspector(*store_).ListParked(patient);
+    auto parked = store_->ListParked(patient);
     EXPECT_TRUE(parked.ok()) << parked.status();
     return parked.ok() ? *parked : std::vector<uint64_t>();
   }

@@ -321,6 +321,15 @@ class Store {
   // ---- identity store (routes/ins)
   // The record of a patient key; nullopt if the feed never named it.
   absl::StatusOr<std::optional<identity::Identity>> GetIdentity(std::string_view patient) const;
+  // The records whose IPP (the key's CX-1, as on the wire) is `ipp`, under
+  // any assigning authority, in key order.
+  absl::StatusOr<std::vector<IdentityRecord>> FindIdentitiesByIpp(std::string_view ipp) const;
+  // The changes made to a patient key's record, oldest first.
+  absl::StatusOr<std::vector<identity::IdentityChange>> GetIdentityHistory(
+      std::string_view patient) const;
+  // Ids of the messages parked under a patient key (or an InsParkKey),
+  // oldest first.
+  absl::StatusOr<std::vector<uint64_t>> ListParked(std::string_view patient) const;
   // The patient keys whose identity records carry this INS (index.ins),
   // merged records included: the caller follows merged_into.
   absl::StatusOr<std::vector<std::string>> FindPatientsByIns(std::string_view oid,
@@ -354,9 +363,6 @@ class Store {
  private:
   friend class StoreInspector;  // tests/support/store_inspector.h
   Store() = default;
-
-  // Ids of the messages parked under a patient key, oldest first.
-  absl::StatusOr<std::vector<uint64_t>> ListParked(std::string_view patient) const;
 
   struct QueueCf {
     rocksdb::ColumnFamilyHandle* handle = nullptr;

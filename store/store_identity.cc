@@ -29,15 +29,16 @@ absl::StatusOr<std::optional<identity::Identity>> Store::GetIdentity(
 namespace {
 
 // Calls `fn(rest of key, value)` on each entry of `cf` whose key starts with
-// `prefix`, a key prefix ending in '\0' ("<patient>\0", "<oid>\0<matricule>\0"),
-// in key order; stops early when `fn` returns an error. `what` names the
-// read in an error.
+// `prefix` ("<patient>\0", "<oid>\0<matricule>\0", "<ipp>\x1f"), in key order;
+// stops early when `fn` returns an error. `what` names the read in an error.
+// The prefix's last byte is a separator below 0xff, so the keys under it end
+// before the same prefix with that byte plus one.
 absl::Status ForEachUnder(
     rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
     std::string_view what,
     const std::function<absl::Status(std::string_view, std::string_view)>& fn) {
   std::string upper = prefix;
-  upper.back() = '\1';
+  ++upper.back();
   rocksdb::Slice lower_slice(prefix), upper_slice(upper);
   rocksdb::ReadOptions options;
   options.iterate_lower_bound = &lower_slice;
@@ -70,6 +71,42 @@ absl::StatusOr<std::vector<uint64_t>> Store::ListParked(std::string_view patient
       });
   if (!read.ok()) return read;
   return ids;
+}
+
+absl::StatusOr<std::vector<IdentityRecord>> Store::FindIdentitiesByIpp(std::string_view ipp) const {
+  std::vector<IdentityRecord> records;
+  if (ipp.empty()) return records;  // no patient key has an empty IPP
+  // A patient key is the IPP, '\x1f', the authority (routes/patient_key.h).
+  const std::string prefix = std::string(ipp) + '\x1f';
+  absl::Status read = ForEachUnder(
+      *db_, identity_, prefix, "reading identities by IPP",
+      [&](std::string_view authority, std::string_view value) {
+        IdentityRecord record;
+        record.patient = prefix + std::string(authority);
+        if (!record.identity.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          return absl::DataLossError("store: corrupt identity record");
+        }
+        records.push_back(std::move(record));
+        return absl::OkStatus();
+      });
+  if (!read.ok()) return read;
+  return records;
+}
+
+absl::StatusOr<std::vector<identity::IdentityChange>> Store::GetIdentityHistory(
+    std::string_view patient) const {
+  std::vector<identity::IdentityChange> changes;
+  absl::Status read = ForEachOfPatient(
+      *db_, identity_history_, patient, [&](std::string_view, std::string_view value) {
+        identity::IdentityChange change;
+        if (!change.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          return absl::DataLossError("store: corrupt identity history record");
+        }
+        changes.push_back(std::move(change));
+        return absl::OkStatus();
+      });
+  if (!read.ok()) return read;
+  return changes;
 }
 
 absl::StatusOr<std::vector<std::string>> Store::FindPatientsByIns(

@@ -37,7 +37,7 @@ TEST_F(StoreIdentityTest, ParkMergeReleaseThenRouteTheTicket) {
   ASSERT_TRUE(prior.ok()) << prior.status();
   ASSERT_TRUE(prior->has_value());
   EXPECT_EQ((*prior)->merged_into(), kSurvivor);
-  auto prior_history = StoreInspector(*store_).GetIdentityHistory(kPrior);
+  auto prior_history = store_->GetIdentityHistory(kPrior);
   ASSERT_TRUE(prior_history.ok());
   ASSERT_EQ(prior_history->size(), 1u);
   EXPECT_EQ((*prior_history)[0].summary(), "merged into another IPP");
@@ -79,7 +79,7 @@ TEST_F(StoreIdentityTest, ParkMergeReleaseThenRouteTheTicket) {
   EXPECT_THAT(queue[0].routes, ElementsAre("lab"));
   EXPECT_TRUE(HasEvent(History(doc), EVENT_RELEASED, "A31"));
 
-  auto changes = StoreInspector(*store_).GetIdentityHistory(kSurvivor);
+  auto changes = store_->GetIdentityHistory(kSurvivor);
   ASSERT_TRUE(changes.ok()) << changes.status();
   ASSERT_EQ(changes->size(), 2u);
   EXPECT_EQ((*changes)[0].trigger(), "A40");
@@ -187,7 +187,7 @@ TEST_F(StoreIdentityTest, UnknownIdentityIsNullopt) {
   auto record = store_->GetIdentity(kSurvivor);
   ASSERT_TRUE(record.ok()) << record.status();
   EXPECT_FALSE(record->has_value());
-  auto history = StoreInspector(*store_).GetIdentityHistory(kSurvivor);
+  auto history = store_->GetIdentityHistory(kSurvivor);
   ASSERT_TRUE(history.ok());
   EXPECT_TRUE(history->empty());
   EXPECT_TRUE(Parked(kSurvivor).empty());
@@ -202,6 +202,50 @@ TEST_F(StoreIdentityTest, ParkedListsArePerPatient) {
   const uint64_t third = IngestParked("d3", kSurvivor);
   EXPECT_THAT(Parked(kSurvivor), ElementsAre(first, third));
   EXPECT_THAT(Parked(longer), ElementsAre(second));
+}
+
+TEST_F(StoreIdentityTest, FindsEveryRecordOfAnIppWithItsHistory) {
+  // One IPP under two authorities, and IPPs that share its first characters.
+  const std::string other_authority = std::string("S\x1f") + "B";
+  const std::string longer_ipp = std::string("S2\x1f") + "A";
+  uint64_t seq = 0;
+  for (const std::string& patient : {kSurvivor, other_authority, longer_ipp}) {
+    const uint64_t adt = Ingest("a28-" + std::to_string(++seq), "ADT^A28");
+    IdentityUpdate update;
+    update.patient = patient;
+    update.identity = Record(patient.substr(0, patient.find('\x1f')), identity::PROVISIONAL);
+    update.change = Change(adt, "A28", "created (provisional)");
+    ASSERT_TRUE(CommitAdt(adt, update).ok());
+  }
+  const uint64_t a31 = Ingest("a31", "ADT^A31");
+  IdentityUpdate qualified;
+  qualified.patient = kSurvivor;
+  qualified.identity = Record("S", identity::QUALIFIED);
+  qualified.change = Change(a31, "A31", "status provisional -> qualified, INS set");
+  ASSERT_TRUE(CommitAdt(a31, qualified).ok());
+
+  auto found = store_->FindIdentitiesByIpp("S");
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 2u);
+  EXPECT_EQ((*found)[0].patient, kSurvivor);
+  EXPECT_EQ((*found)[0].identity.status(), identity::QUALIFIED);
+  EXPECT_EQ((*found)[1].patient, other_authority);
+  auto again = store_->FindIdentitiesByIpp("S2");
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].patient, longer_ipp);
+  for (const char* unknown : {"", "T", "S\x1f"}) {
+    auto none = store_->FindIdentitiesByIpp(unknown);
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty()) << unknown;
+  }
+
+  auto history = store_->GetIdentityHistory(kSurvivor);
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].trigger(), "A28");
+  EXPECT_EQ((*history)[1].message_id(), a31);
+  EXPECT_EQ((*history)[1].summary(), "status provisional -> qualified, INS set");
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // What the store's read queries take and answer: finding messages
 // (store_search.cc), the audit trail (store_audit.cc), dead letters and
-// parked messages (store_queries.cc). Apart from store.h, whose Store
-// declares the queries, so that each file keeps one job.
+// parked messages (store_queries.cc), identity records (store_identity.cc). Apart from store.h,
+// whose Store declares the queries, so that each file keeps one job.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "proto/identity.pb.h"
 #include "proto/store.pb.h"
 
 namespace navette::store {
@@ -37,6 +38,12 @@ struct AuditPage {
 struct ParkedCount {
   uint64_t messages = 0;   // messages with at least one parked route
   uint64_t oldest_id = 0;  // the oldest of them (ids are time-ordered); 0 when none
+};
+
+// An identity record with the patient key it is filed under (keys.h).
+struct IdentityRecord {
+  std::string patient;
+  identity::Identity identity;
 };
 
 struct ListedMessage {

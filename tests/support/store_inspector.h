@@ -38,34 +38,6 @@ class StoreInspector {
   // Whether the store holds a queue for `destination` (configured or not).
   bool HasQueue(std::string_view destination) const { return store_.Queue(destination) != nullptr; }
 
-  // Ids of the messages parked under a patient key, oldest first.
-  absl::StatusOr<std::vector<uint64_t>> ListParked(std::string_view patient) const {
-    return store_.ListParked(patient);
-  }
-
-  // The changes the identity feed made to a patient's record, oldest first.
-  absl::StatusOr<std::vector<identity::IdentityChange>> GetIdentityHistory(
-      std::string_view patient) const {
-    const std::string lower = PatientPrefix(patient);
-    std::string upper = lower;
-    upper.back() = '\1';
-    rocksdb::ReadOptions options;
-    rocksdb::Slice lower_slice(lower), upper_slice(upper);
-    options.iterate_lower_bound = &lower_slice;
-    options.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(
-        store_.db_->NewIterator(options, store_.identity_history_));
-    std::vector<identity::IdentityChange> changes;
-    for (it->Seek(lower); it->Valid(); it->Next()) {
-      if (!changes.emplace_back().ParseFromArray(it->value().data(),
-                                                 static_cast<int>(it->value().size()))) {
-        return absl::DataLossError("store: corrupt identity history record");
-      }
-    }
-    if (!it->status().ok()) return absl::InternalError(it->status().ToString());
-    return changes;
-  }
-
  private:
   Store& store_;
 };
