@@ -122,17 +122,19 @@ absl::Status AdminClient::Call(const std::string& method, const std::string& pat
         "(an engine's local token changes with its data directory)",
         target_.url, target_.token_origin));
   }
-  if (status == 403) {
-    return absl::PermissionDeniedError("this token's role may not do that (403)");
-  }
   if (status < 200 || status >= 300) {
+    // A 403 is the role's: the engine's words say which role is needed.
     admin::ErrorResponse error;
     if (google::protobuf::util::JsonStringToMessage(body, &error).ok() && !error.error().empty()) {
       // The engine's words may quote what a peer sent (an id, a reason):
       // escaped for the terminal, each detail on a line of its own.
       std::string text = fmt::format("{} (HTTP {})", Printable(error.error()), status);
       for (const std::string& detail : error.details()) text += "\n  " + Printable(detail);
+      if (status == 403) return absl::PermissionDeniedError(text);
       return absl::FailedPreconditionError(text);
+    }
+    if (status == 403) {
+      return absl::PermissionDeniedError("this token's role may not do that (403)");
     }
     return absl::FailedPreconditionError(fmt::format("{} answered HTTP {}", url, status));
   }

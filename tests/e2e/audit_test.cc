@@ -103,7 +103,7 @@ TEST_F(AuditTest, ViewsAndActionsAreRecordedWithTheUserAndOnlyAdminsReadThem) {
   EXPECT_EQ(Status(kViewer, "/v1/audit"), 403);
   CommandResult operator_list = As(kOperator, {"audit", "list"});
   EXPECT_EQ(operator_list.exit_code, 1);
-  EXPECT_THAT(operator_list.err, HasSubstr("(403)"));
+  EXPECT_THAT(operator_list.err, HasSubstr("GET /v1/audit needs admin or above (HTTP 403)"));
 
   CommandResult listed = As(kAdmin, {"audit", "list", "--json"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
