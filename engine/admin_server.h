@@ -102,6 +102,8 @@ class AdminServer {
   void RegisterRoutes();
   void RegisterAuditRoute();
   void RegisterReloadRoute();
+  void RegisterIdentitiesRoute();  // admin_identities.cc
+  void RegisterExportRoute();      // admin_export.cc
   // Whether the caller of `request` may see payloads.
   bool MaySeePayload(const httplib::Request& request) const;
   // Installs the token and role check, run on every request after the

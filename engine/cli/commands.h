@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "engine/cli/admin_client.h"
 
 namespace navette::engine::cli {
@@ -30,17 +31,49 @@ struct SendOptions {
 };
 int RunSend(const SendOptions& options);
 
-struct ListOptions {
-  AdminOptions admin;
+// The filters of `messages list`, also those of `messages export`.
+struct SearchOptions {
   std::string state, source, route, destination;
   std::string ipp, ins, control_id, document_id, set_id;
   std::string field;         // PATH=VALUE, e.g. PID-3.1=000123 (needs --since)
   std::string since, until;  // as --since of replay (time_bound.h)
   std::string before;        // the cursor the previous page printed
+};
+// The query string of GET /v1/messages and GET /v1/export for `search`
+// ("&name=value" pairs, each starting with '&'); an error names the option
+// (a time bound that cannot be read).
+absl::StatusOr<std::string> SearchQuery(const SearchOptions& search);
+
+struct ListOptions {
+  AdminOptions admin;
+  SearchOptions search;
   int limit = 50;
   bool json = false;
 };
 int RunMessagesList(const ListOptions& options);
+
+// `messages export`: the selection as received, one .hl7 file per message
+// in `directory`, or every message in one HL7 batch file (FHS/BHS … BTS/FTS)
+// at `batch_file`, oldest first (export_command.cc).
+struct ExportOptions {
+  AdminOptions admin;
+  SearchOptions search;
+  std::string directory;
+  std::string batch_file;
+  int limit = 1000;  // most messages exported
+};
+int RunMessagesExport(const ExportOptions& options);
+
+// `identities show`: the identity records of an IPP or INS, with their
+// history and parked documents (identities_command.cc).
+struct IdentitiesShowOptions {
+  AdminOptions admin;
+  std::string patient;  // an IPP or an INS
+  bool ipp_only = false;
+  bool ins_only = false;
+  bool json = false;
+};
+int RunIdentitiesShow(const IdentitiesShowOptions& options);
 
 struct ShowOptions {
   AdminOptions admin;

@@ -12,6 +12,27 @@
 
 namespace {
 
+// The filters `messages list` and `messages export` share.
+void AddSearchOptions(CLI::App* command, navette::engine::cli::SearchOptions& search) {
+  command->add_option("--state", search.state, navette::engine::StateNames());
+  command->add_option("--source", search.source, "Source name");
+  command->add_option("--route", search.route, "Route name");
+  command->add_option("--destination", search.destination, "Destination name");
+  command->add_option("--ipp", search.ipp, "The patient's IPP (PID-3, type PI)");
+  command->add_option("--ins", search.ins, "The patient's INS (PID-3, type INS)");
+  command->add_option("--control-id", search.control_id, "MSH-10");
+  command->add_option("--document-id", search.document_id, "A CDA document id");
+  command->add_option("--set-id", search.set_id, "Every version of a CDA document");
+  command->add_option("--field", search.field,
+                      "PATH=VALUE: a field of the message as received, e.g. PID-3.1=000123 or "
+                      "OBR-4.1=11502-2 (needs --since)");
+  command->add_option("--since", search.since,
+                      "Received at or after: 2026-12-05T08:30:00Z, 2026-12-05, or 45m, 6h, 2d ago");
+  command->add_option("--until", search.until, "Received before (same forms)");
+  command->add_option("--before", search.before,
+                      "Older than this message id: the cursor a previous page printed");
+}
+
 // The options of every command that talks to the admin API: where it is and
 // which token to send (the rules are in engine/cli/admin_target.h).
 void AddAdminOptions(CLI::App* command, navette::engine::cli::AdminOptions& options) {
@@ -98,29 +119,29 @@ int main(int argc, char** argv) {
   messages_cmd->require_subcommand(1);
   cli::ListOptions list;
   auto* list_cmd = messages_cmd->add_subcommand("list", "List messages, newest first");
-  list_cmd->add_option("--state", list.state, StateNames());
-  list_cmd->add_option("--source", list.source, "Source name");
-  list_cmd->add_option("--route", list.route, "Route name");
-  list_cmd->add_option("--destination", list.destination, "Destination name");
-  list_cmd->add_option("--ipp", list.ipp, "The patient's IPP (PID-3, type PI)");
-  list_cmd->add_option("--ins", list.ins, "The patient's INS (PID-3, type INS)");
-  list_cmd->add_option("--control-id", list.control_id, "MSH-10");
-  list_cmd->add_option("--document-id", list.document_id, "A CDA document id");
-  list_cmd->add_option("--set-id", list.set_id, "Every version of a CDA document");
-  list_cmd->add_option("--field", list.field,
-                       "PATH=VALUE: a field of the message as received, e.g. PID-3.1=000123 or "
-                       "OBR-4.1=11502-2 (needs --since)");
-  list_cmd->add_option(
-      "--since", list.since,
-      "Received at or after: 2026-12-05T08:30:00Z, 2026-12-05, or 45m, 6h, 2d ago");
-  list_cmd->add_option("--until", list.until, "Received before (same forms)");
-  list_cmd->add_option("--before", list.before,
-                       "The next page: the cursor the previous page printed");
+  AddSearchOptions(list_cmd, list.search);
   list_cmd->add_option("--limit", list.limit, "Most messages shown")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   list_cmd->add_flag("--json", list.json, "One JSON object per line");
   AddAdminOptions(list_cmd, list.admin);
+  cli::ExportOptions export_options;
+  auto* export_cmd = messages_cmd->add_subcommand(
+      "export",
+      "Write a selection of messages as received (the filters of `list`): one .hl7 file each "
+      "(--dir), or one HL7 batch file (--batch), oldest first");
+  AddSearchOptions(export_cmd, export_options.search);
+  auto* export_target = export_cmd->add_option_group("target", "Where the messages go");
+  export_target->add_option("--dir", export_options.directory,
+                            "A directory (created if absent): ID.hl7 per message");
+  export_target->add_option(
+      "--batch", export_options.batch_file,
+      "One HL7 batch file (FHS, BHS, the messages, BTS, FTS); must not exist");
+  export_target->require_option(1);
+  export_cmd->add_option("--limit", export_options.limit, "Most messages exported (newest kept)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  AddAdminOptions(export_cmd, export_options.admin);
   cli::ShowOptions show;
   auto* show_cmd = messages_cmd->add_subcommand("show", "Show one message with its history");
   show_cmd->add_option("id", show.id, "Message id")->required();
@@ -180,6 +201,23 @@ int main(int argc, char** argv) {
   edit_cmd->add_option("--file", edit.file,
                        "The corrected HL7 text (default: edit the message in $EDITOR, or vi)");
   AddAdminOptions(edit_cmd, edit.admin);
+
+  auto* identities_cmd =
+      app.add_subcommand("identities", "What the identity feed (PAM-FR) recorded about patients");
+  identities_cmd->require_subcommand(1);
+  cli::IdentitiesShowOptions identities_show;
+  auto* identities_show_cmd = identities_cmd->add_subcommand(
+      "show",
+      "Show the identity of an IPP or INS: status, traits, INS, history of changes and the "
+      "documents parked under it (a payload view, audited)");
+  identities_show_cmd->add_option("patient", identities_show.patient, "An IPP or an INS")
+      ->required();
+  auto* only = identities_show_cmd->add_option_group("match", "Default: both");
+  only->add_flag("--ipp", identities_show.ipp_only, "Look the value up as an IPP only");
+  only->add_flag("--ins", identities_show.ins_only, "Look the value up as an INS only");
+  only->require_option(0, 1);
+  identities_show_cmd->add_flag("--json", identities_show.json, "One JSON object");
+  AddAdminOptions(identities_show_cmd, identities_show.admin);
 
   auto* token_cmd = app.add_subcommand("token", "Admin API tokens");
   token_cmd->require_subcommand(1);
@@ -251,6 +289,8 @@ int main(int argc, char** argv) {
   if (send_cmd->parsed()) return cli::RunSend(send);
   if (list_cmd->parsed()) return cli::RunMessagesList(list);
   if (show_cmd->parsed()) return cli::RunMessagesShow(show);
+  if (export_cmd->parsed()) return cli::RunMessagesExport(export_options);
+  if (identities_show_cmd->parsed()) return cli::RunIdentitiesShow(identities_show);
   if (replay_cmd->parsed()) return cli::RunMessagesReplay(replay);
   if (discard_cmd->parsed()) return cli::RunMessagesDiscard(discard);
   if (release_cmd->parsed()) return cli::RunMessagesRelease(release);

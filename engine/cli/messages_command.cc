@@ -108,27 +108,37 @@ int PrintDelivered(const ShowOptions& options) {
 
 }  // namespace
 
-int RunMessagesList(const ListOptions& options) {
-  std::string query = fmt::format("/v1/messages?limit={}", options.limit);
+absl::StatusOr<std::string> SearchQuery(const SearchOptions& search) {
+  std::string query;
   for (const auto& [name, value] :
-       {std::pair{"state", &options.state}, std::pair{"source", &options.source},
-        std::pair{"route", &options.route}, std::pair{"destination", &options.destination},
-        std::pair{"ipp", &options.ipp}, std::pair{"ins", &options.ins},
-        std::pair{"control_id", &options.control_id},
-        std::pair{"document_id", &options.document_id}, std::pair{"set_id", &options.set_id},
-        std::pair{"field", &options.field}, std::pair{"before", &options.before}}) {
+       {std::pair{"state", &search.state}, std::pair{"source", &search.source},
+        std::pair{"route", &search.route}, std::pair{"destination", &search.destination},
+        std::pair{"ipp", &search.ipp}, std::pair{"ins", &search.ins},
+        std::pair{"control_id", &search.control_id}, std::pair{"document_id", &search.document_id},
+        std::pair{"set_id", &search.set_id}, std::pair{"field", &search.field},
+        std::pair{"before", &search.before}}) {
     if (!value->empty()) query += fmt::format("&{}={}", name, UrlEncode(*value));
   }
   for (const auto& [name, value] :
-       {std::pair{"since", &options.since}, std::pair{"until", &options.until}}) {
+       {std::pair{"since", &search.since}, std::pair{"until", &search.until}}) {
     if (value->empty()) continue;
     auto bound = ParseTimeBound(*value, std::chrono::system_clock::now());
     if (!bound.ok()) {
-      std::cerr << "navette messages list: --" << name << ": " << bound.status().message() << "\n";
-      return 2;
+      return absl::InvalidArgumentError(
+          fmt::format("--{}: {}", name, std::string(bound.status().message())));
     }
     query += fmt::format("&{}={}", name, UrlEncode(TimeUtil::ToString(*bound)));
   }
+  return query;
+}
+
+int RunMessagesList(const ListOptions& options) {
+  auto filters = SearchQuery(options.search);
+  if (!filters.ok()) {
+    std::cerr << "navette messages list: " << filters.status().message() << "\n";
+    return 2;
+  }
+  const std::string query = fmt::format("/v1/messages?limit={}{}", options.limit, *filters);
   admin::ListMessagesResponse response;
   absl::Status status = AdminClient::FromOptions(options.admin).Get(query, response);
   if (!status.ok()) {
