@@ -10,6 +10,7 @@
 // and the documents parked under it. An identity is health data: the
 // payload role sees it, and each lookup is audited as view_identity with the
 // ADTs and documents it showed (never the IPP or INS asked for).
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -42,6 +43,18 @@ constexpr int kMaxMergeHops = 16;
 std::string WithoutSpaces(std::string text) {
   std::erase(text, ' ');
   return text;
+}
+
+// The shape of a matricule (routes/ins/ins_number.h checks its key when it
+// is read from a message; a lookup needs only to keep other text out of the
+// index's key space).
+bool LooksLikeIns(std::string_view ins) {
+  if (ins.size() != 15) return false;
+  for (size_t i = 0; i < ins.size(); ++i) {
+    const char c = ins[i];
+    if (!(c >= '0' && c <= '9') && !(i == 6 && (c == 'A' || c == 'B'))) return false;
+  }
+  return true;
 }
 
 // A patient key's IPP and authority (routes/patient_key.h).
@@ -189,11 +202,14 @@ void AdminServer::RegisterIdentitiesRoute() {
     if (ipp.empty() && ins.empty()) {
       return SendError(response, 400, "ipp= or ins= is required: the patient to show");
     }
-    if (!ins.empty() && ins.size() != 15) {
+    if (!ins.empty() && !LooksLikeIns(ins)) {
       return SendError(response, 400,
-                       fmt::format("ins must be the 15 characters of the INS (key included), "
-                                   "not {}",
-                                   ins.size()));
+                       "ins must be the 15 characters of the INS, key included: digits, with A "
+                       "or B in the 7th place for Corsica");
+    }
+    if (std::any_of(ipp.begin(), ipp.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+      return SendError(response, 400, "ipp holds a control character");
     }
     if (!MaySeePayload(request)) {
       return SendError(response, 403,

@@ -71,8 +71,14 @@ absl::Status WriteNew(const fs::path& path, std::string_view bytes) {
     }
   }
   // link() + unlink rather than rename: link refuses an existing target, so
-  // a file that appeared meanwhile is not replaced either.
+  // a file that appeared meanwhile is not replaced either. A filesystem
+  // without hard links (a mounted Windows share) gets the rename, the name
+  // having been checked free above.
   fs::create_hard_link(part, path, error);
+  if (error && error != std::errc::file_exists) {
+    error.clear();
+    fs::rename(part, path, error);
+  }
   std::error_code ignored;
   fs::remove(part, ignored);
   if (error) {

@@ -124,7 +124,7 @@ TEST_F(AnalystToolsTest, IdentitiesShowByIppAndInsWithHistoryAndParkedDocuments)
   EXPECT_THAT(unknown.err, HasSubstr("no identity recorded under this IPP"));
   CommandResult short_ins = As(kOperator, {"identities", "show", "--ins", "12345"});
   EXPECT_EQ(short_ins.exit_code, 1);
-  EXPECT_THAT(short_ins.err, HasSubstr("ins must be the 15 characters of the INS"));
+  EXPECT_THAT(short_ins.err, HasSubstr("ins must be the 15 characters of the INS, key included"));
 
   // Health data: not for a viewer (payload_role defaults to operator).
   CommandResult viewer = As(kViewer, {"identities", "show", "IPP-SHOW"});
