@@ -16,7 +16,9 @@ struct Unit {
 
 // Largest first: components must come in this order, each at most once, so
 // that a slip such as "30s5m" is caught rather than silently summed.
-constexpr std::array<Unit, 4> kUnits = {{{"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}, {"ms", 1}}};
+// Days are 24 hours (no calendar: a retention of "30d" is 720h).
+constexpr std::array<Unit, 5> kUnits = {
+    {{"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}, {"ms", 1}}};
 
 // google.protobuf.Duration's own bound: about 10,000 years.
 constexpr int64_t kMaxSeconds = 315'576'000'000;
@@ -24,18 +26,19 @@ constexpr int64_t kMaxMillis = kMaxSeconds * 1000;
 
 absl::Status Invalid(std::string_view text, std::string_view why) {
   return absl::InvalidArgumentError(fmt::format(
-      "invalid duration '{}': {} (write a number and a unit among ms, s, m, h, e.g. \"30s\", "
-      "\"5m\", \"1h30m\")",
+      "invalid duration '{}': {} (write a number and a unit among ms, s, m, h, d, e.g. \"30s\", "
+      "\"5m\", \"1h30m\", \"30d\")",
       text, why));
 }
 
 // The unit spelled at the start of `rest`, or kUnits.size().
 size_t MatchUnit(std::string_view rest) {
   // "ms" before "m", or "500ms" would read as 500 minutes and a stray 's'.
-  if (rest.starts_with("ms")) return 3;
-  if (rest.starts_with("h")) return 0;
-  if (rest.starts_with("m")) return 1;
-  if (rest.starts_with("s")) return 2;
+  if (rest.starts_with("ms")) return 4;
+  if (rest.starts_with("d")) return 0;
+  if (rest.starts_with("h")) return 1;
+  if (rest.starts_with("m")) return 2;
+  if (rest.starts_with("s")) return 3;
   return kUnits.size();
 }
 

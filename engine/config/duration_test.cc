@@ -26,6 +26,7 @@ TEST(DurationTest, ParsesEachUnit) {
   EXPECT_EQ(Millis("30s"), 30'000);
   EXPECT_EQ(Millis("5m"), 300'000);
   EXPECT_EQ(Millis("1h"), 3'600'000);
+  EXPECT_EQ(Millis("30d"), 2'592'000'000);
   EXPECT_EQ(Millis("0s"), 0);
   EXPECT_EQ(Millis("0"), 0);
   EXPECT_EQ(Millis("1500ms"), 1500);
@@ -33,6 +34,7 @@ TEST(DurationTest, ParsesEachUnit) {
 
 TEST(DurationTest, ParsesCombinationsLargestFirst) {
   EXPECT_EQ(Millis("1h30m"), 5'400'000);
+  EXPECT_EQ(Millis("1d12h"), 129'600'000);
   EXPECT_EQ(Millis("2m30s"), 150'000);
   EXPECT_EQ(Millis("1h0m5s250ms"), 3'605'250);
   auto parsed = ParseDuration("1s250ms");
@@ -45,7 +47,8 @@ TEST(DurationTest, RejectsWhatIsNotADuration) {
   EXPECT_THAT(Error(""), HasSubstr("it is empty"));
   EXPECT_THAT(Error("30"), HasSubstr("the unit is missing"));
   EXPECT_THAT(Error("5 minutes"), HasSubstr("unknown unit at character 2"));
-  EXPECT_THAT(Error("5d"), HasSubstr("unknown unit at character 2"));
+  EXPECT_THAT(Error("5w"), HasSubstr("unknown unit at character 2"));
+  EXPECT_THAT(Error("1h2d"), HasSubstr("from the largest to the smallest"));
   EXPECT_THAT(Error("-5s"), HasSubstr("cannot be negative"));
   EXPECT_THAT(Error("1.5s"), HasSubstr("fractions are not supported"));
   EXPECT_THAT(Error("s"), HasSubstr("expected a number at character 1"));
@@ -71,7 +74,10 @@ TEST(DurationTest, FormatsLargestUnitsFirst) {
   duration.set_seconds(1);
   duration.set_nanos(250'000'000);
   EXPECT_EQ(FormatDuration(duration), "1s250ms");
-  for (std::string_view text : {"24h", "500ms", "2m30s", "1h0m5s250ms"}) {
+  duration.set_seconds(30 * 86'400 + 3600);
+  duration.set_nanos(0);
+  EXPECT_EQ(FormatDuration(duration), "30d1h");
+  for (std::string_view text : {"24h", "500ms", "2m30s", "1h0m5s250ms", "1d12h"}) {
     auto parsed = ParseDuration(text);
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(Millis(FormatDuration(*parsed)), Millis(text)) << text;
