@@ -34,6 +34,8 @@ thread_local bool refuse_unread = false;
 // Set on a connection's thread while httplib processes its request, for
 // the pre-routing check to know whether the peer is over its share.
 thread_local bool serving_over_share = false;
+// The stream of the request this thread serves, for RenewWriteDeadline.
+thread_local DeadlineStream* serving_stream = nullptr;
 
 // A thread per connection, at most `max_connections` connections at once.
 // httplib's ThreadPool queues every connection behind a fixed set of
@@ -180,6 +182,10 @@ AdminListener::AdminListener(AdminLimits limits)
 
 AdminListener::~AdminListener() { Stop(); }
 
+void AdminListener::RenewWriteDeadline() {
+  if (serving_stream != nullptr) serving_stream->RenewWriteDeadline();
+}
+
 absl::Status AdminListener::Start(const std::string& host, uint16_t port) {
   if (!bind_to_port(host, port)) {
     return absl::UnavailableError(fmt::format(
@@ -296,7 +302,9 @@ void AdminListener::Serve(int fd, const std::string& peer, bool over_share) {
                         limits_.request_timeout, tls.get());
   bool connection_closed = true;
   serving_over_share = over_share;
+  serving_stream = &stream;
   process_request(stream, /*close_connection=*/true, connection_closed, nullptr);
+  serving_stream = nullptr;
   serving_over_share = false;
   if (!stream.wrote()) {
     // httplib said nothing: the client closed, or was cut off. Say why.

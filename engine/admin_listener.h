@@ -85,6 +85,13 @@ class AdminListener final : public httplib::Server {
   // set_pre_routing_handler, which would replace the listener's checks.
   void SetAccessCheck(HandlerWithResponse check) { access_check_ = std::move(check); }
 
+  // For a handler whose response streams (GET /v1/tap, engine/admin_tap.cc),
+  // on the thread serving it: the connection's write deadline starts again
+  // from now (DeadlineStream::RenewWriteDeadline). Called before each write,
+  // so that request_timeout bounds each write rather than the whole
+  // response. No effect on a thread serving no request.
+  static void RenewWriteDeadline();
+
   // Binds, then accepts on a thread of its own until Stop().
   absl::Status Start(const std::string& host, uint16_t port);
   // Stops accepting, cuts the connections still open, joins every thread.

@@ -79,6 +79,7 @@ AdminServer::AdminServer(store::Store& store, std::shared_ptr<const TokenAuthori
   RegisterReloadRoute();
   RegisterIdentitiesRoute();
   RegisterExportRoute();
+  RegisterTapRoute(limits);
   // httplib's own refusals (unknown path, unreadable request) come without a
   // body: give them the API's {"error": ...} too.
   server_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {

@@ -10,6 +10,9 @@
 //                                audit trail, newest first (admin role)
 //   POST /v1/reload              the configuration file read again and
 //                                swapped in (admin role; engine/engine.h)
+//   GET /v1/tap                  ?source=&route=&destination=&state=: events
+//                                as committed, one JSON line each, for as
+//                                long as the client reads (admin_tap.cc)
 //   GET /metrics                 Prometheus text format (engine/metrics.h),
 //                                404 until SetMetrics; no token needed
 //
@@ -58,6 +61,7 @@ struct Response;
 namespace navette::engine {
 
 class AdminListener;
+class EventFeed;
 class Metrics;
 
 class AdminServer {
@@ -83,6 +87,9 @@ class AdminServer {
   // What /metrics renders; `metrics` must outlive the server (or be unset
   // with nullptr first).
   void SetMetrics(const Metrics* metrics) { metrics_ = metrics; }
+  // What GET /v1/tap follows; `feed` must outlive the server. Without one,
+  // the route answers 503.
+  void SetEventFeed(EventFeed* feed) { event_feed_ = feed; }
   uint16_t port() const { return port_; }
 
   // Who sent `request`, authenticated again from its Authorization header:
@@ -102,8 +109,9 @@ class AdminServer {
   void RegisterRoutes();
   void RegisterAuditRoute();
   void RegisterReloadRoute();
-  void RegisterIdentitiesRoute();  // admin_identities.cc
-  void RegisterExportRoute();      // admin_export.cc
+  void RegisterIdentitiesRoute();                    // admin_identities.cc
+  void RegisterExportRoute();                        // admin_export.cc
+  void RegisterTapRoute(const AdminLimits& limits);  // admin_tap.cc
   // Whether the caller of `request` may see payloads.
   bool MaySeePayload(const httplib::Request& request) const;
   // Installs the token and role check, run on every request after the
@@ -119,6 +127,7 @@ class AdminServer {
   std::unique_ptr<AdminListener> server_;
   std::atomic<bool> ready_{false};
   std::atomic<const Metrics*> metrics_{nullptr};
+  std::atomic<EventFeed*> event_feed_{nullptr};
   uint16_t port_ = 0;
 };
 

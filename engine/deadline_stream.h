@@ -54,6 +54,11 @@ class DeadlineStream final : public httplib::Stream {
   bool read_budget_spent() const { return read_budget_spent_; }
   // Whether a response was begun (a write was attempted).
   bool wrote() const { return wrote_; }
+  // Starts the write deadline again from now. A response that streams for
+  // as long as its client reads (GET /v1/tap) renews it before each write,
+  // so that each write, not the whole response, has `write_timeout`: a
+  // client that stops reading is still dropped.
+  void RenewWriteDeadline() { write_deadline_ = Clock::now() + write_timeout_; }
 
  private:
   // Waits until `events` are ready on the socket or `deadline` passes;

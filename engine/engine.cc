@@ -26,9 +26,12 @@
 #include "engine/config/ingress_security.h"
 #include "engine/config/validate.h"
 #include "engine/delivery_scheduler.h"
+#include "engine/disk_watch.h"
+#include "engine/event_feed.h"
 #include "engine/ingress.h"
 #include "engine/late_receipts.h"
 #include "engine/metrics.h"
+#include "engine/retention_task.h"
 #include "engine/router.h"
 #include "engine/source_metrics.h"
 #include "engine/step_runner.h"
@@ -135,6 +138,11 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
   auto store = store::Store::Open((data_dir_ / "store").string());
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
+  // Before anything commits, so that a tap sees every batch; a quarter of
+  // the admin connections at most may be taps (engine/admin_tap.cc).
+  event_feed_ = std::make_unique<EventFeed>(EventFeed::Options{
+      .max_subscribers = std::max<size_t>(1, config.engine().admin().max_connections() / 4)});
+  store_->SetCommitObserver(event_feed_.get());
   metrics_->SetParkedReader([store = store_.get()] { return ReadParked(*store); });
   std::vector<std::string> destination_names;
   for (const auto& destination : config.destinations())
@@ -171,6 +179,34 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
       metrics_.get());
   router_->Start();
 
+  RetentionTaskOptions retention;
+  retention.policy = RetentionPolicyFrom(config.engine().retention());
+  retention.interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+      ToMicros(config.engine().retention().interval()));
+  retention.metrics = metrics_.get();
+  retention.removed = [this](const store::RetentionReport& report) {
+    for (const auto& [destination, count] : report.dead_letters) {
+      if (DeliveryScheduler* scheduler = Scheduler(destination)) {
+        scheduler->DeadLettersChanged(-static_cast<int64_t>(count));
+      }
+    }
+  };
+  retention_ = std::make_unique<RetentionTask>(*store_, std::move(retention));
+  retention_->Start();
+
+  // Before ingress, which reads it: the first message is decided on a
+  // reading of the volume the store writes to.
+  DiskWatchOptions disk_options;
+  disk_options.path = data_dir_ / "store";
+  disk_options.watermark = WatermarkFrom(config.engine().disk());
+  if (config.engine().disk().has_check_interval()) {
+    disk_options.check_interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+        ToMicros(config.engine().disk().check_interval()));
+  }
+  disk_options.metrics = metrics_.get();
+  disk_watch_ = std::make_unique<DiskWatch>(std::move(disk_options));
+  if (absl::Status watching = disk_watch_->Start(); !watching.ok()) return watching;
+
   IngressOptions ingress_options;
   const navette::config::Ingress& ingress_config = config.engine().ingress();
   ingress_options.max_batch = ingress_config.max_batch();
@@ -195,6 +231,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
                  keys->server.public_key);
   }
   ingress_options.metrics = metrics_.get();
+  ingress_options.disk_watch = disk_watch_.get();
   ingress_ = std::make_unique<Ingress>(context_, *store_, *ids_, ingress_options,
                                        [router = router_.get()] { router->Notify(); });
   if (absl::Status started = ingress_->Start(); !started.ok()) return started;
@@ -216,6 +253,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
   admin_ = std::make_unique<AdminServer>(*store_, tokens_, std::move(admin_limits));
   admin_->SetPayloadRole(static_cast<Role>(config.engine().admin().payload_role()));
   admin_->SetMetrics(metrics_.get());
+  admin_->SetEventFeed(event_feed_.get());
   admin_->SetReloader(
       [this](const Principal& who, std::string_view peer) -> absl::StatusOr<admin::ReloadResponse> {
         auto reloaded = Reload(who, peer);
@@ -282,8 +320,11 @@ void Engine::Stop() {
   if (admin_) admin_->SetReady(false);
   for (auto& [name, slot] : sources_) slot.source->Stop();
   if (ingress_) ingress_->Stop();
-  if (admin_) admin_->Stop();  // no new operator actions
-  actions_.reset();            // waits for replay jobs
+  if (disk_watch_) disk_watch_->Stop();
+  if (retention_) retention_->Stop();     // before the store closes
+  if (event_feed_) event_feed_->Close();  // taps end their responses cleanly
+  if (admin_) admin_->Stop();             // no new operator actions
+  actions_.reset();                       // waits for replay jobs
   if (router_) router_->Stop();
   for (auto& [name, slot] : destinations_) slot.scheduler->Stop();
   sources_.clear();

@@ -53,6 +53,9 @@ class AdminServer;
 class BusinessAcks;
 class TokenAuthority;
 class DeliveryScheduler;
+class EventFeed;
+class DiskWatch;
+class RetentionTask;
 class Ingress;
 class Metrics;
 class Router;
@@ -150,6 +153,9 @@ class Engine {
   zmq::context_t context_;
   // Declared early so that it outlives every component that counts into it.
   std::unique_ptr<Metrics> metrics_;
+  // The live tap's feed (engine/event_feed.h): the store publishes into it,
+  // so it outlives the store.
+  std::unique_ptr<EventFeed> event_feed_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::MessageIdGenerator> ids_;
   // Read by the schedulers' attempt threads: declared before them.
@@ -165,6 +171,10 @@ class Engine {
   // as a thread may still hold a scheduler it looked up just before.
   std::vector<DestinationSlot> retired_destinations_;
   std::unique_ptr<Router> router_;
+  // Read by ingress for each batch: declared before it.
+  std::unique_ptr<DiskWatch> disk_watch_;
+  // Applies engine.retention in the background (engine/retention_task.h).
+  std::unique_ptr<RetentionTask> retention_;
   std::unique_ptr<Ingress> ingress_;
   std::shared_ptr<const TokenAuthority> tokens_;
   std::unique_ptr<AdminServer> admin_;

@@ -66,6 +66,10 @@ std::vector<std::string> RestartOnlyChanges(const navette::config::Config& runni
     changed.push_back("engine.ingress");
   }
   if (differ(running.engine().log(), next.engine().log())) changed.push_back("engine.log");
+  if (differ(running.engine().disk(), next.engine().disk())) changed.push_back("engine.disk");
+  if (differ(running.engine().retention(), next.engine().retention())) {
+    changed.push_back("engine.retention");
+  }
   if (running.engine().data_group_readable() != next.engine().data_group_readable() ||
       running.engine().unsafe_data_dir_open_to_others() !=
           next.engine().unsafe_data_dir_open_to_others()) {

@@ -17,6 +17,10 @@
 // send again, AE). Only a request with no readable correlation cannot be
 // answered: it is logged and counted (IngressStats::unreadable).
 //
+// Disk watermark (disk_watch.h): while the data volume is low on space, a
+// batch is not committed; its new messages get an error Confirm marked
+// intake_paused (AE), counted, and logged once by the watch, not per message.
+//
 // Endpoints: the in-process one (kIngressInprocEndpoint, the engine's own
 // sources), the plain extra ones, then the CURVE ones. libzmq takes a
 // socket's options when an endpoint is bound, so the CURVE server options
@@ -49,6 +53,7 @@ namespace navette::engine {
 
 inline constexpr char kIngressInprocEndpoint[] = "inproc://navette-ingress";
 
+class DiskWatch;
 class Metrics;
 
 struct IngressOptions {
@@ -67,6 +72,12 @@ struct IngressOptions {
   };
   Curve curve;
   Metrics* metrics = nullptr;  // optional; must outlive the ingress
+  // The disk watermark (disk_watch.h); optional, must outlive the ingress.
+  // While it says intake is paused, each new message is answered with an
+  // error Confirm marked intake_paused (AE) and counted as rejected
+  // "disk_low", without a log line of its own; a retransmission of a
+  // message already stored is still confirmed, as it costs no write.
+  DiskWatch* disk_watch = nullptr;
   // The time the retransmission window is measured against (from the
   // original's receipt); must outlive the ingress.
   const Clock* clock = &Clock::System();
@@ -79,6 +90,7 @@ struct IngressStats {
   std::atomic<uint64_t> failures{0};
   std::atomic<uint64_t> refused{0};     // publishes answered with a permanent error
   std::atomic<uint64_t> unreadable{0};  // requests that could not be answered at all
+  std::atomic<uint64_t> paused{0};      // publishes refused while intake was paused
 };
 
 // What ingress needs of the store: the control-id lookup and the synced
@@ -116,6 +128,11 @@ class Ingress {
   // when it cannot be committed; false when none was waiting.
   bool ReceiveOne(std::vector<Received>& batch);
   void CommitBatch(std::vector<Received>& batch);
+  // Answers a batch while intake is paused: the messages `stored` already
+  // (retransmissions found in the store) with their id, the others refused.
+  void RefuseBatch(const std::vector<Received>& batch,
+                   const std::vector<store::IngressRecord>& records,
+                   const std::vector<bool>& stored);
   void Reply(const std::string& identity, const std::string& payload);
 
   zmq::context_t& context_;

@@ -114,6 +114,9 @@ const Histogram::BucketBoundaries kEndToEndBuckets = {0.01, 0.025, 0.05,  0.1,  
                                                       1800, 3600,  14400, 43200, 86400};
 
 constexpr std::array<std::string_view, 3> kResults = {"delivered", "retry", "dead"};
+// The reason of navette_intake_paused and navette_messages_rejected_total
+// while the data volume is low on space (engine/disk_watch.h).
+constexpr std::string_view kDiskLowReason = "disk_low";
 
 }  // namespace
 
@@ -221,6 +224,38 @@ struct Metrics::Impl {
                                              "Time since the oldest parked message was received "
                                              "(0 when none is parked)")
                                          .Register(registry);
+  Family<Gauge>& disk_free_family =
+      prometheus::BuildGauge()
+          .Name("navette_disk_free_bytes")
+          .Help("Free space on a volume the engine writes to, by volume (store: the data volume)")
+          .Register(registry);
+  Family<Gauge>& disk_min_free_family =
+      prometheus::BuildGauge()
+          .Name("navette_disk_min_free_bytes")
+          .Help("Free space below which intake pauses (engine.disk), by volume")
+          .Register(registry);
+  Family<Gauge>& intake_paused_family =
+      prometheus::BuildGauge()
+          .Name("navette_intake_paused")
+          .Help("1 while the engine refuses new messages, by reason (disk_low)")
+          .Register(registry);
+  Family<Counter>& retention_removed_family =
+      prometheus::BuildCounter()
+          .Name("navette_retention_removed_total")
+          .Help("Messages retention removed, by the final status they were in")
+          .Register(registry);
+  Gauge& retention_last_run =
+      prometheus::BuildGauge()
+          .Name("navette_retention_last_run_timestamp_seconds")
+          .Help("When retention last finished a run (Unix time; 0: not yet)")
+          .Register(registry)
+          .Add({});
+  Gauge& retention_interval =
+      prometheus::BuildGauge()
+          .Name("navette_retention_interval_seconds")
+          .Help("Time between two runs of retention (engine.retention.interval)")
+          .Register(registry)
+          .Add({});
   Family<Gauge>& build_info_family = prometheus::BuildGauge()
                                          .Name("navette_build_info")
                                          .Help("Always 1; the version is in the label")
@@ -253,6 +288,10 @@ struct Metrics::Impl {
   Index<Gauge> circuit_open{circuit_open_family, {"destination"}, AddPlain<Gauge>};
   Index<Counter> circuit_opened{circuit_opened_family, {"destination"}, AddPlain<Counter>};
   Index<Counter> bus_refused{bus_refused_family, {"reason"}, AddPlain<Counter>};
+  Index<Gauge> disk_free{disk_free_family, {"volume"}, AddPlain<Gauge>};
+  Index<Gauge> disk_min_free{disk_min_free_family, {"volume"}, AddPlain<Gauge>};
+  Index<Gauge> intake_paused{intake_paused_family, {"reason"}, AddPlain<Gauge>};
+  Index<Counter> retention_removed{retention_removed_family, {"status"}, AddPlain<Counter>};
   Index<Histogram> delivery_seconds{
       delivery_seconds_family, {"destination"}, AddHistogram(kDeliveryBuckets)};
   Index<Histogram> end_to_end{
@@ -262,10 +301,16 @@ struct Metrics::Impl {
 Metrics::Impl::Impl(const navette::config::Config& config, const kinds::KindRegistry& kinds) {
   build_info_family.Add({{"version", NAVETTE_VERSION}}).Set(1);
   for (std::string_view reason : kBusRefusalReasons) bus_refused.Preset({reason, ""});
+  intake_paused.Preset({kDiskLowReason, ""});
+  for (std::string_view status : {"delivered", "dead", "discarded", "unrouted", "consumed"}) {
+    retention_removed.Preset({status, ""});
+  }
   for (const auto& source : config.sources()) {
     received.Preset({source.name(), ""});
     if (const kinds::SourceKind* kind = kinds.KindOf(source)) {
       for (std::string_view reason : kind->reject_reasons) rejected.Preset({source.name(), reason});
+      // Ingress refuses any source's messages while the disk is low.
+      rejected.Preset({source.name(), kDiskLowReason});
     }
   }
   for (const auto& route : config.routes()) {
@@ -364,6 +409,25 @@ void Metrics::CircuitOpened(std::string_view destination) {
 void Metrics::CircuitClosed(std::string_view destination) {
   impl_->circuit_open.Get({destination, ""}).Set(0);
 }
+
+void Metrics::SetDiskSpace(std::string_view volume, uint64_t free_bytes, uint64_t min_free_bytes) {
+  impl_->disk_free.Get({volume, ""}).Set(static_cast<double>(free_bytes));
+  impl_->disk_min_free.Get({volume, ""}).Set(static_cast<double>(min_free_bytes));
+}
+
+void Metrics::SetIntakePaused(std::string_view reason, bool paused) {
+  impl_->intake_paused.Get({reason, ""}).Set(paused ? 1 : 0);
+}
+
+void Metrics::RetentionRan(const std::map<std::string, uint64_t>& removed_by_status,
+                           double finished_unix_seconds) {
+  for (const auto& [status, count] : removed_by_status) {
+    impl_->retention_removed.Get({status, ""}).Increment(static_cast<double>(count));
+  }
+  impl_->retention_last_run.Set(finished_unix_seconds);
+}
+
+void Metrics::SetRetentionInterval(double seconds) { impl_->retention_interval.Set(seconds); }
 
 void Metrics::SetParkedReader(std::function<std::optional<Parked>()> read) {
   impl_->read_parked = std::move(read);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,6 +94,26 @@ class Metrics {
   // navette_config_info{version}: 1 for the configuration running now (a
   // reload replaces the series). Any thread.
   void SetConfigVersion(std::string_view version);
+
+  // The disk watermark (engine/disk_watch.h): the gauges
+  // navette_disk_free_bytes{volume} and navette_disk_min_free_bytes{volume}
+  // (the threshold), volume being "store" (the data volume); and
+  // navette_intake_paused{reason}, 1 while new messages are refused for
+  // `reason` ("disk_low", present at 0 from the start). A message refused so
+  // is counted by Rejected(source, reason). Any thread.
+  void SetDiskSpace(std::string_view volume, uint64_t free_bytes, uint64_t min_free_bytes);
+  void SetIntakePaused(std::string_view reason, bool paused);
+
+  // One run of retention (engine/retention_task.h):
+  // navette_retention_removed_total{status} counts the messages it removed
+  // per final status (delivered, dead, discarded, unrouted, consumed, each
+  // present from the start); navette_retention_last_run_timestamp_seconds
+  // is when the run ended (Unix seconds). Any thread.
+  void RetentionRan(const std::map<std::string, uint64_t>& removed_by_status,
+                    double finished_unix_seconds);
+  // navette_retention_interval_seconds: the time between two runs, so that
+  // an alert can tell a late run from a long interval.
+  void SetRetentionInterval(double seconds);
 
  private:
   struct Impl;

@@ -280,6 +280,32 @@ TEST(MetricsTest, UnconfiguredNamesAreCountedToo) {
             1);
 }
 
+TEST(MetricsTest, DiskWatermarkGaugesAndRefusals) {
+  Metrics metrics(TestConfig(), TestKinds());
+  auto samples = Parse(metrics.Render());
+  // Present from the start, so that an alert on them works before any pause.
+  EXPECT_EQ(Value(samples, Series("navette_intake_paused", {{"reason", "disk_low"}})), 0);
+  EXPECT_EQ(Value(samples, Series("navette_messages_rejected_total",
+                                  {{"source", "lab"}, {"reason", "disk_low"}})),
+            0);
+
+  metrics.SetDiskSpace("store", 900 << 20, uint64_t{1} << 30);
+  metrics.SetIntakePaused("disk_low", true);
+  metrics.Rejected("lab", "disk_low");
+  samples = Parse(metrics.Render());
+  EXPECT_EQ(Value(samples, Series("navette_disk_free_bytes", {{"volume", "store"}})), 900 << 20);
+  EXPECT_EQ(Value(samples, Series("navette_disk_min_free_bytes", {{"volume", "store"}})),
+            uint64_t{1} << 30);
+  EXPECT_EQ(Value(samples, Series("navette_intake_paused", {{"reason", "disk_low"}})), 1);
+  EXPECT_EQ(Value(samples, Series("navette_messages_rejected_total",
+                                  {{"source", "lab"}, {"reason", "disk_low"}})),
+            1);
+
+  metrics.SetIntakePaused("disk_low", false);
+  samples = Parse(metrics.Render());
+  EXPECT_EQ(Value(samples, Series("navette_intake_paused", {{"reason", "disk_low"}})), 0);
+}
+
 TEST(MetricsTest, TextHasHelpAndTypeForEveryFamily) {
   Metrics metrics(TestConfig(), TestKinds());
   const std::string text = metrics.Render();
@@ -304,6 +330,7 @@ TEST(MetricsTest, TextHasHelpAndTypeForEveryFamily) {
       {"navette_delivery_seconds", "histogram"},
       {"navette_end_to_end_seconds", "histogram"},
       {"navette_build_info", "gauge"},
+      {"navette_intake_paused", "gauge"},
   };
   for (const auto& [name, type] : types) {
     EXPECT_NE(text.find("\n# TYPE " + name + " " + type + "\n"), std::string::npos) << name;

@@ -35,6 +35,9 @@ packages=(
   libgmime-3.0-dev libzip-dev postfix dovecot-imapd
   # zone data: --since 2026-11-22 means midnight where the operator is
   tzdata
+  # a FUSE file system (bindfs) for the test of the file destination's
+  # per-file flushes where syncfs does not reach the disk
+  bindfs
 )
 
 missing=()

@@ -16,6 +16,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "store/keys.h"
+#include "store/observed_db.h"
 #include "store/write_helpers.h"
 
 namespace navette::store {
@@ -108,7 +109,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     return absl::UnavailableError(
         fmt::format("cannot open the store at {}: {}", path, opened.ToString()));
   }
-  store->db_.reset(raw);
+  // Every batch then goes through ObservedDb::Write: the live tap's one source.
+  store->db_ = std::make_unique<ObservedDb>(raw);
   store->block_cache_ = std::move(block_cache);
   for (size_t i = 0; i < names.size(); ++i) {
     rocksdb::ColumnFamilyHandle* handle = store->handles_[i];

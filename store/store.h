@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -40,7 +41,9 @@
 #include "common/clock.h"
 #include "proto/identity.pb.h"
 #include "proto/store.pb.h"
+#include "store/commit_observer.h"
 #include "store/message_state.h"
+#include "store/retention.h"
 #include "store/store_queries.h"
 
 namespace rocksdb {
@@ -354,11 +357,24 @@ class Store {
   absl::StatusOr<SearchPage> Search(const SearchFilter& filter) const;
   absl::StatusOr<std::vector<Event>> GetHistory(uint64_t id) const;
   absl::Status SaveConfigVersion(std::string_view version, std::string_view text);
+  // Each committed batch's history events go to `observer` while it
+  // listens (store/commit_observer.h; observed_db.cc). Null: none. The
+  // observer must outlive the store or be unset first.
+  void SetCommitObserver(CommitObserver* observer);
 
   // The audit trail (store_audit.cc): an entry is durable (synced) when
   // AppendAudit returns OK; listed newest first.
   absl::Status AppendAudit(const AuditEntry& entry);
   absl::StatusOr<AuditPage> ListAudit(const AuditFilter& filter) const;
+
+  // ---- retention (store_retention.cc; store/retention.h says what goes)
+  // Removes what `policy` no longer keeps, in batches, then compacts the
+  // ranges it emptied so that the disk space comes back. When `*stop`
+  // turns true the work ends after the current batch (or compaction), with
+  // what was done so far reported.
+  absl::StatusOr<RetentionReport> ApplyRetention(const RetentionPolicy& policy,
+                                                 const PatientIdsReader& patient_ids,
+                                                 std::atomic<bool>* stop = nullptr);
 
  private:
   friend class StoreInspector;  // tests/support/store_inspector.h
@@ -409,6 +425,22 @@ class Store {
   // Removes the parked CF entries of these parked routes of `id`, in `batch`.
   void Unpark(rocksdb::WriteBatch& batch, uint64_t id,
               const google::protobuf::RepeatedPtrField<RouteHold>& holds);
+  // Retention (store_retention.cc): adds to `batch` the removal of message
+  // `id` and of every index entry that points to it. The caller holds its
+  // state lock.
+  absl::Status RemoveMessage(rocksdb::WriteBatch& batch, uint64_t id, const MessageState& state,
+                             const PatientIdsReader& patient_ids, RetentionReport& report);
+  // Removes the version `document_id` that message `id` emitted, unless it
+  // is the newest of its set.
+  absl::Status RemoveDocumentVersion(rocksdb::WriteBatch& batch, uint64_t id,
+                                     const std::string& document_id,
+                                     const std::set<std::string>& destinations,
+                                     RetentionReport& report);
+  // Drops history events older than `cutoff_us` from the messages received
+  // before it (each message's last event excepted), from where the last run
+  // stopped.
+  absl::Status TrimHistory(int64_t cutoff_us, size_t batch_size, RetentionReport& report,
+                           std::atomic<bool>* stop);
   // Strictly increasing microsecond clock, so that history keys of one
   // message never collide and sort in event order.
   uint64_t NextEventSeq();
@@ -438,6 +470,9 @@ class Store {
   std::string SearchKey(char kind, std::string_view value, uint64_t id) const;
   // The index entries of a message as received.
   void PutSearchTerms(rocksdb::WriteBatch& batch, const IngressRecord& record) const;
+  // Removes, in `batch`, the entries PutSearchTerms made for message `id`.
+  void DeleteSearchTerms(rocksdb::WriteBatch& batch, uint64_t id, const navette::Envelope& envelope,
+                         const PatientIds& patient) const;
   absl::Status LoadSearchKey();
   std::atomic<uint64_t> audit_seq_{0};  // AuditKey's seq: distinct within the process
 

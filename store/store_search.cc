@@ -94,6 +94,18 @@ void Store::PutSearchTerms(rocksdb::WriteBatch& batch, const IngressRecord& reco
   }
 }
 
+void Store::DeleteSearchTerms(rocksdb::WriteBatch& batch, uint64_t id,
+                              const navette::Envelope& envelope, const PatientIds& patient) const {
+  batch.Delete(search_index_, SearchKey(kSourceKind, envelope.source(), id));
+  if (!envelope.hl7().control_id().empty()) {
+    batch.Delete(search_index_, SearchKey(kControlIdKind, envelope.hl7().control_id(), id));
+  }
+  for (const std::string& ipp : patient.ipps)
+    batch.Delete(search_index_, SearchKey(kIppKind, ipp, id));
+  for (const std::string& ins : patient.ins)
+    batch.Delete(search_index_, SearchKey(kInsKind, ins, id));
+}
+
 absl::StatusOr<SearchPage> Store::Search(const SearchFilter& filter) const {
   // Ids in [lowest, upper): the time bounds and the cursor.
   const uint64_t lowest = filter.since_us > 0 ? FirstIdAt(filter.since_us) : 1;

@@ -23,9 +23,15 @@ void InFlightPublishes::Complete(const void* frame, size_t size) {
   PublishCallback done = std::move(it->second.done);
   pending_.erase(it);
   if (!confirm.error().empty()) {
-    // Permanent: the message is at fault (publisher.h); else the engine is.
-    done(confirm.permanent() ? absl::InvalidArgumentError(confirm.error())
-                             : absl::UnavailableError(confirm.error()));
+    // Permanent: the message is at fault (publisher.h); else the engine is,
+    // and a paused intake is its own case.
+    if (confirm.permanent()) {
+      done(absl::InvalidArgumentError(confirm.error()));
+    } else if (confirm.intake_paused()) {
+      done(absl::ResourceExhaustedError(confirm.error()));
+    } else {
+      done(absl::UnavailableError(confirm.error()));
+    }
   } else {
     done(PublishResult{confirm.message_id(), confirm.duplicate()});
   }

@@ -59,12 +59,13 @@ class IoDealerPublisherTest : public ::testing::Test {
     return {identity.to_string(), request};
   }
   void Confirm(const std::string& identity, uint64_t correlation, uint64_t id,
-               const std::string& error = "", bool permanent = false) {
+               const std::string& error = "", bool permanent = false, bool paused = false) {
     navette::bus::BusReply reply;
     reply.mutable_confirm()->set_correlation(correlation);
     reply.mutable_confirm()->set_message_id(id);
     reply.mutable_confirm()->set_error(error);
     reply.mutable_confirm()->set_permanent(permanent);
+    reply.mutable_confirm()->set_intake_paused(paused);
     router_.send(zmq::buffer(identity), zmq::send_flags::sndmore);
     router_.send(zmq::buffer(reply.SerializeAsString()), zmq::send_flags::none);
   }
@@ -92,6 +93,8 @@ TEST_F(IoDealerPublisherTest, ConfirmsReachTheirPublishOnTheIoThread) {
       Confirm(identity, request.publish().correlation(), 0, "the engine could not store it");
     } else if (index == 8) {
       Confirm(identity, request.publish().correlation(), 0, "the engine cannot read it", true);
+    } else if (index == 9) {
+      Confirm(identity, request.publish().correlation(), 0, "intake paused", false, true);
     } else {
       Confirm(identity, request.publish().correlation(), 1000 + index);
     }
@@ -108,6 +111,11 @@ TEST_F(IoDealerPublisherTest, ConfirmsReachTheirPublishOnTheIoThread) {
     if (i == 8) {  // permanent: the message itself is refused, with the engine's reason
       EXPECT_TRUE(absl::IsInvalidArgument(result.status())) << result.status();
       EXPECT_EQ(result.status().message(), "the engine cannot read it");
+      continue;
+    }
+    if (i == 9) {  // intake paused: to send again later, in the engine's words
+      EXPECT_TRUE(absl::IsResourceExhausted(result.status())) << result.status();
+      EXPECT_EQ(result.status().message(), "intake paused");
       continue;
     }
     ASSERT_TRUE(result.ok()) << result.status();

@@ -9,6 +9,11 @@
 //                     it): sending it again would fail the same way. The
 //                     status message, written by the engine, is the reason
 //                     to give the sender (HL7 AR).
+//   ResourceExhausted the engine takes no new message for now (intake paused:
+//                     its data volume is low on space). The status message,
+//                     written by the engine, may be given to the sender, who
+//                     should send the message again later (HL7 AE). The
+//                     engine counted and logged it: the adapter need not.
 //   any other code    the engine could not store it, did not answer in time
 //                     or is going away: the sender should send it again
 //                     (HL7 AE).

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "store/message_id.h"
 
@@ -54,13 +55,30 @@ std::filesystem::path FileDestination::DirectoryOf(const navette::config::FileDe
 }
 
 absl::StatusOr<std::unique_ptr<FileDestination>> FileDestination::Create(
-    const navette::config::FileDestination& config, const std::filesystem::path& base_dir) {
+    const navette::config::FileDestination& config, const std::filesystem::path& base_dir,
+    std::string_view name) {
   const std::filesystem::path directory = DirectoryOf(config, base_dir);
   // The rule `navette check` applies in its dry run, so that both refuse a
   // directory in the same words (directory_check.h).
   if (absl::Status made = CreateDirectory(directory); !made.ok()) return made;
   const std::string suffix = config.suffix().empty() ? ".hl7" : config.suffix();
-  return std::unique_ptr<FileDestination>(new FileDestination(directory, suffix));
+  // Once, at start: a directory does not change file systems under a
+  // running engine (a mount over it would hide its files anyway).
+  SyncChoice sync;
+  if (auto type = FileSystemTypeOf(directory); type.ok()) {
+    sync = ChooseSyncMode(*type, config.sync());
+  } else {
+    sync = ChooseSyncMode(0, config.sync());
+    spdlog::warn("file destination '{}': {}", name, std::string(type.status().message()));
+  }
+  if (sync.mode == SyncMode::kPerFile) {
+    spdlog::info("file destination '{}': {} is on {}: each file is flushed with fdatasync ({})",
+                 name, directory.string(), sync.file_system, sync.reason);
+  } else {
+    spdlog::info("file destination '{}': {} is on {}: a batch is flushed with one syncfs ({})",
+                 name, directory.string(), sync.file_system, sync.reason);
+  }
+  return std::unique_ptr<FileDestination>(new FileDestination(directory, suffix, std::move(sync)));
 }
 
 DeliveryResult FileDestination::Deliver(const DeliveryRequest& request) {
@@ -79,7 +97,9 @@ DeliveryResult FileDestination::Deliver(const DeliveryRequest& request) {
 // syncfs a batch, files cost about 55 µs each and the engine delivers as
 // fast as it takes messages in (docs/performance.md, "File destination").
 // syncfs also writes out whatever else is dirty on that file system; the
-// configuration page says so.
+// configuration page says so. Where syncfs does not reach the disk (FUSE,
+// network file systems: sync_mode.h) each file gets its fdatasync instead,
+// and the directory its fsync as here.
 std::vector<DeliveryResult> FileDestination::DeliverBatch(
     std::span<const DeliveryRequest> requests) {
   std::vector<DeliveryResult> results(requests.size());
@@ -120,14 +140,21 @@ std::vector<DeliveryResult> FileDestination::DeliverBatch(
     }
     size_t done = 0;
     int error = 0;
+    std::string_view failed = "cannot write";
     while (done < bytes.size() && error == 0) {
       ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
       if (n < 0 && errno != EINTR) error = errno;
       if (n > 0) done += static_cast<size_t>(n);
     }
+    // Where syncfs does not reach the disk, each file on its own, before
+    // its rename (sync_mode.h).
+    if (error == 0 && sync_.mode == SyncMode::kPerFile && ::fdatasync(fd.get()) != 0) {
+      error = errno;
+      failed = "cannot flush";
+    }
     if (error == 0 && ::close(fd.release()) != 0) error = errno;
     if (error != 0) {
-      results[i] = Failed("cannot write", temp_path, error);
+      results[i] = Failed(failed, temp_path, error);
       ::unlink(temp_path.c_str());
       continue;
     }
@@ -135,7 +162,7 @@ std::vector<DeliveryResult> FileDestination::DeliverBatch(
   }
   if (std::find(written.begin(), written.end(), true) == written.end()) return results;
 
-  if (::syncfs(dir.get()) != 0) {
+  if (sync_.mode == SyncMode::kSyncfs && ::syncfs(dir.get()) != 0) {
     fail_written("cannot flush the filesystem of", directory_, errno);
     return results;
   }

@@ -35,7 +35,7 @@ absl::StatusOr<std::unique_ptr<Destination>> Create(const Settings& config,
     if (!usable.ok()) return usable;
     return std::unique_ptr<Destination>();
   }
-  return FileDestination::Create(config, context.data_dir);
+  return FileDestination::Create(config, context.data_dir, context.name);
 }
 
 }  // namespace
@@ -47,7 +47,8 @@ kinds::DestinationKind FileDestinationKind() {
       .check = Check,
       .create = Create,
       // Files share their flushes across a batch (one syncfs, one directory
-      // fsync: file_destination.cc); 256 files a batch drains a backlog
+      // fsync, where syncfs reaches the disk: file_destination.cc,
+      // sync_mode.h); 256 files a batch drains a backlog
       // about 1.5x faster than 64 on the project's machines
       // (docs/performance.md). One attempt at a time: the batch is the
       // concurrency.

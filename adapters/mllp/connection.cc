@@ -202,6 +202,12 @@ void Connection::OnPublished(const AckedMessage& message,
         "mllp source {}: peer {}: message MSH-10 {} refused by the engine, answering AR: {}",
         options_.source_name, peer_, control_id, Printable(std::string(result.status().message())));
     Rejected("publish_refused");
+  } else if (absl::IsResourceExhausted(result.status())) {
+    // Intake paused (disk low): the engine counted this refusal and logged
+    // the pause once; a line per message would flood the log while senders
+    // retry.
+    spdlog::debug("mllp source {}: peer {}: message MSH-10 {} not taken, intake paused: AE",
+                  options_.source_name, peer_, control_id);
   } else {
     spdlog::error("mllp source {}: peer {}: message MSH-10 {} not stored, answering AE: {}",
                   options_.source_name, peer_, control_id, result.status().ToString());

@@ -161,6 +161,10 @@ std::string PublishAck(const navette::Hl7Header& header, std::string_view charse
   } else if (absl::IsInvalidArgument(status)) {
     AckError error{kApplicationInternalError, std::string(status.message()), ""};
     ack = hl7v2::BuildAck(&header, AckCode::kAR, &error, NextAckControlId(), now);
+  } else if (absl::IsResourceExhausted(status)) {
+    // Intake paused: the engine's own words say why and when to send again.
+    AckError error{kApplicationInternalError, std::string(status.message()), ""};
+    ack = hl7v2::BuildAck(&header, AckCode::kAE, &error, NextAckControlId(), now);
   } else {
     AckError error{kApplicationInternalError, "message could not be stored; send it again", ""};
     ack = hl7v2::BuildAck(&header, AckCode::kAE, &error, NextAckControlId(), now);

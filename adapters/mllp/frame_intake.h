@@ -70,6 +70,9 @@ std::variant<navette::Envelope, Refusal> TakeFrame(DecoderEvent event, const Fra
 //   InvalidArgument     AR, ERR 207 with the status message: the engine
 //                       refused the message for good (bus::Publisher), its
 //                       reason is written for the sender
+//   ResourceExhausted   AE, ERR 207 with the status message: the engine
+//                       takes no message for now (intake paused, disk low)
+//                       and says so in its own words (bus::Publisher)
 //   any other error     AE, ERR 207 asking the sender to send the message
 //                       again (the engine's own error is for navette's log,
 //                       not for the sender)

@@ -154,6 +154,15 @@ TEST(FrameIntakeTest, AcknowledgesAPublish) {
   EXPECT_EQ(failed->condition_code, 207);
   EXPECT_EQ(failed->text, "message could not be stored; send it again");
 
+  // Intake paused: AE with the engine's words, which say to send it later.
+  auto paused = hl7v2::ParseAck(PublishAck(
+      header, "UNICODE UTF-8", absl::ResourceExhaustedError("intake paused; send it later")));
+  ASSERT_TRUE(paused.ok()) << paused.status();
+  EXPECT_EQ(paused->code, "AE");
+  EXPECT_EQ(paused->control_id, "3975");
+  EXPECT_EQ(paused->condition_code, 207);
+  EXPECT_EQ(paused->text, "intake paused; send it later");
+
   // Refused for good by the engine: AR with the engine's reason.
   auto refused = hl7v2::ParseAck(
       PublishAck(header, "UNICODE UTF-8", absl::InvalidArgumentError("the engine cannot read it")));

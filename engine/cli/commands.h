@@ -141,6 +141,17 @@ struct EditOptions {
 };
 int RunMessagesEdit(const EditOptions& options);
 
+// `navette tap`: the events the engine commits, one line each (JSON with
+// --json), as they happen, until interrupted; reconnects when the engine
+// restarts (tap_command.cc, docs/operations.md).
+struct TapOptions {
+  AdminOptions admin;
+  std::string source, route, destination;
+  std::string state;  // event kinds, comma-separated (engine/event_feed.h)
+  bool json = false;
+};
+int RunTap(const TapOptions& options);
+
 // `navette token new`: prints a new token and the configuration entry that
 // accepts it (its SHA-256, never the token itself, goes in the file).
 struct TokenNewOptions {

@@ -9,6 +9,7 @@
 #include "engine/config/check_command.h"
 #include "engine/config/default_config.h"
 #include "engine/config/loader.h"
+#include "engine/event_feed.h"
 
 namespace {
 
@@ -219,6 +220,19 @@ int main(int argc, char** argv) {
   identities_show_cmd->add_flag("--json", identities_show.json, "One JSON object");
   AddAdminOptions(identities_show_cmd, identities_show.admin);
 
+  cli::TapOptions tap;
+  auto* tap_cmd = app.add_subcommand(
+      "tap",
+      "Follow events live as the engine commits them (received, routed, retry, delivered, dead, "
+      "replayed, ...), one line each, never a payload; reconnects when the engine restarts");
+  tap_cmd->add_option("--source", tap.source, "Only messages from this source");
+  tap_cmd->add_option("--route", tap.route, "Only events of this route");
+  tap_cmd->add_option("--destination", tap.destination, "Only events of this destination");
+  tap_cmd->add_option("--state", tap.state,
+                      "Only these event kinds, comma-separated: " + EventTypeNames());
+  tap_cmd->add_flag("--json", tap.json, "One JSON object per event (the admin API's)");
+  AddAdminOptions(tap_cmd, tap.admin);
+
   auto* token_cmd = app.add_subcommand("token", "Admin API tokens");
   token_cmd->require_subcommand(1);
   cli::TokenNewOptions token_new;
@@ -297,6 +311,7 @@ int main(int argc, char** argv) {
   if (resend_cmd->parsed()) return cli::RunMessagesResend(resend);
   if (edit_cmd->parsed()) return cli::RunMessagesEdit(edit);
   if (token_new_cmd->parsed()) return cli::RunTokenNew(token_new);
+  if (tap_cmd->parsed()) return cli::RunTap(tap);
   if (audit_list_cmd->parsed()) return cli::RunAuditList(audit_list);
   if (reload_cmd->parsed()) return cli::RunReload(reload);
   if (keys_new_cmd->parsed()) return cli::RunKeysNew(keys_new);

@@ -15,9 +15,11 @@
 #include "common/fmt_absl.h"
 #include "common/listen_address.h"
 #include "engine/config/defaults.h"
+#include "engine/config/disk_checks.h"
 #include "engine/config/ingress_security.h"
 #include "engine/config/kind_reporter.h"
 #include "engine/config/registry_kinds.h"
+#include "engine/config/retention_checks.h"
 
 namespace navette::engine::config {
 namespace {
@@ -172,6 +174,14 @@ class Checker {
     CheckAdminLimits();
     CheckIngress(config_.engine().ingress(), [this](const std::string& path, std::string message,
                                                     ConfigError::Severity severity) {
+      ReportAt(path, false, std::move(message), severity);
+    });
+    CheckDisk(config_.engine().disk(),
+              [this](const std::string& path, std::string message, ConfigError::Severity severity) {
+                ReportAt(path, false, std::move(message), severity);
+              });
+    CheckRetention(config_.engine(), [this](const std::string& path, std::string message,
+                                            ConfigError::Severity severity) {
       ReportAt(path, false, std::move(message), severity);
     });
   }

@@ -74,6 +74,25 @@ void ApplyAdminLimitDefaults(navette::config::Admin& admin) {
   }
 }
 
+void ApplyRetentionDefaults(navette::config::Retention& retention) {
+  using navette::config::Retention;
+  SetDurationIfAbsent(retention, &Retention::has_delivered, &Retention::mutable_delivered,
+                      kDefaultRetentionDays * kDaySeconds);
+  SetDurationIfAbsent(retention, &Retention::has_dead, &Retention::mutable_dead,
+                      kDefaultDeadRetentionDays * kDaySeconds);
+  SetDurationIfAbsent(retention, &Retention::has_discarded, &Retention::mutable_discarded,
+                      kDefaultRetentionDays * kDaySeconds);
+  SetDurationIfAbsent(retention, &Retention::has_unrouted, &Retention::mutable_unrouted,
+                      kDefaultRetentionDays * kDaySeconds);
+  SetDurationIfAbsent(retention, &Retention::has_consumed, &Retention::mutable_consumed,
+                      kDefaultRetentionDays * kDaySeconds);
+  SetDurationIfAbsent(retention, &Retention::has_history, &Retention::mutable_history, 0);
+  SetDurationIfAbsent(retention, &Retention::has_audit, &Retention::mutable_audit,
+                      kDefaultAuditRetentionDays * kDaySeconds);
+  SetDurationIfAbsent(retention, &Retention::has_interval, &Retention::mutable_interval,
+                      kDefaultRetentionIntervalSeconds);
+}
+
 }  // namespace
 
 void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& kinds) {
@@ -89,6 +108,12 @@ void ApplyDefaults(navette::config::Config& config, const kinds::KindRegistry& k
     engine.mutable_admin()->set_listen(std::string(kDefaultAdminListen));
   }
   ApplyAdminLimitDefaults(*engine.mutable_admin());
+  navette::config::Disk& disk = *engine.mutable_disk();
+  if (!disk.has_min_free_mib()) disk.set_min_free_mib(kDefaultDiskMinFreeMib);
+  SetDurationIfAbsent(disk, &navette::config::Disk::has_check_interval,
+                      &navette::config::Disk::mutable_check_interval,
+                      kDefaultDiskCheckIntervalSeconds);
+  ApplyRetentionDefaults(*engine.mutable_retention());
   navette::config::Ingress& ingress = *engine.mutable_ingress();
   if (ingress.max_batch() == 0) ingress.set_max_batch(kDefaultIngressMaxBatch);
   if (!ingress.has_retransmission_window()) {

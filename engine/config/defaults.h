@@ -31,7 +31,20 @@ inline constexpr int64_t kDefaultLogRepeatWindowSeconds = 10;
 inline constexpr uint32_t kDefaultLogRepeatLimit = 5;
 inline constexpr uint64_t kDefaultAdminMaxBodyBytes = 64 * 1024;
 inline constexpr uint32_t kDefaultIngressMaxBatch = 512;
+// Retention (docs/retention.md): a month of delivered messages, three of
+// dead letters, a year of audit; the task runs hourly.
+inline constexpr int64_t kDaySeconds = 86'400;
+inline constexpr int64_t kDefaultRetentionDays = 30;
+inline constexpr int64_t kDefaultDeadRetentionDays = 90;
+inline constexpr int64_t kDefaultAuditRetentionDays = 365;
+inline constexpr int64_t kDefaultRetentionIntervalSeconds = 3'600;
+
 inline constexpr int64_t kDefaultRetransmissionWindowSeconds = 24 * 3600;
+// engine.disk: 1 GiB covers what the store writes while intake is paused
+// (a WAL of up to 256 MiB, memtable flushes of up to 64 MiB, compactions)
+// whatever the volume's size, which a share of it would not on a small one.
+inline constexpr uint64_t kDefaultDiskMinFreeMib = 1024;
+inline constexpr int64_t kDefaultDiskCheckIntervalSeconds = 5;
 inline constexpr std::string_view kDefaultCharset = "UNICODE UTF-8";
 inline constexpr std::string_view kDefaultPracticeSettingCode = "ETABLISSEMENT";  // JDV_J04
 inline constexpr std::string_view kDefaultPracticeSettingDisplay = "Etablissement de santé";
