@@ -19,6 +19,12 @@ packages=(
   # promtool, for the e2e test that checks /metrics; Debian 12 ships it only
   # in the server package (on a systemd host that also enables prometheus.service).
   prometheus
+  # The monitoring kit's checks (tests/monitoring/) read the rules in Python;
+  # the Prometheus server itself runs in e2e_prometheus_test.
+  python3-yaml
+  # The Helm chart's checks (helm/CMakeLists.txt): yamllint on its plain
+  # YAML; helm/tests/check_chart.py reads the templates with python3-yaml.
+  yamllint
   libyaml-cpp-dev libre2-dev libcli11-dev libspdlog-dev libabsl-dev
   libasio-dev libcpp-httplib-dev nlohmann-json3-dev
   procps python3

@@ -62,18 +62,6 @@ std::optional<Scrape> GetMetrics(uint16_t admin_port) {
   return scrape;
 }
 
-// Full path of `name` in a PATH directory, or empty.
-std::string FindOnPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path != nullptr ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    const std::string candidate = dir + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
 class MetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -134,6 +135,17 @@ std::string Sha256Hex(const std::string& text) {
 }
 
 std::string NavetteBinary() { return NAVETTE_BINARY; }
+
+std::string FindOnPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (dir.empty()) continue;
+    const std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
 
 CommandResult RunNavette(const std::vector<std::string>& args) {
   char dir_template[] = "/tmp/navette-cmd-XXXXXX";

@@ -36,6 +36,10 @@ std::string Sha256Hex(const std::string& text);
 // Path of the navette binary under test.
 std::string NavetteBinary();
 
+// Full path of the executable `name` in a directory of PATH, or empty (a
+// server or tool a test starts: prometheus, promtool).
+std::string FindOnPath(const std::string& name);
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;
