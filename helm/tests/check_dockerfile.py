@@ -23,6 +23,9 @@ import sys
 
 # In install-deps.sh for the tests, fuzzers and benchmarks only.
 TEST_ONLY = {"libgtest-dev", "libgmock-dev", "libclang-rt-dev"}
+# The sanitizers' run-time libraries, which a -DNAVETTE_SANITIZE=ON binary (the
+# one scripts/test builds) links and the image's release binary does not.
+SANITIZER_RUNTIME = re.compile(r"^lib(asan|ubsan|lsan|tsan)\.so")
 BUILD_TOOLS = {"build-essential", "cmake", "ninja-build", "pkg-config", "protobuf-compiler"}
 
 
@@ -101,7 +104,7 @@ def linked_packages(binary):
         if "not found" in line:
             problems.append(f"{binary}: {line.strip()}")
         match = re.search(r"=>\s+(/\S+)", line)
-        if match:
+        if match and not SANITIZER_RUNTIME.match(pathlib.Path(match.group(1)).name):
             libraries.append(pathlib.Path(match.group(1)))
     # Debian 12 has merged /usr: dpkg may know a library by /usr/lib or /lib.
     paths = {}
