@@ -468,6 +468,10 @@ class Store {
   // index.search's key of `value` of `kind` for message `id`; its prefix
   // without the id when `id` is 0.
   std::string SearchKey(char kind, std::string_view value, uint64_t id) const;
+  // The keys of a message's index.search entries: one list, so that what
+  // retention deletes is what ingress put.
+  std::vector<std::string> SearchTermKeys(uint64_t id, const navette::Envelope& envelope,
+                                          const PatientIds& patient) const;
   // The index entries of a message as received.
   void PutSearchTerms(rocksdb::WriteBatch& batch, const IngressRecord& record) const;
   // Removes, in `batch`, the entries PutSearchTerms made for message `id`.

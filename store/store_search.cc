@@ -80,30 +80,30 @@ std::string Store::SearchKey(char kind, std::string_view value, uint64_t id) con
   return key;
 }
 
-void Store::PutSearchTerms(rocksdb::WriteBatch& batch, const IngressRecord& record) const {
-  const navette::Envelope& envelope = *record.envelope;
-  batch.Put(search_index_, SearchKey(kSourceKind, envelope.source(), record.id), "");
+std::vector<std::string> Store::SearchTermKeys(uint64_t id, const navette::Envelope& envelope,
+                                               const PatientIds& patient) const {
+  std::vector<std::string> keys;
+  keys.reserve(2 + patient.ipps.size() + patient.ins.size());
+  keys.push_back(SearchKey(kSourceKind, envelope.source(), id));
   if (!envelope.hl7().control_id().empty()) {
-    batch.Put(search_index_, SearchKey(kControlIdKind, envelope.hl7().control_id(), record.id), "");
+    keys.push_back(SearchKey(kControlIdKind, envelope.hl7().control_id(), id));
   }
-  for (const std::string& ipp : record.patient.ipps) {
-    batch.Put(search_index_, SearchKey(kIppKind, ipp, record.id), "");
-  }
-  for (const std::string& ins : record.patient.ins) {
-    batch.Put(search_index_, SearchKey(kInsKind, ins, record.id), "");
+  for (const std::string& ipp : patient.ipps) keys.push_back(SearchKey(kIppKind, ipp, id));
+  for (const std::string& ins : patient.ins) keys.push_back(SearchKey(kInsKind, ins, id));
+  return keys;
+}
+
+void Store::PutSearchTerms(rocksdb::WriteBatch& batch, const IngressRecord& record) const {
+  for (const std::string& key : SearchTermKeys(record.id, *record.envelope, record.patient)) {
+    batch.Put(search_index_, key, "");
   }
 }
 
 void Store::DeleteSearchTerms(rocksdb::WriteBatch& batch, uint64_t id,
                               const navette::Envelope& envelope, const PatientIds& patient) const {
-  batch.Delete(search_index_, SearchKey(kSourceKind, envelope.source(), id));
-  if (!envelope.hl7().control_id().empty()) {
-    batch.Delete(search_index_, SearchKey(kControlIdKind, envelope.hl7().control_id(), id));
+  for (const std::string& key : SearchTermKeys(id, envelope, patient)) {
+    batch.Delete(search_index_, key);
   }
-  for (const std::string& ipp : patient.ipps)
-    batch.Delete(search_index_, SearchKey(kIppKind, ipp, id));
-  for (const std::string& ins : patient.ins)
-    batch.Delete(search_index_, SearchKey(kInsKind, ins, id));
 }
 
 absl::StatusOr<SearchPage> Store::Search(const SearchFilter& filter) const {

@@ -71,13 +71,11 @@ absl::StatusOr<std::unique_ptr<FileDestination>> FileDestination::Create(
     sync = ChooseSyncMode(0, config.sync());
     spdlog::warn("file destination '{}': {}", name, std::string(type.status().message()));
   }
-  if (sync.mode == SyncMode::kPerFile) {
-    spdlog::info("file destination '{}': {} is on {}: each file is flushed with fdatasync ({})",
-                 name, directory.string(), sync.file_system, sync.reason);
-  } else {
-    spdlog::info("file destination '{}': {} is on {}: a batch is flushed with one syncfs ({})",
-                 name, directory.string(), sync.file_system, sync.reason);
-  }
+  spdlog::info("file destination '{}': {} is on {}: {} ({})", name, directory.string(),
+               sync.file_system,
+               sync.mode == SyncMode::kPerFile ? "each file is flushed with fdatasync"
+                                               : "a batch is flushed with one syncfs",
+               sync.reason);
   return std::unique_ptr<FileDestination>(new FileDestination(directory, suffix, std::move(sync)));
 }
 

@@ -27,6 +27,7 @@
 #include "adapters/hl7v2/ack.h"
 #include "adapters/mllp/client.h"
 #include "tests/support/cli_output.h"
+#include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/metrics_text.h"
 
@@ -103,19 +104,11 @@ class DiskWatermarkTest : public ::testing::Test {
   }
 
   std::string Config() const {
-    return fmt::format(
-        "engine:\n"
-        "  admin: {{ listen: \"127.0.0.1:{}\" }}\n"
-        "  disk: {{ min_free_mib: {}, resume_margin_mib: {}, check_interval: 100ms }}\n"
-        "sources:\n"
-        "  - name: lab\n"
-        "    mllp: {{ listen: \"127.0.0.1:{}\" }}\n"
-        "destinations:\n"
-        "  - name: outbox\n"
-        "    file: {{ directory: outbox }}\n"
-        "routes:\n"
-        "  - {{ name: all, to: [outbox] }}\n",
-        admin_port_, kThresholdMib, kMarginMib, mllp_port_);
+    return FileEngineConfig(
+        admin_port_, mllp_port_, "  - { name: all, to: [outbox] }\n", "", "",
+        fmt::format(
+            "  disk: {{ min_free_mib: {}, resume_margin_mib: {}, check_interval: 100ms }}\n",
+            kThresholdMib, kMarginMib));
   }
   std::string Metrics() const {
     auto got = HttpGet(admin_port_, "/metrics");

@@ -21,14 +21,17 @@ inline constexpr char kIdentityRoutes[] =
 
 // `routes` is the YAML of the routes list; by default one route takes all.
 // `mllp_extra` and `admin_extra` are more keys of the source's mllp and of
-// engine.admin, each starting with ", ".
+// engine.admin, each starting with ", "; `engine_extra` more lines under
+// engine (each indented by 2, ending with a newline).
 inline std::string FileEngineConfig(uint16_t admin_port, uint16_t mllp_port,
                                     const std::string& routes = "  - { name: all, to: [outbox] }\n",
                                     const std::string& mllp_extra = "",
-                                    const std::string& admin_extra = "") {
+                                    const std::string& admin_extra = "",
+                                    const std::string& engine_extra = "") {
   return fmt::format(
       "engine:\n"
       "  admin: {{ listen: \"127.0.0.1:{}\"{} }}\n"
+      "{}"
       "sources:\n"
       "  - name: lab\n"
       "    mllp: {{ listen: \"127.0.0.1:{}\"{} }}\n"
@@ -36,7 +39,7 @@ inline std::string FileEngineConfig(uint16_t admin_port, uint16_t mllp_port,
       "  - name: outbox\n"
       "    file: {{ directory: outbox }}\n"
       "routes:\n{}",
-      admin_port, admin_extra, mllp_port, mllp_extra, routes);
+      admin_port, admin_extra, engine_extra, mllp_port, mllp_extra, routes);
 }
 
 // One MLLP source `lab`, one destination `name` whose kind and other options
