@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <future>
 
 #include <fmt/format.h>
@@ -76,12 +77,15 @@ class IngressCurveTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  // Publishes one message and waits for its outcome.
+  // Publishes one message and waits for its outcome; `before_publishing`
+  // runs once the publisher has connected.
   absl::StatusOr<adapters::bus::PublishResult> PublishThrough(
       const std::string& endpoint, std::optional<CurveClientKeys> keys,
-      std::chrono::milliseconds confirm_timeout = 10s) {
+      std::chrono::milliseconds confirm_timeout = 10s,
+      const std::function<void()>& before_publishing = [] {}) {
     DealerPublisher publisher(context_, endpoint, confirm_timeout, std::move(keys));
     if (absl::Status started = publisher.Start(); !started.ok()) return started;
+    before_publishing();
     std::promise<absl::StatusOr<adapters::bus::PublishResult>> outcome;
     publisher.Publish(Message(fmt::format("C-{}", ++published_)),
                       [&](absl::StatusOr<adapters::bus::PublishResult> result) {
@@ -182,6 +186,22 @@ TEST_F(IngressCurveTest, ACurveClientOnThePlainEndpointIsRefused) {
                                   500ms);
   EXPECT_TRUE(absl::IsDeadlineExceeded(published.status())) << published.status();
   EXPECT_TRUE(RefusedAtLeastOnce({"mechanism_mismatch", "incomplete"})) << metrics_->Render();
+}
+
+// Once the engine has refused the handshake, libzmq drops the connection's
+// pipe and the DEALER takes no message: the publish must still fail at its
+// deadline, and the publisher stop, rather than block its thread for ever
+// (CI caught this as a hang when the refusal came before the publish).
+TEST_F(IngressCurveTest, APublishAfterTheRefusalFailsAtItsDeadlineWithoutBlocking) {
+  auto published = PublishThrough(
+      plain_endpoint_,
+      CurveClientKeys{.server_public_key = engine_.public_key,
+                      .public_key = adapter_.public_key,
+                      .secret_key = adapter_.secret_key},
+      500ms, [&] {
+        ASSERT_TRUE(RefusedAtLeastOnce({"mechanism_mismatch", "incomplete"})) << metrics_->Render();
+      });
+  EXPECT_TRUE(absl::IsDeadlineExceeded(published.status())) << published.status();
 }
 
 }  // namespace

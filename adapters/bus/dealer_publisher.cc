@@ -66,7 +66,10 @@ void DealerPublisher::Run() {
       std::lock_guard lock(mu_);
       if (stopping_) break;
     }
-    zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0},
+    // POLLOUT only while a request waits for a connection: it is always set
+    // otherwise, and would spin the loop.
+    const short socket_events = unsent_.empty() ? ZMQ_POLLIN : ZMQ_POLLIN | ZMQ_POLLOUT;
+    zmq::pollitem_t items[] = {{socket_.handle(), 0, socket_events, 0},
                                {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
     try {
       // The timeout only bounds how late an expired publish is failed.
@@ -97,6 +100,7 @@ void DealerPublisher::FailAll() {
   for (Outgoing& outgoing : unsent) {
     outgoing.done(absl::UnavailableError("bus: publisher stopped before sending"));
   }
+  unsent_.clear();
   in_flight_.FailAll(absl::UnavailableError("bus: publisher stopped before the engine confirmed"));
 }
 
@@ -150,12 +154,26 @@ void DealerPublisher::SendQueued() {
     batch.swap(outbox_);
   }
   for (Outgoing& outgoing : batch) {
-    try {
-      socket_.send(zmq::buffer(outgoing.payload), zmq::send_flags::none);
-      in_flight_.Add(outgoing.correlation, std::move(outgoing.done));
-    } catch (const zmq::error_t& error) {
-      outgoing.done(absl::UnavailableError(fmt::format("bus: send failed: {}", error.what())));
+    in_flight_.Add(outgoing.correlation, std::move(outgoing.done));
+    unsent_.push_back(Unsent{outgoing.correlation, std::move(outgoing.payload)});
+  }
+  while (!unsent_.empty()) {
+    Unsent& next = unsent_.front();
+    // Expired or failed while waiting: its sender was already answered, and
+    // sending it now would commit a message the sender will send again.
+    if (!in_flight_.Contains(next.correlation)) {
+      unsent_.pop_front();
+      continue;
     }
+    try {
+      // No high-water mark, so the socket refuses only when it has no
+      // connection's pipe at all (EAGAIN: an empty result); never block on it.
+      if (!socket_.send(zmq::buffer(next.payload), zmq::send_flags::dontwait)) return;
+    } catch (const zmq::error_t& error) {
+      in_flight_.Fail(next.correlation,
+                      absl::UnavailableError(fmt::format("bus: send failed: {}", error.what())));
+    }
+    unsent_.pop_front();
   }
 }
 

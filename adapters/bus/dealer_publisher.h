@@ -15,7 +15,10 @@
 // key) is not an error libzmq reports to the connecting side: the socket
 // retries in the background, and each publish fails after
 // `confirm_timeout`, as for an engine that is down. The engine logs the
-// refusal.
+// refusal. After a refused handshake libzmq may drop the connection's pipe,
+// and a DEALER without a pipe cannot take a message: the bus thread then
+// keeps the request and sends it when a connection is back, never blocking,
+// and it fails at its deadline like any other.
 #pragma once
 
 #include <chrono>
@@ -56,7 +59,13 @@ class DealerPublisher : public Publisher {
     std::string payload;  // serialized BusRequest
     PublishCallback done;
   };
+  struct Unsent {
+    uint64_t correlation;
+    std::string payload;
+  };
   void Run();
+  // Moves the outbox to the unsent queue (each publish's deadline starts
+  // here) and sends what the socket takes without blocking.
   void SendQueued();
   void ReceiveConfirms();
   void FailAll();
@@ -75,7 +84,8 @@ class DealerPublisher : public Publisher {
 
   // Created by Start(), then used by the bus thread only.
   zmq::socket_t socket_;
-  InFlightPublishes in_flight_;  // bus thread only
+  InFlightPublishes in_flight_;  // bus thread only: every publish taken from the outbox
+  std::deque<Unsent> unsent_;    // bus thread only: taken, not yet accepted by the socket
 };
 
 }  // namespace navette::adapters::bus

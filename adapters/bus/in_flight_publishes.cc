@@ -45,6 +45,14 @@ void InFlightPublishes::ExpireOverdue(std::chrono::steady_clock::time_point now)
   }
 }
 
+void InFlightPublishes::Fail(uint64_t correlation, const absl::Status& status) {
+  auto it = pending_.find(correlation);
+  if (it == pending_.end()) return;
+  PublishCallback done = std::move(it->second.done);
+  pending_.erase(it);
+  done(status);
+}
+
 void InFlightPublishes::FailAll(const absl::Status& status) {
   std::map<uint64_t, Pending> failed;
   failed.swap(pending_);

@@ -25,8 +25,12 @@ class InFlightPublishes {
   void Complete(const void* frame, size_t size);
   // Fails the publishes whose confirm is overdue.
   void ExpireOverdue(std::chrono::steady_clock::time_point now);
+  // Fails one publish, if it is still waiting.
+  void Fail(uint64_t correlation, const absl::Status& status);
   void FailAll(const absl::Status& status);
   bool empty() const { return pending_.empty(); }
+  // Whether the publish is still waiting (not yet answered, expired or failed).
+  bool Contains(uint64_t correlation) const { return pending_.contains(correlation); }
 
  private:
   struct Pending {

@@ -51,7 +51,9 @@ void IoDealerPublisher::Publish(navette::Envelope envelope, PublishCallback done
   *request.mutable_publish()->mutable_envelope() = std::move(envelope);
   const std::string payload = request.SerializeAsString();
   try {
-    // No high-water mark: a send never blocks or fails for lack of room.
+    // No high-water mark: a send never blocks or fails for lack of room. It
+    // is refused (an empty result) only when libzmq dropped the connection's
+    // pipe after a refused handshake; the publish then fails at its deadline.
     socket_.send(zmq::buffer(payload), zmq::send_flags::dontwait);
   } catch (const zmq::error_t& error) {
     done(absl::UnavailableError(fmt::format("bus: send failed: {}", error.what())));
