@@ -320,6 +320,9 @@ class Store {
   // (documents waiting for an identity: few, and read at each metrics
   // scrape).
   absl::StatusOr<ParkedCount> CountParked() const;
+  // The parked messages in key order (patient by patient, each patient's
+  // oldest first), at most `limit`; `truncated` says whether more wait.
+  absl::StatusOr<std::vector<ParkedEntry>> ListAllParked(size_t limit, bool* truncated) const;
 
   // ---- identity store (routes/ins)
   // The record of a patient key; nullopt if the feed never named it.

@@ -213,6 +213,34 @@ TEST_F(StoreIdentityTest, DiscardOfAReleasedMessageLeavesTheRouterQueue) {
   EXPECT_TRUE(RouterQueue().empty());
 }
 
+TEST_F(StoreIdentityTest, AllParkedListsEachPatientsDocumentsInKeyOrderUpToTheLimit) {
+  const uint64_t first = IngestParked("doc1", kSurvivor);
+  const uint64_t second = IngestParked("doc2", kPrior);
+  const uint64_t third = IngestParked("doc3", kSurvivor);
+  bool truncated = true;
+  auto all = store_->ListAllParked(10, &truncated);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_FALSE(truncated);
+  ASSERT_EQ(all->size(), 3u);
+  // "P1\x1fA" sorts before "S\x1fA"; each patient's oldest first.
+  EXPECT_EQ((*all)[0].patient, kPrior);
+  EXPECT_EQ((*all)[0].id, second);
+  EXPECT_EQ((*all)[1].patient, kSurvivor);
+  EXPECT_EQ((*all)[1].id, first);
+  EXPECT_EQ((*all)[2].id, third);
+
+  auto page = store_->ListAllParked(2, &truncated);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->size(), 2u);
+  EXPECT_TRUE(truncated);
+
+  ASSERT_TRUE(store_->Release(second, 12345, "alice").ok());
+  all = store_->ListAllParked(10, &truncated);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].patient, kSurvivor);
+}
+
 TEST(AggregateStatusTest, ParkedWithNothingPendingIsParked) {
   MessageState state;
   state.set_status(RECEIVED);

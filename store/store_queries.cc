@@ -80,4 +80,25 @@ absl::StatusOr<ParkedCount> Store::CountParked() const {
   return count;
 }
 
+absl::StatusOr<std::vector<ParkedEntry>> Store::ListAllParked(size_t limit, bool* truncated) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), parked_));
+  std::vector<ParkedEntry> entries;
+  *truncated = false;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    // patient '\0' id(8): the patient key holds no '\0' (keys.h).
+    const std::string_view key = it->key().ToStringView();
+    if (key.size() < 9 || key[key.size() - 9] != '\0') {
+      return absl::DataLossError("store: corrupt parked key");
+    }
+    if (entries.size() == limit) {
+      *truncated = true;
+      break;
+    }
+    entries.push_back(ParkedEntry{.patient = std::string(key.substr(0, key.size() - 9)),
+                                  .id = ReadBigEndian64(key.substr(key.size() - 8))});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "listing the parked messages");
+  return entries;
+}
+
 }  // namespace navette::store

@@ -35,6 +35,13 @@ struct AuditPage {
   std::string next_cursor;
 };
 
+// A parked message and the key it waits under: a patient key, or an
+// InsParkKey (store/keys.h).
+struct ParkedEntry {
+  std::string patient;
+  uint64_t id = 0;
+};
+
 struct ParkedCount {
   uint64_t messages = 0;   // messages with at least one parked route
   uint64_t oldest_id = 0;  // the oldest of them (ids are time-ordered); 0 when none
