@@ -83,6 +83,17 @@ class DeliveryScheduler {
   const std::string& name() const { return name_; }
   // The circuit breaker's state now, for tests and diagnostics.
   delivery::CircuitBreaker::State breaker_state() const;
+  // The destination's state now, for the admin API's GET /v1/status. Any
+  // thread.
+  struct Status {
+    uint64_t queue_depth = 0;
+    double oldest_age_seconds = 0;  // the window's oldest task; 0 when empty
+    uint64_t dead_letters = 0;
+    bool circuit_open = false;  // open or half-open: paused but for a probe
+    std::string last_error;     // the last failed attempt's detail; empty: none since start
+    int64_t last_error_at_us = 0;
+  };
+  Status status() const;
 
   // Business acknowledgements (engine/business_acks.h): for an attempt that
   // ends delivered or dead with a receipt, `make` gives the deliveries to
@@ -131,6 +142,7 @@ class DeliveryScheduler {
                      int64_t received_at_us, store::DeliveryOutcome& outcome,
                      Completion& completion);
   void PublishGauges(int64_t now);
+  double OldestAgeSeconds(int64_t now) const;  // under mu_
   // Under mu_: logs and counts what the breaker reports.
   void CircuitOpened(const Completion& completion);
   void CircuitClosed(int64_t now);
@@ -155,7 +167,9 @@ class DeliveryScheduler {
   std::string position_;  // key after the last task loaded
   size_t in_flight_batches_ = 0;
   delivery::CircuitBreaker breaker_;
-  std::string probe_key_;  // the breaker's probe while in flight; empty: none
+  std::string probe_key_;   // the breaker's probe while in flight; empty: none
+  std::string last_error_;  // for status(): the last retry or dead outcome's detail
+  int64_t last_error_at_us_ = 0;
   delivery::RateLimiter rate_limiter_;
   std::atomic<bool> queue_has_more_{true};
   std::function<void()> after_queue_read_for_test_;
