@@ -22,9 +22,9 @@ namespace navette::engine {
 namespace {
 
 // Paths anyone may read: liveness and readiness probes, the metrics
-// scraper. They carry no patient data.
+// scraper, the console's static files. They carry no patient data.
 bool IsOpenPath(const std::string& path) {
-  return path == "/healthz" || path == "/readyz" || path == "/metrics";
+  return path == "/healthz" || path == "/readyz" || path == "/metrics" || IsConsolePath(path);
 }
 
 // Reading needs a viewer, the audit trail an admin; anything that may
@@ -80,6 +80,8 @@ AdminServer::AdminServer(store::Store& store, std::shared_ptr<const TokenAuthori
   RegisterIdentitiesRoute();
   RegisterExportRoute();
   RegisterTapRoute(limits);
+  RegisterConsoleRoutes();
+  RegisterStatusRoutes();
   // httplib's own refusals (unknown path, unreadable request) come without a
   // body: give them the API's {"error": ...} too.
   server_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {

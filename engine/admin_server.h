@@ -15,6 +15,9 @@
 //                                long as the client reads (admin_tap.cc)
 //   GET /metrics                 Prometheus text format (engine/metrics.h),
 //                                404 until SetMetrics; no token needed
+//   GET /v1/whoami, /v1/status, /v1/parked   for the console (admin_status.cc)
+//   GET /console/...             the web console's files, no token needed
+//                                (admin_console.cc); / redirects there
 //
 // Responses are JSON renderings of proto/admin.proto. Errors are
 // {"error": "..."} with 400 (bad parameter), 404 (no such message) or 500.
@@ -61,6 +64,9 @@ struct Response;
 namespace navette::engine {
 
 class AdminListener;
+
+// The web console's paths (admin_console.cc): open, as they hold no data.
+bool IsConsolePath(const std::string& path);
 class EventFeed;
 class Metrics;
 
@@ -90,6 +96,10 @@ class AdminServer {
   // What GET /v1/tap follows; `feed` must outlive the server. Without one,
   // the route answers 503.
   void SetEventFeed(EventFeed* feed) { event_feed_ = feed; }
+  // What GET /v1/status reports of the destinations and the intake (the
+  // engine's schedulers); before Start. Without one, the route answers 503.
+  using StatusReader = std::function<admin::StatusResponse()>;
+  void SetStatusReader(StatusReader reader) { status_reader_ = std::move(reader); }
   uint16_t port() const { return port_; }
 
   // Who sent `request`, authenticated again from its Authorization header:
@@ -112,6 +122,8 @@ class AdminServer {
   void RegisterIdentitiesRoute();                    // admin_identities.cc
   void RegisterExportRoute();                        // admin_export.cc
   void RegisterTapRoute(const AdminLimits& limits);  // admin_tap.cc
+  void RegisterConsoleRoutes();                      // admin_console.cc
+  void RegisterStatusRoutes();                       // admin_status.cc
   // Whether the caller of `request` may see payloads.
   bool MaySeePayload(const httplib::Request& request) const;
   // Installs the token and role check, run on every request after the
@@ -124,6 +136,7 @@ class AdminServer {
   AuditTrail audit_;
   std::atomic<Role> payload_role_{Role::kOperator};
   Reloader reloader_;
+  StatusReader status_reader_;
   std::unique_ptr<AdminListener> server_;
   std::atomic<bool> ready_{false};
   std::atomic<const Metrics*> metrics_{nullptr};

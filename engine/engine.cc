@@ -9,6 +9,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <spdlog/spdlog.h>
 #include "common/clock.h"
@@ -254,6 +255,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
   admin_->SetPayloadRole(static_cast<Role>(config.engine().admin().payload_role()));
   admin_->SetMetrics(metrics_.get());
   admin_->SetEventFeed(event_feed_.get());
+  admin_->SetStatusReader([this] { return Status(); });
   admin_->SetReloader(
       [this](const Principal& who, std::string_view peer) -> absl::StatusOr<admin::ReloadResponse> {
         auto reloaded = Reload(who, peer);
@@ -304,6 +306,37 @@ DeliveryScheduler* Engine::Scheduler(const std::string& destination) const {
   std::shared_lock lock(destinations_mu_);
   auto it = destinations_.find(destination);
   return it == destinations_.end() ? nullptr : it->second.scheduler.get();
+}
+
+admin::StatusResponse Engine::Status() const {
+  admin::StatusResponse status;
+  {
+    std::lock_guard reading(configs_mu_);
+    status.set_config_version(current().version);
+    for (const navette::config::Destination& configured : current().config.destinations()) {
+      const kinds::DestinationKind* kind = kinds_->KindOf(configured);
+      admin::DestinationStatus* destination = status.add_destinations();
+      destination->set_name(configured.name());
+      destination->set_kind(kind != nullptr ? kind->name : "");
+    }
+  }
+  for (admin::DestinationStatus& destination : *status.mutable_destinations()) {
+    // A destination a reload has just added may not run yet: its counts stay 0.
+    const DeliveryScheduler* scheduler = Scheduler(destination.name());
+    if (scheduler == nullptr) continue;
+    const DeliveryScheduler::Status now = scheduler->status();
+    destination.set_queue_depth(now.queue_depth);
+    destination.set_oldest_age_seconds(now.oldest_age_seconds);
+    destination.set_dead_letters(now.dead_letters);
+    destination.set_circuit_open(now.circuit_open);
+    destination.set_last_error(now.last_error);
+    if (now.last_error_at_us != 0) {
+      *destination.mutable_last_error_at() =
+          google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now.last_error_at_us);
+    }
+  }
+  status.set_intake_paused(disk_watch_ != nullptr && disk_watch_->intake_paused());
+  return status;
 }
 
 uint16_t Engine::admin_port() const { return admin_ ? admin_->port() : 0; }

@@ -29,6 +29,7 @@
 #include "adapters/late_receipts.h"
 #include "engine/config/loader.h"
 #include "kinds/registry.h"
+#include "proto/admin.pb.h"
 
 namespace navette::adapters {
 class Destination;
@@ -100,6 +101,9 @@ class Engine {
   absl::StatusOr<ReloadOutcome> Reload(const Principal& who, std::string_view peer);
 
   uint16_t admin_port() const;
+  // The destinations' queues and circuits and the intake's pause now (GET
+  // /v1/status). Any thread.
+  admin::StatusResponse Status() const;
 
  private:
   // A running destination: its adapter, the scheduler that works its queue,
