@@ -44,6 +44,9 @@ packages=(
   # a FUSE file system (bindfs) for the test of the file destination's
   # per-file flushes where syncfs does not reach the disk
   bindfs
+  # the web console's browser tests drive Debian's Chromium headless through
+  # chromedriver (tests/support/webdriver.h)
+  chromium chromium-driver
 )
 
 missing=()
