@@ -96,25 +96,6 @@ delivery::CircuitBreaker::State DeliveryScheduler::breaker_state() const {
   return breaker_.state(clock_.NowMicros());
 }
 
-DeliveryScheduler::Status DeliveryScheduler::status() const {
-  std::lock_guard lock(mu_);
-  const int64_t now = clock_.NowMicros();
-  Status status{
-      .queue_depth = static_cast<uint64_t>(std::max<int64_t>(0, depth_)),
-      .oldest_age_seconds = OldestAgeSeconds(now),
-      .dead_letters = static_cast<uint64_t>(std::max<int64_t>(0, dead_letters_)),
-      .circuit_open = breaker_.state(now) != delivery::CircuitBreaker::State::kClosed,
-      .last_error = last_error_,
-      .last_error_at_us = last_error_at_us_,
-  };
-  return status;
-}
-
-double DeliveryScheduler::OldestAgeSeconds(int64_t now) const {
-  if (window_.empty()) return 0;
-  return std::max<int64_t>(0, now - window_.begin()->second.queued.task.enqueued_at_us()) / 1e6;
-}
-
 void DeliveryScheduler::TasksRemoved(uint64_t count) { depth_ -= static_cast<int64_t>(count); }
 
 void DeliveryScheduler::DeadLettersChanged(int64_t delta) {
@@ -497,13 +478,6 @@ void DeliveryScheduler::DecideFailure(const store::QueuedTask& queued,
                 id, name_,
                 Printable(result.log_detail.empty() ? outcome.detail : result.log_detail),
                 (decision.next_attempt_us - now) / 1000);
-}
-
-void DeliveryScheduler::PublishGauges(int64_t now) {
-  if (metrics_ == nullptr) return;
-  metrics_->SetQueue(name_, static_cast<uint64_t>(std::max<int64_t>(0, depth_)),
-                     OldestAgeSeconds(now));
-  metrics_->SetDeadLetters(name_, static_cast<uint64_t>(std::max<int64_t>(0, dead_letters_)));
 }
 
 }  // namespace navette::engine
