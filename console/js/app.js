@@ -8,7 +8,7 @@
 import {h, fill} from './dom.js';
 import {api, setUnauthorizedHandler} from './api.js';
 import {t, lang, setLang, applyLang} from './i18n.js';
-import {token, setWhoami, whoami, signOut, isAdmin} from './session.js';
+import {token, setWhoami, whoami, signOut, isAdmin, maySeePayload} from './session.js';
 import {addRoute, startRouter, stopRouter, refresh} from './router.js';
 import {showError, clearError} from './ui.js';
 import {renderSignIn} from './pages/signin.js';
@@ -19,12 +19,15 @@ import {renderIdentity} from './pages/identity.js';
 import {renderDestinations} from './pages/destinations.js';
 import {renderAudit} from './pages/audit.js';
 
+// Each page and who may open it: the parked documents and identities name
+// patients (the API answers them to the payload role only), the audit trail
+// is the admins'. A link that would only lead to a refusal is not shown.
 const NAV = [
-  ['messages', '#/messages'],
-  ['parked', '#/parked'],
-  ['identity', '#/identity'],
-  ['destinations', '#/destinations'],
-  ['audit', '#/audit'],
+  ['messages', '#/messages', () => true],
+  ['parked', '#/parked', maySeePayload],
+  ['identity', '#/identity', maySeePayload],
+  ['destinations', '#/destinations', () => true],
+  ['audit', '#/audit', isAdmin],
 ];
 
 let header, outlet, signedIn = false;
@@ -57,7 +60,7 @@ function buildFrame() {
 function drawHeader() {
   const who = whoami();
   const nav = signedIn ? h('nav', {class: 'nav', 'aria-label': t('nav.label')},
-    NAV.filter(([name]) => name !== 'audit' || isAdmin())
+    NAV.filter(([, , allowed]) => allowed())
       .map(([name, hash]) => h('a', {id: `nav-${name}`, href: hash}, t(`nav.${name}`)))) : null;
   const other = lang() === 'fr' ? 'en' : 'fr';
   fill(header,

@@ -167,6 +167,7 @@ export const EN = {
   'message.history': 'History',
   'message.hl7': 'HL7 message',
   'message.hl7-hint': 'Segments: {n}. Hover a value to see its field path (PID-3.1).',
+  'message.withheld-role': 'Message text is shown to the {role} role and above (engine.admin.payload_role).',
   'message.no-text': 'No text.',
   'history.attempt': 'attempt {n}',
   'history.duration': '{s} s',

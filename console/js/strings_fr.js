@@ -167,6 +167,7 @@ export const FR = {
   'message.history': 'Historique',
   'message.hl7': 'Message HL7',
   'message.hl7-hint': 'Segments : {n}. Survolez une valeur pour voir son chemin (PID-3.1).',
+  'message.withheld-role': 'Le texte des messages est montré au rôle {role} et au-dessus (engine.admin.payload_role).',
   'message.no-text': 'Pas de texte.',
   'history.attempt': 'tentative {n}',
   'history.duration': '{s} s',

@@ -89,6 +89,38 @@ export function messageLink(id, label) {
 
 export function isMessageId(id) { return MESSAGE_ID.test(id || ''); }
 
+// A table filled page by page with the API's cursor, for the message list
+// and the audit trail: load(false) starts afresh, the `next` button appends
+// the next page. Only the latest load writes, so that a late answer to an
+// earlier search never adds its rows to the new one.
+//   fetchPage(cursor) → {items, cursor} ('' asks for the first page)
+//   row(item) → a <tr>; describe(shown, more) → the summary's text
+export function cursorPager({tbody, summary, next, ctx, fetchPage, row, describe}) {
+  let cursor = '', shown = 0, latest = 0;
+  const load = async (append) => {
+    const mine = ++latest;
+    next.disabled = true;
+    if (!append) { tbody.replaceChildren(); shown = 0; fill(summary, loading()); }
+    try {
+      const page = await fetchPage(append ? cursor : '');
+      if (!ctx.alive() || mine !== latest) return;
+      for (const item of page.items) tbody.append(row(item));
+      shown += page.items.length;
+      cursor = page.cursor || '';
+      next.hidden = !cursor;
+      fill(summary, describe(shown, !!cursor));
+    } catch (error) {
+      if (!ctx.alive() || mine !== latest) return;
+      summary.replaceChildren();
+      if (!error.unauthorized) showError(error);
+    } finally {
+      if (mine === latest) next.disabled = false;
+    }
+  };
+  next.addEventListener('click', () => load(true));
+  return load;
+}
+
 // "Loading…" placeholder, replaced when the answer comes.
 export function loading() {
   return h('p', {class: 'loading', role: 'status'}, t('common.loading'));

@@ -4,11 +4,11 @@
 //
 // The filters (a user, a message id, a start time) stay in memory like the
 // list's; the trail itself carries no patient data, only ids.
-import {h, fill, field} from '../dom.js';
+import {h, field} from '../dom.js';
 import {api} from '../api.js';
 import {t} from '../i18n.js';
 import {isAdmin} from '../session.js';
-import {showError, timeEl, messageLink, loading, localToRfc3339, pageHeading} from '../ui.js';
+import {showError, timeEl, messageLink, localToRfc3339, pageHeading, cursorPager} from '../ui.js';
 
 let filters = {user: '', message: '', since: '', limit: '100'};
 
@@ -35,36 +35,21 @@ export function renderAudit(container, _params, ctx) {
       .map((c) => h('th', {scope: 'col', class: c}, t(`audit.col.${c}`))))),
     tbody)), next);
 
-  let cursor = '';
-  let shown = 0;
-  const load = async (append) => {
-    next.disabled = true;
-    if (!append) { tbody.replaceChildren(); shown = 0; fill(summary, loading()); }
-    try {
+  const load = cursorPager({tbody, summary, next, ctx, row,
+    fetchPage: async (cursor) => {
       const params = {user: filters.user.trim(), message: filters.message.trim(), since: localToRfc3339(filters.since),
-        limit: filters.limit === '100' ? '' : filters.limit, cursor: append ? cursor : ''};
+        limit: filters.limit === '100' ? '' : filters.limit, cursor};
       const page = await api('audit', {params});
-      if (!ctx.alive()) return;
-      for (const e of page.entries || []) tbody.append(row(e));
-      shown += (page.entries || []).length;
-      cursor = page.next_cursor || '';
-      next.hidden = !cursor;
-      fill(summary, shown ? t('audit.shown', {n: shown}) : t('audit.none'));
-    } catch (error) {
-      if (!ctx.alive()) return;
-      summary.replaceChildren();
-      if (!error.unauthorized) showError(error);
-    } finally {
-      next.disabled = false;
-    }
-  };
+      return {items: page.entries || [], cursor: page.next_cursor};
+    },
+    describe: (n) => (n ? t('audit.shown', {n}) : t('audit.none')),
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
     for (const name of Object.keys(filters)) filters[name] = String(data.get(name) ?? '');
     load(false);
   });
-  next.addEventListener('click', () => load(true));
   load(false);
 }
 

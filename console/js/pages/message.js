@@ -10,17 +10,42 @@
 import {h, fill, definitions} from '../dom.js';
 import {api} from '../api.js';
 import {t, word, formatTime, formatBytes, formatDecimal} from '../i18n.js';
-import {canAct, maySeePayload} from '../session.js';
+import {canAct, maySeePayload, whoami} from '../session.js';
 import {showError, stateBadge, stateCell, timeEl, messageLink, loading, pageHeading, takeFlash} from '../ui.js';
 import {parseMessage, renderMessage as drawHl7} from '../hl7.js';
 import {findDocuments, renderDocuments} from '../cda.js';
 import {messageActions} from './message_actions.js';
 
+// A message still on its way is followed: its header and history are asked
+// again every 2 s and redrawn when they change, so that the analyst sees a
+// replay become delivered, or a parked document leave once its identity is
+// qualified, without reloading.
+const FOLLOW_MS = 2000;
+const MOVING = new Set(['received', 'queued', 'retrying', 'parked']);
+
+function moving(detail) {
+  const s = detail.summary || {};
+  return MOVING.has(s.state) || (s.destinations || []).some((d) => MOVING.has(d.state));
+}
+
+// What a redraw would change: the header and the history.
+function fingerprint(detail) {
+  return JSON.stringify([detail.summary, detail.history]);
+}
+
+// The analyst is in the middle of something a redraw would wipe: an edit,
+// a question asked, what a destination received.
+function busy() {
+  return !!document.getElementById('edit') || !!document.querySelector('dialog#confirm[open]') ||
+    document.getElementById('delivered-view')?.hidden === false;
+}
+
 export async function renderMessagePage(container, [id], ctx) {
   container.append(pageHeading('message', {id}), loading());
   let detail;
   try {
-    detail = await api(`messages/${id}`);
+    // A role that may not see the text does not ask for it.
+    detail = await api(`messages/${id}`, {params: maySeePayload() ? {} : {payload: 'false'}});
   } catch (error) {
     if (!ctx.alive()) return;
     container.querySelector('.loading')?.remove();
@@ -29,20 +54,63 @@ export async function renderMessagePage(container, [id], ctx) {
   }
   if (!ctx.alive()) return;
 
-  const reload = async (flash) => {
-    try {
-      const fresh = await api(`messages/${id}`, {params: {payload: 'false'}});
+  let flash = takeFlash();  // kept across the redraws that follow an action
+  let timer = null;
+  // Bumped by each reload after an action, so that a poll sent before it
+  // does not draw the message as it was.
+  let generation = 0;
+  ctx.onLeave(() => clearTimeout(timer));
+
+  // The header and history again, without the text: every payload view is
+  // audited, and a message's text never changes (a correction is a new
+  // message), so the text shown first stays.
+  const fetchHeader = async () => {
+    const fresh = await api(`messages/${id}`, {params: {payload: 'false'}});
+    fresh.raw = detail.raw;
+    fresh.payload_withheld = detail.payload_withheld;
+    return fresh;
+  };
+
+  const follow = () => {
+    clearTimeout(timer);
+    timer = null;
+    if (!ctx.alive() || !moving(detail)) return;
+    timer = setTimeout(async () => {
+      timer = null;
       if (!ctx.alive()) return;
-      fresh.raw = detail.raw;
-      fresh.payload_withheld = detail.payload_withheld;
+      if (document.visibilityState === 'visible' && !busy()) {
+        const asked = generation;
+        try {
+          const fresh = await fetchHeader();
+          if (!ctx.alive() || asked !== generation) return;  // the reload follows on
+          if (fingerprint(fresh) !== fingerprint(detail)) {
+            detail = fresh;
+            draw(container, id, detail, reload, flash, ctx);
+          }
+        } catch (error) {
+          if (error.unauthorized || !ctx.alive()) return;  // the sign-in form says it
+        }
+      }
+      follow();
+    }, FOLLOW_MS);
+  };
+
+  const reload = async (text) => {
+    flash = text;
+    generation += 1;
+    try {
+      const fresh = await fetchHeader();
+      if (!ctx.alive()) return;
       detail = fresh;
     } catch (error) {
       if (!ctx.alive()) return;
       if (!error.unauthorized) showError(error);
     }
     draw(container, id, detail, reload, flash, ctx);
+    follow();
   };
-  draw(container, id, detail, reload, takeFlash(), ctx);
+  draw(container, id, detail, reload, flash, ctx);
+  follow();
 }
 
 function draw(container, id, detail, reload, flash, ctx) {
@@ -186,8 +254,10 @@ function history(events) {
 // The HL7 text by segment, and the CDA it carries; or why it is not shown.
 function payload(detail) {
   if (detail.payload_withheld || !detail.raw) {
+    const why = !maySeePayload() ? t('message.withheld-role', {role: whoami()?.payload_role || ''})
+      : detail.payload_withheld || t('message.no-text');
     return h('section', {class: 'panel'}, h('h2', null, t('message.hl7')),
-      h('p', {class: 'withheld', dataset: {test: 'payload-withheld'}}, detail.payload_withheld || t('message.no-text')));
+      h('p', {class: 'withheld', dataset: {test: 'payload-withheld'}}, why));
   }
   const parsed = parseMessage(detail.raw);
   const hl7 = h('div', {id: 'hl7', class: 'hl7', lang: ''});

@@ -11,7 +11,7 @@ import {api} from '../api.js';
 import {t, word, count} from '../i18n.js';
 import {canAct} from '../session.js';
 import {navigate} from '../router.js';
-import {showError, stateCell, timeEl, messageLink, loading, localToRfc3339, pageHeading} from '../ui.js';
+import {stateCell, timeEl, messageLink, localToRfc3339, pageHeading, cursorPager} from '../ui.js';
 import {followStatus, countersOf} from '../status.js';
 import {bulkReplayPanel} from './bulk.js';
 
@@ -57,35 +57,16 @@ export function renderMessages(container, _params, ctx) {
   const next = h('button', {type: 'button', id: 'next-page', hidden: true}, t('messages.next-page'));
   container.append(counters.el, form, bulkSlot, summary, h('div', {class: 'table-wrap'}, table), next);
 
-  let cursor = '';
-  let shown = 0;
   let applied = {...filters};
-
-  const load = async (append) => {
-    next.disabled = true;
-    if (!append) {
-      tbody.replaceChildren();
-      fill(summary, loading());
-      shown = 0;
-    }
-    try {
+  const load = cursorPager({tbody, summary, next, ctx, row,
+    fetchPage: async (before) => {
       const query = queryOf(applied);
-      if (append) query.before = cursor;
+      if (before) query.before = before;
       const page = await api('messages', {params: query});
-      if (!ctx.alive()) return;
-      for (const m of page.messages || []) tbody.append(row(m));
-      shown += (page.messages || []).length;
-      cursor = page.next_cursor || '';
-      next.hidden = !cursor;
-      fill(summary, shown === 0 ? t('messages.none') : t(cursor ? 'messages.shown-more' : 'messages.shown', {n: shown}));
-    } catch (error) {
-      if (!ctx.alive()) return;
-      summary.replaceChildren();
-      if (!error.unauthorized) showError(error);
-    } finally {
-      next.disabled = false;
-    }
-  };
+      return {items: page.messages || [], cursor: page.next_cursor};
+    },
+    describe: (n, more) => (n === 0 ? t('messages.none') : t(more ? 'messages.shown-more' : 'messages.shown', {n})),
+  });
 
   const search = () => {
     applied = {...filters};
@@ -111,7 +92,6 @@ export function renderMessages(container, _params, ctx) {
   // Choosing a state searches at once: it is the filter analysts change
   // most, and "dead" brings the bulk replay.
   form.elements.namedItem('state').addEventListener('change', () => form.requestSubmit());
-  next.addEventListener('click', () => load(true));
   counters.onPick((state) => {
     filters = {...EMPTY, state};
     fillForm(form);
