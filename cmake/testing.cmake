@@ -20,12 +20,17 @@ if(NAVETTE_BUILD_TESTS)
     "${PROJECT_BINARY_DIR}/proto/document.pb.h")
 endif()
 
-# navette_add_test(NAME SOURCES a.cc b.cc LIBS lib1 lib2 LABELS unit [TIMEOUT s])
+# navette_add_test(NAME SOURCES a.cc b.cc LIBS lib1 lib2 LABELS unit [TIMEOUT s]
+#                  [ONE_PROCESS])
 # Builds one GoogleTest executable and registers its tests with CTest.
 # One label per test: unit, e2e or slow (gtest_discover_tests cannot carry a
 # list of labels). `ctest -LE slow` is the quick run; CI runs everything.
+# ONE_PROCESS registers the executable as a single CTest test, so that a
+# suite which starts its peers once (an engine, a browser driver) in
+# SetUpTestSuite starts them once, not once per test; TIMEOUT is then the
+# whole suite's.
 function(navette_add_test name)
-  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "ONE_PROCESS" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   if(NOT NAVETTE_BUILD_TESTS)
     return()
   endif()
@@ -47,6 +52,11 @@ function(navette_add_test name)
   endif()
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
+  endif()
+  if(T_ONE_PROCESS)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+    return()
   endif()
   gtest_discover_tests(${name}
     PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}

@@ -138,7 +138,11 @@ class Browser {
   absl::Status AcceptAlert(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   absl::Status DismissAlert(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
-  // PNG files: the viewport, or one element.
+  // The window's outer size in pixels (the viewport is smaller by the
+  // browser's own frame); headless, it may be taller than any screen.
+  absl::Status SetWindowSize(int width, int height);
+
+  // PNG files: the viewport, or one element (clipped to the viewport).
   absl::Status Screenshot(const std::filesystem::path& path);
   absl::Status ElementScreenshot(const std::string& css, const std::filesystem::path& path);
 

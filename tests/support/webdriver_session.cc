@@ -356,6 +356,10 @@ absl::Status Browser::Screenshot(const std::filesystem::path& path) {
   return WriteBase64Png(Command("GET", "/screenshot"), path);
 }
 
+absl::Status Browser::SetWindowSize(int width, int height) {
+  return Command("POST", "/window/rect", {{"width", width}, {"height", height}}).status();
+}
+
 absl::Status Browser::ElementScreenshot(const std::string& css, const std::filesystem::path& path) {
   return WriteBase64Png(ElementCommand(css, "GET", "/screenshot"), path);
 }
