@@ -11,6 +11,11 @@
 //     router queue, history: what ingress writes), so the engine's figure can
 //     be read as a ratio to the store's own limit at the same concurrency.
 //
+//   navette_bench floor --port P --dir D
+//     The floor the engine is measured against (bench/floor_server.h): a
+//     minimal MLLP server that group-commits to RocksDB and ACKs, until
+//     SIGTERM.
+//
 //   navette_bench receive --port P --messages N
 //     An HTTP receiver answering 200 to each POST to /in, for the backlog
 //     benchmark (bench/backlog.sh): prints the rate at which the engine
@@ -37,6 +42,7 @@
 #include "adapters/mllp/client.h"
 #include "adapters/mllp/frame.h"
 #include "adapters/mllp/frame_decoder.h"
+#include "bench/floor_server.h"
 #include "bench/http_receiver.h"
 #include "store/message_id.h"
 #include "store/store.h"
@@ -268,8 +274,14 @@ int main(int argc, char** argv) {
   receive->add_option("--port,-p", receive_options.port)->capture_default_str();
   receive->add_option("--messages,-n", receive_options.messages, "Stop after this many")
       ->capture_default_str();
+  navette::bench::FloorOptions floor_options;
+  auto* floor = app.add_subcommand("floor", "A minimal MLLP → group commit → ACK server");
+  floor->add_option("--port,-p", floor_options.port)->capture_default_str();
+  floor->add_option("--dir", floor_options.dir, "RocksDB directory (deleted before and after)")
+      ->required();
   CLI11_PARSE(app, argc, argv);
   if (receive->parsed()) return navette::bench::RunReceive(receive_options);
+  if (floor->parsed()) return navette::bench::RunFloor(floor_options);
   if (options.connections < 1 || options.messages < options.connections) {
     std::cerr << "need --connections >= 1 and --messages >= --connections\n";
     return 2;

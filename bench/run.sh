@@ -1,90 +1,131 @@
 #!/usr/bin/env bash
-# Runs the benchmark the README reports, on this machine: the engine over MLLP
-# with 1, 8 and 32 connections, then the store alone with the same
-# concurrency; each three times, in turn, and reports every run, the median,
-# and the ratios the README discusses.
-#   bench/run.sh [BUILD_DIR] [MESSAGES]
+# The engine beside the machine's limit (issue 19): the same client sends the
+# same 2.2 KB ORU over 1, 8, 32 and 64 MLLP connections (each waiting for its
+# ACK before sending the next, as HL7 senders do) first to the floor, a
+# minimal server that only frames MLLP, group-commits to RocksDB and ACKs
+# (`navette_bench floor`), then to `navette serve` on its default
+# configuration (parse, commit, route, deliver to files). Rounds alternate
+# the two so that both see the machine in the same state; it prints every
+# run, then the medians as a table, and where the engine's CPU went.
+#   bench/run.sh [BUILD_DIR] [MESSAGES] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 messages=${2:-20000}
+rounds=${3:-3}
+size=2200
 bin="$build/bin"
 work=$(mktemp -d /tmp/navette-bench-XXXXXX)
-engine=""
-trap '[ -n "$engine" ] && kill "$engine" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cat > "$work/config.yaml" <<YAML
-engine:
-  admin: { listen: "127.0.0.1:18575" }
-sources:
-  - name: bench
-    # Every load connection comes from 127.0.0.1: lift the per-peer limit
-    # (default 32) so that a run with more connections is not refused.
-    mllp: { listen: "127.0.0.1:12575", max_connections_per_peer: 256 }
-destinations:
-  - name: outbox
-    file: { directory: outbox }
-routes:
-  - { name: all, to: [outbox] }
-YAML
+# The embedded default configuration, on ports of its own, with the per-peer
+# connection limit (32) lifted: every load connection comes from 127.0.0.1.
+sed -e 's/127.0.0.1:8575/127.0.0.1:18575/' -e 's/127.0.0.1:2575/127.0.0.1:12575/' \
+  -e 's/max_connections_per_peer: 32/max_connections_per_peer: 256/' \
+  engine/config/default.yaml > "$work/config.yaml"
+grep -q 'max_connections_per_peer: 256' "$work/config.yaml" || { echo "config: no per-peer limit to lift" >&2; exit 1; }
 
 # Each round gets a data directory of its own, all deleted at exit: on ext4
 # without a journal (this machine's disk), creating a file skips the inodes
 # deleted in the last ~30 s, one lookup each, so deleting the previous
-# round's 45,000 outbox files just before a round made its deliveries
-# several times slower.
+# round's outbox files just before a round made its deliveries slower.
 start_engine() {
-  data="$work/data-$1"
-  "$bin/navette" serve --config "$work/config.yaml" --data-dir "$data" --log-level warn &
-  engine=$!
+  "$bin/navette" serve --config "$work/config.yaml" --data-dir "$work/data-$1" --log-level warn &
+  server=$!
   for _ in $(seq 100); do curl -sf http://127.0.0.1:18575/readyz >/dev/null && return; sleep 0.1; done
   echo "engine did not start" >&2; exit 1
 }
-stop_engine() { kill "$engine"; wait "$engine" || true; engine=""; }
+start_floor() {
+  "$bin/navette_bench" floor --port 12576 --dir "$work/floor-$1" > "$work/floor.log" &
+  server=$!
+  for _ in $(seq 100); do grep -q listening "$work/floor.log" 2>/dev/null && return; sleep 0.05; done
+  echo "floor did not start" >&2; exit 1
+}
+stop_server() { kill "$server"; wait "$server" || true; server=""; }
 delivered() { curl -sf http://127.0.0.1:18575/metrics | awk '/^navette_delivered_total/ { n += $2 } END { print n + 0 }'; }
 
-# One MLLP run, then the time until the engine has delivered every message
-# it acknowledged: the end-to-end rate, which a burst's ACK rate can hide.
-run_mllp() {  # run_mllp CONNECTIONS MESSAGES
+# CPU time of each of the engine's threads, by name, in ns (schedstat).
+cpu_by_thread() {
+  for task in /proc/"$server"/task/*; do
+    printf '%s %s\n' "$(tr ' ' '_' < "$task/comm")" "$(cut -d' ' -f1 "$task/schedstat")"
+  done 2>/dev/null | awk '{ ns[$1] += $2 } END { for (t in ns) print t, ns[t] }'
+}
+
+# One run against the engine: ACK rate and latency from the client, then the
+# time until every acknowledged message is written (end to end), and the
+# CPU each thread spent on it, per message.
+run_engine() {  # run_engine CONNECTIONS MESSAGES
   local before started line sent finished
   before=$(delivered)
+  cpu_by_thread > "$work/cpu-before"
   started=$(date +%s.%N)
-  line=$("$bin/navette_bench" mllp --port 12575 --connections "$1" --messages "$2")
-  echo "$line" | tee -a "$results"
+  line=$("$bin/navette_bench" mllp --port 12575 --connections "$1" --messages "$2" --size "$size")
+  echo "engine $line" | tee -a "$results"
   sent=$(echo "$line" | sed -n 's/.*messages=\([0-9]*\).*/\1/p')
-  for _ in $(seq 6000); do [ "$(delivered)" -ge $((before + sent)) ] && break; sleep 0.01; done
+  for _ in $(seq 12000); do [ "$(delivered)" -ge $((before + sent)) ] && break; sleep 0.01; done
   finished=$(date +%s.%N)
+  cpu_by_thread > "$work/cpu-after"
   awk -v k="$1" -v n="$sent" -v a="$started" -v b="$finished" 'BEGIN {
     printf "e2e    connections=%-3d messages=%-7d all delivered after %5.2f s  %6.0f msg/s\n", k, n, b - a, n / (b - a) }' |
     tee -a "$results"
+  awk -v k="$1" -v n="$sent" 'NR == FNR { before[$1] = $2; next }
+    { us = ($2 - before[$1]) / 1000 / n; if (us >= 0.05) printf "cpu    connections=%-3d thread=%s us_per_msg=%.1f\n", k, $1, us }' \
+    "$work/cpu-before" "$work/cpu-after" >> "$results"
 }
 
-echo "# $(nproc) cores, $(uname -r), $(date -u +%F), ${messages} messages of 1500 bytes (a quarter with 1 connection)"
+echo "# $(nproc) cores, $(uname -r), $(date -u +%F), ${messages} messages of ${size} bytes (a quarter with 1 connection), ${rounds} rounds"
 results="$work/results"
-for round in 1 2 3; do
+for round in $(seq "$rounds"); do
+  start_floor "$round"
+  for k in 1 8 32 64; do
+    n=$messages; [ "$k" -eq 1 ] && n=$((messages / 4))
+    echo "floor  $("$bin/navette_bench" mllp --port 12576 --connections "$k" --messages "$n" --size "$size")" |
+      tee -a "$results"
+  done
+  stop_server
   start_engine "$round"
-  for k in 1 8 32; do
+  for k in 1 8 32 64; do
     n=$messages; [ "$k" -eq 1 ] && n=$((messages / 4))
-    run_mllp "$k" "$n"
+    run_engine "$k" "$n"
   done
-  stop_engine
-  for k in 1 8 32; do
-    n=$messages; [ "$k" -eq 1 ] && n=$((messages / 4))
-    "$bin/navette_bench" store --dir "$work/store-only" --connections "$k" --messages "$n" | tee -a "$results"
-  done
+  stop_server
 done
 
-median() {  # median() KIND CONNECTIONS: the figure before "msg/s"
-  awk -v kind="$1" -v k="connections=$2" '$1 == kind && $2 == k {
-      for (i = 2; i <= NF; i++) if ($i == "msg/s") print $(i - 1) }' "$results" |
+# median KIND CONNECTIONS FIELD: the median over the rounds of the figure
+# before FIELD ("msg/s"), or after "FIELD=" (p50, p99).
+median() {
+  awk -v kind="$1" -v k="connections=$2" -v field="$3" '$1 == kind && $3 == k || $1 == kind && $2 == k {
+      for (i = 2; i <= NF; i++) {
+        if (field == "msg/s" && $i == "msg/s") print $(i - 1)
+        if (index($i, field "=") == 1) print substr($i, length(field) + 2)
+      } }' "$results" |
     sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 echo
-echo "# median of 3 runs (messages/s); end to end: until every message is delivered"
-for k in 1 8 32; do
-  e=$(median mllp "$k"); s=$(median store "$k"); d=$(median e2e "$k")
-  awk -v k="$k" -v e="$e" -v s="$s" -v d="$d" \
-    'BEGIN { printf "connections=%-3d engine %7.0f  store %7.0f  engine/store %3.0f%%  end to end %7.0f\n", k, e, s, 100 * e / s, d }'
+echo "# medians of ${rounds} rounds; ACK latency in ms (p50 / p99)"
+echo "| connections | minimal server ACK/s | navette ACK/s | navette / minimal | navette end to end/s | end to end / minimal | minimal ACK ms | navette ACK ms |"
+echo "|---|---|---|---|---|---|---|---|"
+for k in 1 8 32 64; do
+  awk -v k="$k" -v f="$(median floor "$k" msg/s)" -v e="$(median engine "$k" msg/s)" \
+    -v d="$(median e2e "$k" msg/s)" -v fp50="$(median floor "$k" p50)" -v fp99="$(median floor "$k" p99)" \
+    -v ep50="$(median engine "$k" p50)" -v ep99="$(median engine "$k" p99)" 'BEGIN {
+    printf "| %d | %d | %d | %.0f %% | %d | %.0f %% | %.2f / %.2f | %.2f / %.2f |\n",
+      k, f, e, 100 * e / f, d, 100 * d / f, fp50, fp99, ep50, ep99 }'
 done
-awk -v e1="$(median mllp 1)" -v e32="$(median mllp 32)" -v s1="$(median store 1)" -v s32="$(median store 32)" \
-  'BEGIN { printf "engine, 32 connections / 1 connection: %.1fx (the store alone: %.1fx)\n", e32 / e1, s32 / s1 }'
+
+# Where the engine's CPU went: microseconds of CPU per message by thread
+# (medians over the rounds), from each run's first send to its last file.
+echo
+echo "# engine CPU per message by thread (us, medians of ${rounds} rounds)"
+threads=$(awk '$1 == "cpu" { sub("thread=", "", $3); print $3 }' "$work/results" | sort -u)
+printf '| thread |'; for k in 1 8 32 64; do printf ' %d conn. |' "$k"; done; echo
+printf '|---|'; for k in 1 8 32 64; do printf -- '---|'; done; echo
+for t in $threads; do
+  printf '| %s |' "$t"
+  for k in 1 8 32 64; do
+    awk -v t="thread=$t" -v k="connections=$k" '$1 == "cpu" && $2 == k && $3 == t { sub("us_per_msg=", "", $4); print $4 }' \
+      "$work/results" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf " %.1f |", v[int((NR + 1) / 2)]; else printf " – |" }'
+  done
+  echo
+done

@@ -1,0 +1,24 @@
+// The floor the engine's intake is measured against (issue 19): the least a
+// server must do to acknowledge HL7 over MLLP durably. It frames MLLP, reads
+// MSH-10 for the ACK, commits what arrived while the previous commit was
+// syncing as one synced RocksDB write, and only then answers AA; nothing is
+// parsed, routed or delivered.
+//
+// One thread does the sockets (epoll), one commits: while a batch syncs, the
+// socket thread keeps reading, so that the next batch is whatever came in
+// meanwhile (group commit, as the engine's ingress does).
+#pragma once
+
+#include <string>
+
+namespace navette::bench {
+
+struct FloorOptions {
+  int port = 12576;
+  std::string dir;  // the RocksDB directory (deleted before and after)
+};
+
+// Serves until SIGINT or SIGTERM; prints one line of counts at the end.
+int RunFloor(const FloorOptions& options);
+
+}  // namespace navette::bench
