@@ -45,11 +45,7 @@ class AnalystToolsTest : public EngineTest {
         R"(engine:
   admin:
     listen: "127.0.0.1:{}"
-    tokens:
-      - {{ user: vera, sha256: "{}", role: viewer }}
-      - {{ user: otto, sha256: "{}", role: operator }}
-      - {{ user: ada, sha256: "{}", role: admin }}
-identity: {{ environment: test }}
+{}identity: {{ environment: test }}
 sources:
   - name: dpi
     mllp: {{ listen: "127.0.0.1:{}" }}
@@ -58,8 +54,7 @@ destinations:
     file: {{ directory: outbox }}
 routes:
 {})",
-        admin_port_, Sha256Hex(kViewer), Sha256Hex(kOperator), Sha256Hex(kAdmin), mllp_port_,
-        kIdentityRoutes));
+        admin_port_, TokensYaml({kViewer, kOperator, kAdmin}), mllp_port_, kIdentityRoutes));
   }
 
   CommandResult As(const std::string& token, std::vector<std::string> args) const {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "tests/support/cli_output.h"
+#include "tests/support/engine_config.h"
 #include "tests/support/engine_test.h"
 #include "tests/support/hl7_samples.h"
 
@@ -34,11 +35,7 @@ class AuditTest : public EngineTest {
         R"(engine:
   admin:
     listen: "127.0.0.1:{}"
-{}    tokens:
-      - {{ user: vera, sha256: "{}", role: viewer }}
-      - {{ user: otto, sha256: "{}", role: operator }}
-      - {{ user: ada, sha256: "{}", role: admin }}
-sources:
+{}{}sources:
   - name: lab
     mllp: {{ listen: "127.0.0.1:{}" }}
 destinations:
@@ -50,8 +47,8 @@ destinations:
 routes:
   - {{ name: all, to: [outbox, ris] }}
 )",
-        admin_port_, admin_extra, Sha256Hex(kViewer), Sha256Hex(kOperator), Sha256Hex(kAdmin),
-        mllp_port_, FreePort()));
+        admin_port_, admin_extra, TokensYaml({kViewer, kOperator, kAdmin}), mllp_port_,
+        FreePort()));
   }
 
   CommandResult As(const std::string& token, std::vector<std::string> args) const {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/engine_test.h"
 
@@ -30,9 +31,7 @@ class ConsoleApiTest : public EngineTest {
         fmt::format("engine:\n"
                     "  admin:\n"
                     "    listen: \"127.0.0.1:{}\"\n"
-                    "    tokens:\n"
-                    "      - {{ user: vera, sha256: \"{}\", role: viewer }}\n"
-                    "      - {{ user: otto, sha256: \"{}\", role: operator }}\n"
+                    "{}"
                     "sources:\n"
                     "  - name: lab\n"
                     "    mllp: {{ listen: \"127.0.0.1:{}\" }}\n"
@@ -41,7 +40,7 @@ class ConsoleApiTest : public EngineTest {
                     "    file: {{ directory: outbox }}\n"
                     "routes:\n"
                     "  - {{ name: all, to: [outbox] }}\n",
-                    admin_port_, Sha256Hex(kViewerToken), Sha256Hex(kOperatorToken), mllp_port_));
+                    admin_port_, TokensYaml({kViewerToken, kOperatorToken, ""}), mllp_port_));
   }
   httplib::Client Client() const {
     httplib::Client client("127.0.0.1", admin_port_);

@@ -26,10 +26,7 @@ std::string EngineConfig(const Shared& s) {
       "engine:\n"
       "  admin:\n"
       "    listen: \"127.0.0.1:{}\"\n"
-      "    tokens:\n"
-      "      - {{ user: vera, sha256: \"{}\", role: viewer }}\n"
-      "      - {{ user: otto, sha256: \"{}\", role: operator }}\n"
-      "      - {{ user: ada, sha256: \"{}\", role: admin }}\n"
+      "{}"
       "identity: {{ environment: test }}\n"
       "sources:\n"
       "  - name: lab\n"
@@ -44,8 +41,8 @@ std::string EngineConfig(const Shared& s) {
       "  - name: imaging\n"
       "    match: {{ message_type: \"MDM^*\" }}\n"
       "    to: [ris]\n",
-      s.admin_port, Sha256Hex(kViewerToken), Sha256Hex(kOperatorToken), Sha256Hex(kAdminToken),
-      s.mllp_port, s.peer->port(), kIdentityRoutes);
+      s.admin_port, TokensYaml({kViewerToken, kOperatorToken, kAdminToken}), s.mllp_port,
+      s.peer->port(), kIdentityRoutes);
 }
 
 }  // namespace

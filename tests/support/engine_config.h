@@ -6,7 +6,36 @@
 
 #include <fmt/format.h>
 
+#include "tests/support/engine_process.h"
+
 namespace navette::testing {
+
+// The tests' users and their made-up tokens (never real secrets): vera the
+// viewer, otto the operator, ada the admin. An empty token leaves its user
+// out.
+struct TestTokens {
+  std::string viewer, operator_, admin;
+};
+
+// The `tokens:` list of engine.admin for them, indented to sit under
+// `admin:` at two spaces ("    tokens:" and one line per user).
+inline std::string TokensYaml(const TestTokens& tokens) {
+  struct User {
+    const char* name;
+    const char* role;
+    const std::string& token;
+  };
+  const User users[] = {{"vera", "viewer", tokens.viewer},
+                        {"otto", "operator", tokens.operator_},
+                        {"ada", "admin", tokens.admin}};
+  std::string yaml = "    tokens:\n";
+  for (const User& user : users) {
+    if (user.token.empty()) continue;
+    yaml += fmt::format("      - {{ user: {}, sha256: \"{}\", role: {} }}\n", user.name,
+                        Sha256Hex(user.token), user.role);
+  }
+  return yaml;
+}
 
 // The routes of the identity flow: PAM-FR ADTs feed the identity store,
 // ORUs get the INS attached (or park until they can) and go to `outbox`.
