@@ -45,7 +45,7 @@ start_floor() {
 stop_server() { kill "$server"; wait "$server" || true; server=""; }
 delivered() { curl -sf http://127.0.0.1:18575/metrics | awk '/^navette_delivered_total/ { n += $2 } END { print n + 0 }'; }
 
-# CPU time of each of the engine's threads, by name, in ns (schedstat).
+# CPU time of each of the server's threads, by name, in ns (schedstat).
 cpu_by_thread() {
   for task in /proc/"$server"/task/*; do
     printf '%s %s\n' "$(tr ' ' '_' < "$task/comm")" "$(cut -d' ' -f1 "$task/schedstat")"
@@ -80,8 +80,13 @@ for round in $(seq "$rounds"); do
   start_floor "$round"
   for k in 1 8 32 64; do
     n=$messages; [ "$k" -eq 1 ] && n=$((messages / 4))
+    cpu_by_thread > "$work/cpu-before"
     echo "floor  $("$bin/navette_bench" mllp --port 12576 --connections "$k" --messages "$n" --size "$size")" |
       tee -a "$results"
+    cpu_by_thread > "$work/cpu-after"
+    awk -v k="$k" -v n="$n" 'NR == FNR { before[$1] = $2; next } { total += $2 - before[$1] }
+      END { printf "floorcpu connections=%-3d us_per_msg=%.1f\n", k, total / 1000 / n }' \
+      "$work/cpu-before" "$work/cpu-after" >> "$results"
   done
   stop_server
   start_engine "$round"
@@ -117,10 +122,16 @@ done
 # Where the engine's CPU went: microseconds of CPU per message by thread
 # (medians over the rounds), from each run's first send to its last file.
 echo
-echo "# engine CPU per message by thread (us, medians of ${rounds} rounds)"
+echo "# engine CPU per message by thread (us, medians of ${rounds} rounds); the floor's, all its threads"
 threads=$(awk '$1 == "cpu" { sub("thread=", "", $3); print $3 }' "$work/results" | sort -u)
 printf '| thread |'; for k in 1 8 32 64; do printf ' %d conn. |' "$k"; done; echo
 printf '|---|'; for k in 1 8 32 64; do printf -- '---|'; done; echo
+printf '| the floor (all) |'
+for k in 1 8 32 64; do
+  awk -v k="connections=$k" '$1 == "floorcpu" && $2 == k { sub("us_per_msg=", "", $3); print $3 }' "$work/results" |
+    sort -n | awk '{ v[NR] = $1 } END { if (NR) printf " %.1f |", v[int((NR + 1) / 2)]; else printf " – |" }'
+done
+echo
 for t in $threads; do
   printf '| %s |' "$t"
   for k in 1 8 32 64; do
