@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Backlog benchmark (issue 3, acceptance 6): queues MESSAGES messages behind
 # an HTTP destination that is down, reports the engine's resident memory
-# while they wait, then brings the destination up and reports the drain rate.
+# while they wait, then brings the destination up and reports the drain rate
+# beside the receiver's own limit, measured in the same run (issue 19).
 #   bench/backlog.sh [BUILD_DIR] [MESSAGES]
 # Needs about 4 GB of free disk per million messages (1,500 bytes each).
 set -euo pipefail
@@ -55,8 +56,23 @@ until reached "$(metric "$depth_metric")" ">=" "$messages"; do sleep 1; done
 queued_peak=$(sort -n "$work/rss.log" | tail -1)
 echo "queued   messages=${messages}  RSS now $(mib "$(kib VmRSS)") MiB, peak $(mib "$(kib VmHWM)") MiB; store on disk $(du -sm "$work/data" | cut -f1) MiB"
 
+# The receiver's own limit, in this run: the same POSTs from 8 connections
+# (the destination's max_in_flight) straight to a receiver of its own.
+limit_messages=$(( messages < 200000 ? messages : 200000 ))
+"$bin/navette_bench" receive --port 18581 --messages "$limit_messages" > "$work/limit-receive.log" &
+receiver=$!
+for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:18581/ && break; sleep 0.1; done
+limit_line=$("$bin/navette_bench" post --port 18581 --connections 8 --messages "$limit_messages")
+wait "$receiver"
+echo "$limit_line"
+limit_rate=$(echo "$limit_line" | awk '{ for (i = 2; i <= NF; i++) if ($i == "msg/s") print $(i - 1) }')
+
 # The destination comes back.
-"$bin/navette_bench" receive --port 18580 --messages "$messages"
+drain_line=$("$bin/navette_bench" receive --port 18580 --messages "$messages")
+echo "$drain_line"
 until reached "$(metric "$depth_metric")" "==" 0; do sleep 1; done
+drain_rate=$(echo "$drain_line" | awk '{ for (i = 2; i <= NF; i++) if ($i == "msg/s") print $(i - 1) }')
+awk -v d="$drain_rate" -v l="$limit_rate" 'BEGIN {
+  printf "drain    %.0f msg/s = %.0f %% of the receiver'"'"'s own limit (%.0f msg/s from 8 connections)\n", d, 100 * d / l, l }'
 echo "drained  RSS now $(mib "$(kib VmRSS)") MiB, peak over the whole run $(mib "$(kib VmHWM)") MiB (sampled peak while queueing $(mib "$queued_peak") MiB)"
 echo "delivered_total $(metric 'navette_delivered_total{destination="web"}'), dead letters $(metric 'navette_dead_letters{destination="web"}')"

@@ -16,6 +16,11 @@
 //     minimal MLLP server that group-commits to RocksDB and ACKs, until
 //     SIGTERM.
 //
+//   navette_bench post --port P --connections K --messages N [--size B]
+//     POSTs N messages to an HTTP receiver's /in over K keep-alive
+//     connections, each waiting for its answer: the receiver's own limit,
+//     which bench/backlog.sh sets beside the engine's drain rate.
+//
 //   navette_bench receive --port P --messages N
 //     An HTTP receiver answering 200 to each POST to /in, for the backlog
 //     benchmark (bench/backlog.sh): prints the rate at which the engine
@@ -36,6 +41,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <httplib.h>
 #include <CLI/CLI.hpp>
 
 #include "adapters/hl7v2/ack.h"
@@ -88,9 +94,10 @@ void Report(const std::string& what, const Options& options, Result& result) {
   };
   const double rate = static_cast<double>(result.latencies_ms.size()) / result.seconds;
   std::cout << fmt::format(
-      "{:<6} connections={:<3} messages={:<7} size={}B sync=on  {:>9.0f} msg/s  "
+      "{:<6} connections={:<3} messages={:<7} size={}B{}  {:>9.0f} msg/s  "
       "latency ms p50={:.2f} p99={:.2f} max={:.2f}  errors={}\n",
-      what, options.connections, result.latencies_ms.size(), options.size, rate, percentile(0.5),
+      what, options.connections, result.latencies_ms.size(), options.size,
+      what == "post" ? "" : " sync=on", rate, percentile(0.5),
       percentile(0.99), result.latencies_ms.empty() ? 0.0 : result.latencies_ms.back(),
       result.errors);
 }
@@ -249,6 +256,25 @@ int RunStore(const Options& options) {
   return result.errors == 0 ? 0 : 1;
 }
 
+// The receiver's own limit: the same POSTs the engine's HTTP destination
+// sends, from K connections, without the engine.
+int RunPost(const Options& options) {
+  Result result = RunParallel(
+      options,
+      [&](int) {
+        auto client = std::make_unique<httplib::Client>(options.host, options.port);
+        client->set_keep_alive(true);
+        client->set_tcp_nodelay(true);
+        return client;
+      },
+      [](std::unique_ptr<httplib::Client>& client, const std::string& message) {
+        auto answer = client->Post("/in", message, "application/hl7-v2");
+        return answer && answer->status == 200;
+      });
+  Report("post", options, result);
+  return result.errors == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -274,6 +300,10 @@ int main(int argc, char** argv) {
   receive->add_option("--port,-p", receive_options.port)->capture_default_str();
   receive->add_option("--messages,-n", receive_options.messages, "Stop after this many")
       ->capture_default_str();
+  auto* post = app.add_subcommand("post", "POST the workload straight to an HTTP receiver");
+  add_common(post);
+  post->add_option("--host", options.host)->capture_default_str();
+  post->add_option("--port,-p", options.port)->capture_default_str();
   navette::bench::FloorOptions floor_options;
   auto* floor = app.add_subcommand("floor", "A minimal MLLP → group commit → ACK server");
   floor->add_option("--port,-p", floor_options.port)->capture_default_str();
@@ -286,5 +316,6 @@ int main(int argc, char** argv) {
     std::cerr << "need --connections >= 1 and --messages >= --connections\n";
     return 2;
   }
+  if (post->parsed()) return RunPost(options);
   return mllp->parsed() ? RunMllp(options) : RunStore(options);
 }
