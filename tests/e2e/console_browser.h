@@ -115,6 +115,14 @@ class ConsoleBrowserTest : public EngineTest {
   // What the file destination wrote for a message.
   std::string Outbox(const std::string& id) const;
 
+  // What a browser command returned; a failure fails the test, with the
+  // browser's words, and gives T's empty value.
+  template <typename T>
+  T Ok(absl::StatusOr<T> answer) {
+    EXPECT_TRUE(answer.ok()) << answer.status();
+    return answer.ok() ? *std::move(answer) : T{};
+  }
+
   // The viewport as docs/console/<name>.png, when screenshots are asked for.
   void Snap(const std::string& name);
 

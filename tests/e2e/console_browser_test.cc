@@ -63,8 +63,8 @@ TEST_F(ConsoleBrowserTest, SignInFindAPatientsMessagesByIppAndReadOneWithItsHist
 
   OpenFromList(oru);
   WaitForPageState("delivered");
-  EXPECT_EQ(*browser_->CurrentUrl(), Origin() + "/console/#/messages/" + oru);
-  EXPECT_EQ(*browser_->Title(), "navette — message " + oru);
+  EXPECT_EQ(Ok(browser_->CurrentUrl()), Origin() + "/console/#/messages/" + oru);
+  EXPECT_EQ(Ok(browser_->Title()), "navette — message " + oru);
   // The history the page draws is the stored one, event for event.
   const nlohmann::json detail = Stored(oru);
   std::vector<std::string> stored;
@@ -73,19 +73,19 @@ TEST_F(ConsoleBrowserTest, SignInFindAPatientsMessagesByIppAndReadOneWithItsHist
   EXPECT_THAT(stored, Contains("delivered"));
   // The outbox row, and the HL7 text by segment with field paths.
   EXPECT_EQ(
-      *browser_->Attribute("#destinations tr[data-destination='outbox'] td.state", "data-state"),
+      Ok(browser_->Attribute("#destinations tr[data-destination='outbox'] td.state", "data-state")),
       "delivered");
   auto segments = browser_->ExecuteScript(
       "return [...document.querySelectorAll('#hl7 [data-segment]')].map((s) => "
       "s.dataset.segment);");
   ASSERT_TRUE(segments.ok()) << segments.status();
   EXPECT_THAT(segments->get<std::vector<std::string>>(), ElementsAre("MSH", "PID", "OBR", "OBX"));
-  EXPECT_THAT(*browser_->Text("#hl7"), HasSubstr("2160-0"));
+  EXPECT_THAT(Ok(browser_->Text("#hl7")), HasSubstr("2160-0"));
   Snap("message");
   // What the outbox received, with the INS the route attached, as stored.
   ASSERT_BROWSER(browser_->Click("#destinations tr[data-destination='outbox'] .show-delivered"));
   ASSERT_BROWSER(browser_->WaitFor("pre#delivered"));
-  EXPECT_THAT(*browser_->Text("pre#delivered"), HasSubstr(kTestMatricule));
+  EXPECT_THAT(Ok(browser_->Text("pre#delivered")), HasSubstr(kTestMatricule));
   EXPECT_THAT(Outbox(oru), HasSubstr(kTestMatricule));
 }
 
@@ -107,8 +107,9 @@ TEST_F(ConsoleBrowserTest, ReplayADeadMessageAndWatchItBecomeDelivered) {
   ASSERT_BROWSER(browser_->WaitFor(".bulk-slot *"));  // the bulk replay of what is listed
   OpenFromList(id);
   WaitForPageState("dead");
-  EXPECT_EQ(*browser_->Attribute("#destinations tr[data-destination='ris'] td.state", "data-state"),
-            "dead");
+  EXPECT_EQ(
+      Ok(browser_->Attribute("#destinations tr[data-destination='ris'] td.state", "data-state")),
+      "dead");
   Snap("message-dead");
 
   // The RIS is back, slow to answer; the analyst replays and the page
@@ -118,13 +119,14 @@ TEST_F(ConsoleBrowserTest, ReplayADeadMessageAndWatchItBecomeDelivered) {
   ClickAndConfirm("#action-replay");
   ASSERT_BROWSER(browser_->WaitFor("[data-test=action-result]"));
   WaitForPageState("queued");
-  EXPECT_THAT(*browser_->Text("[data-test=action-result]"), HasSubstr("Replayed"));
+  EXPECT_THAT(Ok(browser_->Text("[data-test=action-result]")), HasSubstr("Replayed"));
   AnswerAtPeer("DEAD-MDM");
   WaitForPageState("delivered");
-  EXPECT_EQ(*browser_->Attribute("#destinations tr[data-destination='ris'] td.state", "data-state"),
-            "delivered");
+  EXPECT_EQ(
+      Ok(browser_->Attribute("#destinations tr[data-destination='ris'] td.state", "data-state")),
+      "delivered");
   EXPECT_THAT(PageHistory(), Contains("replayed"));
-  EXPECT_THAT(*browser_->Text("#history li[data-type='replayed']"), HasSubstr("otto"));
+  EXPECT_THAT(Ok(browser_->Text("#history li[data-type='replayed']")), HasSubstr("otto"));
   Snap("message-replayed");
   // In the engine: delivered, the replay by otto in the history; the peer
   // has it.
@@ -176,7 +178,7 @@ TEST_F(ConsoleBrowserTest, AParkedDocumentIsReleasedAndLeavesOnceItsIdentityIsQu
   EXPECT_THAT((*grouped)["000410"].get<std::vector<std::string>>(),
               UnorderedElementsAre(first, second));
   EXPECT_THAT((*grouped)["000411"].get<std::vector<std::string>>(), ElementsAre(other));
-  EXPECT_THAT(*browser_->Text(fmt::format("li[data-message-id='{}'] .reason", first)),
+  EXPECT_THAT(Ok(browser_->Text(fmt::format("li[data-message-id='{}'] .reason", first))),
               HasSubstr("identity not qualified (provisional)"));
   Snap("parked");
 
@@ -197,14 +199,14 @@ TEST_F(ConsoleBrowserTest, AParkedDocumentIsReleasedAndLeavesOnceItsIdentityIsQu
   ClickAndConfirm("#action-release");
   ASSERT_BROWSER(browser_->WaitFor("[data-test=action-result]"));
   ASSERT_BROWSER(browser_->WaitFor("#history li[data-type='released']"));
-  EXPECT_THAT(*browser_->Text("#history li[data-type='released']"), HasSubstr("otto"));
+  EXPECT_THAT(Ok(browser_->Text("#history li[data-type='released']")), HasSubstr("otto"));
   WaitForPageState("parked");
 
   // The DPI qualifies the identity: the engine releases both documents with
   // the INS, and the page, still open, shows this one delivered.
   Send(mllp_port_, MakeIdentityAdt("PARK-ADT3", "A31", "QUAL", /*with_ins=*/true, "000410"));
   WaitForPageState("delivered");
-  EXPECT_THAT(*browser_->Text("#history"), HasSubstr("identity qualified by A31"));
+  EXPECT_THAT(Ok(browser_->Text("#history")), HasSubstr("identity qualified by A31"));
   Snap("message-released");
   EXPECT_EQ(Stored(first)["summary"]["state"], "delivered");
   EXPECT_FALSE(WaitForListed("PARK-2", "delivered").empty());
@@ -244,10 +246,10 @@ TEST_F(ConsoleBrowserTest, EditAMessageSeeTheDiffAndResendIt) {
 
   // The correction's own page, linked to the original, delivered.
   ASSERT_BROWSER(browser_->WaitFor(".notice.edited a.message-link"));
-  const std::string corrected = *browser_->Text("[data-test=message-id]");
+  const std::string corrected = Ok(browser_->Text("[data-test=message-id]"));
   EXPECT_NE(corrected, original);
-  EXPECT_EQ(*browser_->Text(".notice.edited a.message-link"), original);
-  EXPECT_THAT(*browser_->Text("[data-test=action-result]"), HasSubstr(corrected));
+  EXPECT_EQ(Ok(browser_->Text(".notice.edited a.message-link")), original);
+  EXPECT_THAT(Ok(browser_->Text("[data-test=action-result]")), HasSubstr(corrected));
   WaitForPageState("delivered");
   // In the engine: the original superseded by it, both delivered texts on
   // disk, the new one with 88.
@@ -265,24 +267,24 @@ TEST_F(ConsoleBrowserTest, AViewerSeesHeadersAndHistoriesButNoPayloadAndNoAction
 
   SignIn(kViewerToken, "fr-FR");
   ASSERT_BROWSER(browser_->WaitForText("[data-test=whoami]", "vera (viewer)"));
-  EXPECT_EQ(*browser_->Attribute("html", "lang"), "fr");
+  EXPECT_EQ(Ok(browser_->Attribute("html", "lang")), "fr");
   // Only the pages a viewer may read are offered.
   for (const char* link : {"#nav-parked", "#nav-identity", "#nav-audit"}) {
-    EXPECT_FALSE(*browser_->IsPresent(link)) << link;
+    EXPECT_FALSE(Ok(browser_->IsPresent(link))) << link;
   }
-  EXPECT_EQ(*browser_->Text("#nav-destinations"), "Destinations");
+  EXPECT_EQ(Ok(browser_->Text("#nav-destinations")), "Destinations");
   ASSERT_THAT(SearchMessages("control_id", "VIEW-ORU"), ElementsAre(id));
   OpenFromList(id);
   WaitForPageState("delivered");
-  EXPECT_EQ(*browser_->Text("[data-test=message-state]"), "livré");
+  EXPECT_EQ(Ok(browser_->Text("[data-test=message-state]")), "livré");
   // The header and the history; no text, nothing to act with.
   ASSERT_BROWSER(browser_->WaitFor("[data-test=payload-withheld]"));
   for (const char* absent : {"#hl7", "#cda", "section.actions", "#action-replay", "#action-edit",
                              ".replay-one", ".show-delivered"}) {
-    EXPECT_FALSE(*browser_->IsPresent(absent)) << absent;
+    EXPECT_FALSE(Ok(browser_->IsPresent(absent))) << absent;
   }
   EXPECT_THAT(PageHistory(), Contains("delivered"));
-  EXPECT_THAT(*browser_->Text("body"), Not(HasSubstr("PAT-TROIS")));
+  EXPECT_THAT(Ok(browser_->Text("body")), Not(HasSubstr("PAT-TROIS")));
   Snap("message-viewer-fr");
   // Nothing asked the engine for the text; nothing a viewer read is a
   // payload view in the audit trail.
@@ -379,16 +381,16 @@ TEST_F(ConsoleBrowserTest, ThePageRunsOnlyTheEnginesOwnFilesUnderAStrictPolicy) 
   for (const auto& destination : status["destinations"]) {
     const std::string row = fmt::format("table#destination-status tr[data-destination='{}']",
                                         destination["name"].get<std::string>());
-    EXPECT_EQ(*browser_->Text(row + " td.queue"), destination["queue_depth"]) << row;
-    EXPECT_EQ(*browser_->Text(row + " td.dead"), destination["dead_letters"]) << row;
+    EXPECT_EQ(Ok(browser_->Text(row + " td.queue")), destination["queue_depth"]) << row;
+    EXPECT_EQ(Ok(browser_->Text(row + " td.dead")), destination["dead_letters"]) << row;
   }
   Snap("destinations");
   ASSERT_BROWSER(browser_->Navigate(Origin() + "/console/#/messages/" + id));
   ASSERT_BROWSER(browser_->WaitFor("#hl7"));
   ASSERT_BROWSER(browser_->WaitFor("#cda"));
   // The CDA the lab sent, rendered as text: its title and a result.
-  EXPECT_THAT(*browser_->Text("#cda"), HasSubstr("Compte rendu d'examens biologiques"));
-  EXPECT_THAT(*browser_->Text("#cda"), HasSubstr("Thyroxine libre (FT4)"));
+  EXPECT_THAT(Ok(browser_->Text("#cda")), HasSubstr("Compte rendu d'examens biologiques"));
+  EXPECT_THAT(Ok(browser_->Text("#cda")), HasSubstr("Thyroxine libre (FT4)"));
   Snap("message-cda");
 
   // No script in the page itself; every script a file of the engine's.
