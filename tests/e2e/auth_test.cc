@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "adapters/mllp/client.h"
+#include "tests/support/admin_http.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/engine_test.h"
 #include "tests/support/hl7_samples.h"
@@ -44,8 +45,6 @@ std::string AuthConfig(uint16_t admin_port, uint16_t mllp_port, const std::strin
       admin_port, tokens_yaml, mllp_port);
 }
 
-httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
 class AuthTest : public EngineTest {
  protected:
   AuthTest() : EngineTest("navette-auth") {}
@@ -58,12 +57,7 @@ class AuthTest : public EngineTest {
                     "      - {{ user: otto, sha256: \"{}\", role: operator }}\n",
                     Sha256Hex(kViewerToken), Sha256Hex(kOperatorToken)));
   }
-  httplib::Client Client() const {
-    httplib::Client client("127.0.0.1", admin_port_);
-    client.set_connection_timeout(5);
-    client.set_read_timeout(5);
-    return client;
-  }
+  httplib::Client Client() const { return AdminClient(admin_port_); }
 };
 
 TEST_F(AuthTest, ReadingNeedsAKnownToken) {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/admin_http.h"
 #include "tests/support/engine_config.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/engine_test.h"
@@ -19,8 +20,6 @@ namespace {
 // Made-up tokens for the test configuration (never real secrets).
 const std::string kViewerToken = "viewer-token-for-the-console-test";
 const std::string kOperatorToken = "operator-token-for-the-console-test";
-
-httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
 class ConsoleApiTest : public EngineTest {
  protected:
@@ -42,12 +41,7 @@ class ConsoleApiTest : public EngineTest {
                     "  - {{ name: all, to: [outbox] }}\n",
                     admin_port_, TokensYaml({kViewerToken, kOperatorToken, ""}), mllp_port_));
   }
-  httplib::Client Client() const {
-    httplib::Client client("127.0.0.1", admin_port_);
-    client.set_connection_timeout(5);
-    client.set_read_timeout(5);
-    return client;
-  }
+  httplib::Client Client() const { return AdminClient(admin_port_); }
 };
 
 TEST_F(ConsoleApiTest, TheConsoleIsAtTheAdminAddressWithAStrictPolicyAndNoInlineScript) {

@@ -10,6 +10,7 @@
 #include <httplib.h>
 
 #include "tests/e2e/console_browser.h"
+#include "tests/support/admin_http.h"
 #include "tests/support/document_messages.h"
 
 namespace navette::testing {
@@ -356,7 +357,7 @@ TEST_F(ConsoleBrowserTest, ThePageRunsOnlyTheEnginesOwnFilesUnderAStrictPolicy) 
   ASSERT_FALSE(id.empty()) << Diagnostics();
 
   // The policy as sent: scripts, styles and connections to this origin only.
-  httplib::Client client("127.0.0.1", admin_port_);
+  httplib::Client client = AdminClient(admin_port_);
   auto page = client.Get("/console/");
   ASSERT_TRUE(page);
   const std::string policy = page->get_header_value("Content-Security-Policy");

@@ -23,6 +23,7 @@
 #include "tests/mail/loopback.h"
 #include "tests/mail/maildir.h"
 #include "tests/mail/server_configs.h"
+#include "tests/support/spawn_logged.h"
 #include "tests/support/test_pki.h"
 
 extern char** environ;
@@ -86,20 +87,10 @@ bool WriteFile(const std::filesystem::path& path, const std::string& text, std::
 // Runs `argv` to completion with stdout and stderr appended to `log`, and
 // without the test process's descriptors (Postfix's master would keep
 // them open for its lifetime). Returns its exit status, or -1.
-int RunCommand(std::vector<std::string> argv_storage, const std::filesystem::path& log) {
-  std::vector<char*> argv;
-  for (std::string& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
+int RunCommand(std::vector<std::string> argv, const std::filesystem::path& log) {
+  const pid_t pid = SpawnLogged(
+      std::move(argv), log, {.new_process_group = false, .append = true, .close_inherited = true});
+  if (pid < 0) return -1;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -13,9 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/engine_process.h"
+#include "tests/support/spawn_logged.h"
 #include "tests/support/webdriver.h"
-
-extern char** environ;
 
 namespace navette::testing {
 namespace {
@@ -25,24 +24,9 @@ namespace {
 // it in the test's group; here the group is the point: Chromium and its
 // zygote, renderer and GPU processes inherit it, so that one kill(-pgid)
 // reaches all of them even when chromedriver itself dies first.
-pid_t SpawnGroupLeader(std::vector<std::string> argv_storage, const std::filesystem::path& log) {
-  std::vector<char*> argv;
-  for (std::string& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attributes, 0);  // its own pid as the group id
-  pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), environ) != 0) pid = -1;
-  posix_spawnattr_destroy(&attributes);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
+pid_t SpawnGroupLeader(std::vector<std::string> argv, const std::filesystem::path& log) {
+  return SpawnLogged(std::move(argv), log,
+                     {.new_process_group = true, .append = false, .close_inherited = false});
 }
 
 }  // namespace
