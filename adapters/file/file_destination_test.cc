@@ -1,6 +1,10 @@
 #include "adapters/file/file_destination.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <fstream>
 #include <sstream>
@@ -97,6 +101,42 @@ TEST_F(FileDestinationTest, BatchReportsEachMessageOnItsOwn) {
   for (const auto& entry : std::filesystem::directory_iterator(base_ / "out")) {
     EXPECT_NE(entry.path().filename().string().front(), '.') << entry.path();
   }
+}
+
+// Where the file system has O_TMPFILE (ext4, xfs, btrfs, tmpfs), files are
+// written unnamed and linked into place; delivering again replaces the file
+// that is there (a link alone would fail on it) and leaves nothing else.
+TEST_F(FileDestinationTest, UnnamedFilesAreLinkedAndReplaceAnEarlierDelivery) {
+  const int probe = ::open(base_.c_str(), O_TMPFILE | O_WRONLY, 0600);
+  if (probe < 0) GTEST_SKIP() << "no O_TMPFILE on " << base_ << ": the named way is tested above";
+  ::close(probe);
+  navette::config::FileDestination config;
+  config.set_directory("out");
+  config.set_sync(navette::config::FileDestination::SYNCFS);
+  auto destination = FileDestination::Create(config, base_);
+  ASSERT_TRUE(destination.ok());
+  ASSERT_TRUE((*destination)->unnamed_files());
+
+  std::ofstream(base_ / "out" / "0000000000000002.hl7") << "an earlier delivery, longer";
+  std::vector<navette::store::StoredMessage> messages(3);
+  std::vector<DeliveryRequest> requests;
+  for (uint64_t i = 0; i < 3; ++i) {
+    messages[i].mutable_envelope()->set_raw("MSH|" + std::to_string(i + 1));
+    requests.push_back({i + 1, "r", &messages[i], 0});
+  }
+  for (const DeliveryResult& result : (*destination)->DeliverBatch(requests)) {
+    EXPECT_EQ(result.outcome, DeliveryResult::Outcome::kDelivered) << result.detail;
+  }
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(base_ / "out")) {
+    names.push_back(entry.path().filename().string());
+    EXPECT_EQ(entry.status().permissions() & std::filesystem::perms::others_all,
+              std::filesystem::perms::none);
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"0000000000000001.hl7", "0000000000000002.hl7",
+                                             "0000000000000003.hl7"}));
+  EXPECT_EQ(ReadFile(base_ / "out" / "0000000000000002.hl7"), "MSH|2");
 }
 
 TEST_F(FileDestinationTest, MissingDirectoryPathThatCannotBeCreatedIsAnError) {
