@@ -8,6 +8,7 @@
 #include "common/fmt_absl.h"
 #include "common/printable.h"
 #include "common/thread_name.h"
+#include "engine/intake_gate.h"
 #include "engine/metrics.h"
 #include "store/message_id.h"
 
@@ -83,6 +84,7 @@ void DeliveryScheduler::Stop() {
   if (dispatcher_.joinable()) dispatcher_.join();
   for (std::thread& thread : attempt_threads_) thread.join();
   attempt_threads_.clear();
+  if (intake_gate_ != nullptr) intake_gate_->Forget(name_);
 }
 
 void DeliveryScheduler::Notify(uint64_t queued) {
@@ -146,12 +148,21 @@ void DeliveryScheduler::RunDispatcher() {
       queue_has_more_ = true;
     }
     int64_t wake_at = 0;
+    bool over = false;
+    uint64_t left = 0;
     {
       std::lock_guard lock(mu_);
       const int64_t now = clock_.NowMicros();
       ApplyCompletions(now);
       wake_at = Dispatch(now);
       PublishGauges(now);
+      over = OverBacklog(now);
+      left = left_;
+    }
+    // Every pass while over: ingress waits for `left` to move.
+    if (intake_gate_ != nullptr && (over || reported_over_)) {
+      intake_gate_->Report(name_, over, left);
+      reported_over_ = over;
     }
     const int64_t now = clock_.NowMicros();
     if (wake_at == 0) {
@@ -174,6 +185,11 @@ void DeliveryScheduler::ApplyCompletions(int64_t now) {
     if (completion.kind == Completion::Kind::kDelivered ||
         completion.kind == Completion::Kind::kDead) {
       --depth_;
+      ++left_;
+    }
+    if (completion.kind == Completion::Kind::kDelivered) last_attempt_delivered_ = true;
+    if (completion.kind == Completion::Kind::kRetry || completion.transient_failure) {
+      last_attempt_delivered_ = false;
     }
     if (completion.kind == Completion::Kind::kDead) ++dead_letters_;
     if (completion.kind == Completion::Kind::kRetry || completion.kind == Completion::Kind::kDead) {

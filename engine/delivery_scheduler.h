@@ -55,6 +55,7 @@
 
 namespace navette::engine {
 
+class IntakeGate;
 class Metrics;
 
 using DeliveryPolicy = kinds::DeliveryPolicy;
@@ -108,6 +109,12 @@ class DeliveryScheduler {
     follow_up_queued_ = std::move(queued);
   }
 
+  // Backpressure (engine/intake_gate.h): with a policy's max_backlog, the
+  // dispatcher tells `gate` whenever the queue is past it while the
+  // destination is delivering. Before Start(); the gate must outlive the
+  // scheduler.
+  void set_intake_gate(IntakeGate* gate) { intake_gate_ = gate; }
+
   // Called on the dispatcher thread right after each read of the queue, so
   // that a test can commit a task at the moment a race needs. Before Start().
   void set_after_queue_read_for_test(std::function<void()> hook) {
@@ -142,6 +149,9 @@ class DeliveryScheduler {
                      int64_t received_at_us, store::DeliveryOutcome& outcome,
                      Completion& completion);
   void PublishGauges(int64_t now);
+  // Under mu_: whether the queue is past max_backlog while the destination
+  // is delivering (circuit closed, last attempt delivered).
+  bool OverBacklog(int64_t now) const;
   double OldestAgeSeconds(int64_t now) const;  // under mu_
   // Under mu_: logs and counts what the breaker reports.
   void CircuitOpened(const Completion& completion);
@@ -175,6 +185,12 @@ class DeliveryScheduler {
   std::function<void()> after_queue_read_for_test_;
   FollowUpMaker make_follow_ups_;  // set before Start(), then read-only
   FollowUpQueued follow_up_queued_;
+
+  // Backpressure: set before Start(); the rest dispatcher-owned, under mu_.
+  IntakeGate* intake_gate_ = nullptr;
+  bool last_attempt_delivered_ = false;  // not delivering until shown
+  uint64_t left_ = 0;                    // tasks delivered or dead since Start()
+  bool reported_over_ = false;
 
   std::atomic<int64_t> depth_{0};
   std::atomic<int64_t> dead_letters_{0};

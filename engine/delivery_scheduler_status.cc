@@ -1,6 +1,6 @@
 // What a delivery scheduler tells of itself: its status for the admin API
 // (GET /v1/status) and its gauges for the metrics. Apart from the scheduling
-// in delivery_scheduler.cc.
+// in delivery_scheduler.cc; and whether it holds intake back (intake_gate.h).
 #include <algorithm>
 
 #include "engine/delivery_scheduler.h"
@@ -32,6 +32,11 @@ void DeliveryScheduler::PublishGauges(int64_t now) {
   metrics_->SetQueue(name_, static_cast<uint64_t>(std::max<int64_t>(0, depth_)),
                      OldestAgeSeconds(now));
   metrics_->SetDeadLetters(name_, static_cast<uint64_t>(std::max<int64_t>(0, dead_letters_)));
+}
+
+bool DeliveryScheduler::OverBacklog(int64_t now) const {
+  return policy_.max_backlog > 0 && depth_ > static_cast<int64_t>(policy_.max_backlog) &&
+         last_attempt_delivered_ && breaker_.state(now) == delivery::CircuitBreaker::State::kClosed;
 }
 
 }  // namespace navette::engine

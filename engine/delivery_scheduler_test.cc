@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "engine/intake_gate.h"
 #include "store/message_id.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/store_inspector.h"
@@ -121,6 +122,28 @@ class SwitchableDestination : public adapters::Destination {
   std::condition_variable changed_;
   bool up_ = false;
   size_t attempts_ = 0;
+  size_t delivered_ = 0;
+};
+
+// Delivers its first attempt at once, then holds each until Open().
+class GatedDestination : public adapters::Destination {
+ public:
+  adapters::DeliveryResult Deliver(const adapters::DeliveryRequest&) override {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return open_ || delivered_ == 0; });
+    ++delivered_;
+    return adapters::DeliveryResult::Delivered("ok");
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool open_ = false;
   size_t delivered_ = 0;
 };
 
@@ -371,6 +394,50 @@ TEST_F(DeliverySchedulerTest, MaxAttemptsThreeMakesExactlyThreeAttemptsThenDead)
   EXPECT_EQ(state->last_error(), "down; gave up after 3 attempts");
   scheduler.Stop();
   EXPECT_EQ(destination.attempts(), 3u);
+}
+
+// Backpressure (intake_gate.h): a destination that delivers and has more
+// than max_backlog queued holds intake until its queue moves; once it has
+// drained, nothing is held.
+TEST_F(DeliverySchedulerTest, DeliveringPastItsBacklogHoldsIntakeUntilItDrains) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Route(Ingest("b" + std::to_string(i))).ok());
+  DeliveryPolicy policy;
+  policy.max_backlog = 2;
+  GatedDestination destination;
+  IntakeGate gate;
+  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr, Clock::System());
+  scheduler.set_intake_gate(&gate);
+  ASSERT_TRUE(scheduler.Start(0).ok());
+
+  // One delivered (it delivers), four queued (past 2), the next held.
+  ASSERT_TRUE(Eventually([&] { return gate.held(); }));
+  // Nothing can move out while the destination holds its attempt: a
+  // batch waits for its longest hold.
+  EXPECT_GE(gate.WaitForRoom(std::chrono::milliseconds(50)), std::chrono::milliseconds(50));
+  destination.Open();
+  EXPECT_TRUE(Eventually([&] { return scheduler.status().queue_depth == 0; }));
+  EXPECT_TRUE(Eventually([&] { return !gate.held(); }));
+  EXPECT_EQ(gate.WaitForRoom(std::chrono::seconds(60)), std::chrono::steady_clock::duration{});
+  scheduler.Stop();
+}
+
+// A destination that fails keeps its messages, however many, and holds
+// intake back for none of them: it is not the machine that is short.
+TEST_F(DeliverySchedulerTest, FailingDestinationHoldsNothingWhateverItsBacklog) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Route(Ingest("f" + std::to_string(i))).ok());
+  DeliveryPolicy policy;
+  policy.max_backlog = 2;
+  policy.failure_threshold = 0;  // no breaker: every task is attempted
+  policy.initial_delay = std::chrono::hours(1);
+  FailingDestination destination;
+  IntakeGate gate;
+  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr, Clock::System());
+  scheduler.set_intake_gate(&gate);
+  ASSERT_TRUE(scheduler.Start(0).ok());
+  ASSERT_TRUE(destination.WaitForAttempts(5, std::chrono::seconds(10)));
+  EXPECT_EQ(scheduler.status().queue_depth, 5u);
+  EXPECT_FALSE(gate.held());
+  scheduler.Stop();
 }
 
 }  // namespace

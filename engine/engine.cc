@@ -233,6 +233,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
   }
   ingress_options.metrics = metrics_.get();
   ingress_options.disk_watch = disk_watch_.get();
+  ingress_options.intake_gate = intake_gate_.get();
   ingress_ = std::make_unique<Ingress>(context_, *store_, *ids_, ingress_options,
                                        [router = router_.get()] { router->Notify(); });
   if (absl::Status started = ingress_->Start(); !started.ok()) return started;

@@ -28,6 +28,7 @@
 #include "adapters/document_history.h"
 #include "adapters/late_receipts.h"
 #include "engine/config/loader.h"
+#include "engine/intake_gate.h"
 #include "kinds/registry.h"
 #include "proto/admin.pb.h"
 
@@ -167,6 +168,9 @@ class Engine {
   // Where receipts sources record the DSNs and MDNs they read.
   std::unique_ptr<adapters::LateReceiptSink> late_receipts_;
   std::unique_ptr<adapters::DocumentHistory> document_history_;  // read by destinations
+  // Backpressure from the destinations to ingress (intake_gate.h): the
+  // schedulers report into it, so it outlives them.
+  std::unique_ptr<IntakeGate> intake_gate_ = std::make_unique<IntakeGate>();
   // Guards destinations_'s map (not the slots' insides): other threads look
   // schedulers up while a reload replaces them.
   mutable std::shared_mutex destinations_mu_;

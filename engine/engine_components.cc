@@ -89,6 +89,7 @@ absl::StatusOr<Engine::DestinationSlot> Engine::BuildDestination(const config::L
   slot.settings = DestinationSettings(config, index);
   slot.scheduler = std::make_unique<DeliveryScheduler>(
       destination_config.name(), **destination, *store_, policy, metrics_.get(), Clock::System());
+  slot.scheduler->set_intake_gate(intake_gate_.get());
   slot.destination = std::move(*destination);
   if (!business_acks_->empty()) {
     slot.scheduler->set_follow_ups(

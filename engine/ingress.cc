@@ -1,5 +1,6 @@
 #include "engine/ingress.h"
 
+#include <algorithm>
 #include <map>
 #include <variant>
 
@@ -13,6 +14,7 @@
 #include "common/thread_name.h"
 #include "engine/bus_request_reader.h"
 #include "engine/disk_watch.h"
+#include "engine/intake_gate.h"
 #include "engine/metrics.h"
 #include "engine/patient_ids.h"
 #include "proto/bus.pb.h"
@@ -223,6 +225,18 @@ void Ingress::CommitBatch(std::vector<Received>& batch) {
   if (options_.disk_watch != nullptr && options_.disk_watch->intake_paused()) {
     RefuseBatch(batch, records, stored);
     return;
+  }
+  // New messages wait while a destination is past its backlog; the
+  // retransmissions of this batch add nothing to any queue, but a batch is
+  // committed as one.
+  if (options_.intake_gate != nullptr && options_.intake_gate->held() &&
+      std::find(duplicate.begin(), duplicate.end(), false) != duplicate.end()) {
+    const std::chrono::duration<double> held =
+        options_.intake_gate->WaitForRoom(options_.longest_hold);
+    if (held.count() > 0) {
+      ++stats_.held;
+      if (options_.metrics != nullptr) options_.metrics->IntakeHeld(held.count());
+    }
   }
   const auto commit_started = std::chrono::steady_clock::now();
   const absl::Status committed = store_.CommitIngress(records);

@@ -54,6 +54,7 @@ namespace navette::engine {
 inline constexpr char kIngressInprocEndpoint[] = "inproc://navette-ingress";
 
 class DiskWatch;
+class IntakeGate;
 class Metrics;
 
 struct IngressOptions {
@@ -78,6 +79,11 @@ struct IngressOptions {
   // "disk_low", without a log line of its own; a retransmission of a
   // message already stored is still confirmed, as it costs no write.
   DiskWatch* disk_watch = nullptr;
+  // Backpressure (intake_gate.h); optional, must outlive the ingress. While
+  // a destination is past its backlog, each batch with new messages waits
+  // for it, up to `longest_hold`, before it is committed.
+  IntakeGate* intake_gate = nullptr;
+  std::chrono::milliseconds longest_hold = std::chrono::seconds(1);
   // The time the retransmission window is measured against (from the
   // original's receipt); must outlive the ingress.
   const Clock* clock = &Clock::System();
@@ -91,6 +97,7 @@ struct IngressStats {
   std::atomic<uint64_t> refused{0};     // publishes answered with a permanent error
   std::atomic<uint64_t> unreadable{0};  // requests that could not be answered at all
   std::atomic<uint64_t> paused{0};      // publishes refused while intake was paused
+  std::atomic<uint64_t> held{0};        // batches held back for a destination's backlog
 };
 
 // What ingress needs of the store: the control-id lookup and the synced

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "adapters/bus/dealer_publisher.h"
+#include "engine/intake_gate.h"
 #include "proto/bus.pb.h"
 #include "tests/support/fake_clock.h"
 
@@ -122,6 +123,8 @@ class IngressTest : public ::testing::Test {
     committer_ = std::make_unique<HeldCommitter>(*store_);
     IngressOptions options;
     options.clock = &clock_;
+    options.intake_gate = &gate_;
+    options.longest_hold = 60s;  // longer than any wait below: only progress lets a batch go
     ingress_ = std::make_unique<Ingress>(context_, *committer_, ids_, options, [] {});
     ASSERT_TRUE(ingress_->Start().ok());
     adapter_ = zmq::socket_t(context_, zmq::socket_type::dealer);
@@ -159,6 +162,7 @@ class IngressTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   FakeClock clock_;
+  IntakeGate gate_;
   zmq::context_t context_;
   std::unique_ptr<store::Store> store_;
   store::MessageIdGenerator ids_;
@@ -190,6 +194,28 @@ TEST_F(IngressTest, NoConfirmLeavesBeforeTheSyncedWriteReturns) {
     confirmed.insert(confirm->correlation());
   }
   EXPECT_EQ(confirmed.size(), kCount);
+}
+
+// Backpressure (intake_gate.h): while a destination is past its backlog, a
+// new message is not committed, so not confirmed, until the destination
+// has moved some of its queue out.
+TEST_F(IngressTest, ADestinationPastItsBacklogHoldsTheBatchUntilItMoves) {
+  gate_.Report("files", true, 100);
+  Publish(1, Message("HELD-BY-BACKLOG"));
+  EXPECT_FALSE(committer_->WaitForCommits(1, 500ms));
+  EXPECT_FALSE(NextConfirm(1ms).has_value());
+
+  // The destination delivers, one message at a time, until the confirm
+  // comes (whenever the ingress thread began to wait).
+  std::optional<bus::Confirm> confirm;
+  for (uint64_t left = 101; !confirm && left < 1100; ++left) {
+    gate_.Report("files", true, left);
+    confirm = NextConfirm(10ms);
+  }
+  ASSERT_TRUE(confirm.has_value());
+  EXPECT_EQ(confirm->error(), "");
+  EXPECT_TRUE(committer_->durable(confirm->message_id()));
+  EXPECT_EQ(ingress_->stats().held, 1u);
 }
 
 TEST_F(IngressTest, AFailedCommitAnswersEveryMessageOfItsBatchWithAnError) {

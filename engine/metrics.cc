@@ -239,6 +239,13 @@ struct Metrics::Impl {
           .Name("navette_intake_paused")
           .Help("1 while the engine refuses new messages, by reason (disk_low)")
           .Register(registry);
+  Counter& intake_held = prometheus::BuildCounter()
+                             .Name("navette_intake_held_seconds_total")
+                             .Help(
+                                 "Time ingress held new messages back for a destination past "
+                                 "its delivery.max_backlog (backpressure)")
+                             .Register(registry)
+                             .Add({});
   Family<Counter>& retention_removed_family =
       prometheus::BuildCounter()
           .Name("navette_retention_removed_total")
@@ -418,6 +425,8 @@ void Metrics::SetDiskSpace(std::string_view volume, uint64_t free_bytes, uint64_
 void Metrics::SetIntakePaused(std::string_view reason, bool paused) {
   impl_->intake_paused.Get({reason, ""}).Set(paused ? 1 : 0);
 }
+
+void Metrics::IntakeHeld(double seconds) { impl_->intake_held.Increment(seconds); }
 
 void Metrics::RetentionRan(const std::map<std::string, uint64_t>& removed_by_status,
                            double finished_unix_seconds) {

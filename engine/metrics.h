@@ -103,6 +103,10 @@ class Metrics {
   // is counted by Rejected(source, reason). Any thread.
   void SetDiskSpace(std::string_view volume, uint64_t free_bytes, uint64_t min_free_bytes);
   void SetIntakePaused(std::string_view reason, bool paused);
+  // navette_intake_held_seconds_total: time ingress held new messages back
+  // while a destination was past its delivery.max_backlog
+  // (engine/intake_gate.h). Any thread.
+  void IntakeHeld(double seconds);
 
   // One run of retention (engine/retention_task.h):
   // navette_retention_removed_total{status} counts the messages it removed

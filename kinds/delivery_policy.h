@@ -35,6 +35,8 @@ struct DestinationTraits {
   size_t max_batch_bytes = 8 << 20;
   // delivery.max_in_flight when the configuration leaves it unset.
   uint32_t default_max_in_flight = 4;
+  // delivery.max_backlog when the configuration leaves it unset; 0: none.
+  uint32_t default_max_backlog = 0;
 };
 
 struct DeliveryPolicy {
@@ -55,6 +57,9 @@ struct DeliveryPolicy {
   double jitter = kDefaultRetryJitter;
   uint32_t failure_threshold = kDefaultCircuitFailureThreshold;  // 0: no circuit breaker
   std::chrono::microseconds open_duration = std::chrono::seconds(kDefaultCircuitOpenSeconds);
+  // Queued messages past which intake waits for this destination while it
+  // is delivering (engine/intake_gate.h); 0: no limit.
+  uint64_t max_backlog = 0;
 
   // From a destination's `delivery` settings (defaults applied) and its
   // kind's traits.

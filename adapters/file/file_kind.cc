@@ -51,8 +51,10 @@ kinds::DestinationKind FileDestinationKind() {
       // sync_mode.h); 256 files a batch drains a backlog
       // about 1.5x faster than 64 on the project's machines
       // (docs/performance.md). One attempt at a time: the batch is the
-      // concurrency.
-      .traits = {.batch_size = 256, .default_max_in_flight = 1},
+      // concurrency. Writing files takes the engine's own cores and disk,
+      // so a backlog past 10,000 slows intake to the files' pace
+      // (engine/intake_gate.h) instead of starving them.
+      .traits = {.batch_size = 256, .default_max_in_flight = 1, .default_max_backlog = 10000},
   });
 }
 

@@ -24,6 +24,7 @@ void ApplyDeliveryDefaults(navette::config::Destination& destination,
                            const kinds::DestinationTraits& traits) {
   navette::config::Delivery& delivery = *destination.mutable_delivery();
   if (delivery.max_in_flight() == 0) delivery.set_max_in_flight(traits.default_max_in_flight);
+  if (!delivery.has_max_backlog()) delivery.set_max_backlog(traits.default_max_backlog);
   navette::config::Retry& retry = *delivery.mutable_retry();
   SetDurationIfAbsent(retry, &navette::config::Retry::has_initial_delay,
                       &navette::config::Retry::mutable_initial_delay,

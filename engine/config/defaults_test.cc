@@ -122,8 +122,11 @@ TEST(DefaultsTest, DeliveryDefaultsDependOnTheKind) {
   EXPECT_EQ(file.retry().jitter(), 0.2);
   EXPECT_EQ(file.circuit_breaker().failure_threshold(), 5u);
   EXPECT_EQ(file.circuit_breaker().open_duration().seconds(), 5);
+  EXPECT_EQ(file.max_backlog(), 10000u);  // files share the engine's cores: backpressure
   for (int i : {1, 2}) {
     EXPECT_EQ(config.destinations(i).delivery().max_in_flight(), 4u) << i;
+    EXPECT_TRUE(config.destinations(i).delivery().has_max_backlog()) << i;
+    EXPECT_EQ(config.destinations(i).delivery().max_backlog(), 0u) << i;  // a peer's pace
   }
   EXPECT_EQ(config.destinations(1).http().connect_timeout().seconds(), 5);
   EXPECT_EQ(config.destinations(1).http().timeout().seconds(), 30);
