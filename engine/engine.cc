@@ -178,6 +178,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
         if (DeliveryScheduler* scheduler = Scheduler(destination)) scheduler->Notify(count);
       },
       metrics_.get());
+  router_->set_recent_messages(recent_messages_.get());
   router_->Start();
 
   RetentionTaskOptions retention;
@@ -234,6 +235,7 @@ absl::Status Engine::StartAll(const config::LoadedConfig& loaded) {
   ingress_options.metrics = metrics_.get();
   ingress_options.disk_watch = disk_watch_.get();
   ingress_options.intake_gate = intake_gate_.get();
+  ingress_options.recent = recent_messages_.get();
   ingress_ = std::make_unique<Ingress>(context_, *store_, *ids_, ingress_options,
                                        [router = router_.get()] { router->Notify(); });
   if (absl::Status started = ingress_->Start(); !started.ok()) return started;

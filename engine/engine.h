@@ -29,6 +29,7 @@
 #include "adapters/late_receipts.h"
 #include "engine/config/loader.h"
 #include "engine/intake_gate.h"
+#include "engine/recent_messages.h"
 #include "kinds/registry.h"
 #include "proto/admin.pb.h"
 
@@ -178,6 +179,9 @@ class Engine {
   // Destinations replaced by a reload, stopped: kept until the engine stops,
   // as a thread may still hold a scheduler it looked up just before.
   std::vector<DestinationSlot> retired_destinations_;
+  // Ingress hands each new message to the router through it
+  // (recent_messages.h): declared before both.
+  std::unique_ptr<RecentMessages> recent_messages_ = std::make_unique<RecentMessages>();
   std::unique_ptr<Router> router_;
   // Read by ingress for each batch: declared before it.
   std::unique_ptr<DiskWatch> disk_watch_;

@@ -17,6 +17,7 @@
 #include "engine/intake_gate.h"
 #include "engine/metrics.h"
 #include "engine/patient_ids.h"
+#include "engine/recent_messages.h"
 #include "proto/bus.pb.h"
 
 namespace navette::engine {
@@ -278,6 +279,12 @@ void Ingress::CommitBatch(std::vector<Received>& batch) {
     } else {
       ++stats_.committed;
       if (options_.metrics != nullptr) options_.metrics->Received(batch[i].envelope.source());
+    }
+  }
+  // Last use of the batch's envelopes: moved, not copied, to the router.
+  if (options_.recent != nullptr) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!duplicate[i]) options_.recent->Put(records[i].id, std::move(batch[i].envelope));
     }
   }
   on_commit_();

@@ -56,6 +56,7 @@ inline constexpr char kIngressInprocEndpoint[] = "inproc://navette-ingress";
 class DiskWatch;
 class IntakeGate;
 class Metrics;
+class RecentMessages;
 
 struct IngressOptions {
   size_t max_batch = 512;
@@ -79,6 +80,9 @@ struct IngressOptions {
   // "disk_low", without a log line of its own; a retransmission of a
   // message already stored is still confirmed, as it costs no write.
   DiskWatch* disk_watch = nullptr;
+  // Where each new message committed goes for the router, in memory
+  // (recent_messages.h); optional, must outlive the ingress.
+  RecentMessages* recent = nullptr;
   // Backpressure (intake_gate.h); optional, must outlive the ingress. While
   // a destination is past its backlog, each batch with new messages waits
   // for it, up to `longest_hold`, before it is committed.

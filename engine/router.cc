@@ -14,6 +14,7 @@
 
 #include "adapters/hl7v2/message_view.h"
 #include "engine/metrics.h"
+#include "engine/recent_messages.h"
 #include "routes/patient_key.h"
 #include "store/keys.h"
 #include "store/message_id.h"
@@ -123,7 +124,7 @@ absl::StatusOr<store::RoutingDecision> Router::Decide(const store::RouterQueueEn
                                                       const RoutingPlan& plan) {
   const bool patient_keys = plan.patient_keys;
   const uint64_t id = entry.message_id;
-  auto message = store_.GetMessage(id);
+  auto message = MessageOf(entry);
   if (!message.ok()) return message.status();
   const navette::Envelope& envelope = message->envelope();
   std::optional<adapters::hl7v2::MessageView> view;
@@ -151,6 +152,20 @@ absl::StatusOr<store::RoutingDecision> Router::Decide(const store::RouterQueueEn
   }
   LogHeldRoutes(decision);
   return decision;
+}
+
+absl::StatusOr<store::StoredMessage> Router::MessageOf(const store::RouterQueueEntry& entry) {
+  // Only a message's first routing is handed over: its router-queue key is
+  // its own id (a release or a reroute has a ticket of its own).
+  if (recent_ != nullptr && entry.key_id == entry.message_id && entry.routes.empty()) {
+    if (std::optional<navette::Envelope> envelope = recent_->Take(entry.message_id)) {
+      store::StoredMessage message;
+      message.set_id(entry.message_id);
+      message.mutable_envelope()->Swap(&*envelope);
+      return message;
+    }
+  }
+  return store_.GetMessage(entry.message_id);
 }
 
 bool Router::RouteBatch(const std::vector<store::RouterQueueEntry>& entries) {

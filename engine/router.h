@@ -31,6 +31,7 @@
 namespace navette::engine {
 
 class Metrics;
+class RecentMessages;
 
 // What the router routes with: one configuration's routes and steps, and
 // the version every message it routes records (engine reloads swap it).
@@ -75,6 +76,10 @@ class Router {
   // messages record that version). Any thread.
   void SwapPlan(std::shared_ptr<const RoutingPlan> plan);
   const RouterStats& stats() const { return stats_; }
+  // The messages ingress hands over in memory (recent_messages.h), taken
+  // instead of read back from the journal. Before Start(); must outlive the
+  // router.
+  void set_recent_messages(RecentMessages* recent) { recent_ = recent; }
 
  private:
   void Run();
@@ -86,12 +91,16 @@ class Router {
   // The routing of one message: a pure function of the message and the plan.
   absl::StatusOr<store::RoutingDecision> Decide(const store::RouterQueueEntry& entry,
                                                 const RoutingPlan& plan);
+  // The message an entry names: from ingress's handoff when it is there,
+  // from the journal otherwise.
+  absl::StatusOr<store::StoredMessage> MessageOf(const store::RouterQueueEntry& entry);
   std::shared_ptr<const RoutingPlan> Plan() const;
 
   store::Store& store_;
   std::function<uint64_t()> next_ticket_id_;
   std::function<void(const std::string&, uint64_t)> on_queued_;
   Metrics* const metrics_;
+  RecentMessages* recent_ = nullptr;
   mutable std::mutex plan_mu_;
   std::shared_ptr<const RoutingPlan> plan_;  // guarded by plan_mu_
   Wakeup wakeup_;
