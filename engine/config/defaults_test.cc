@@ -113,7 +113,7 @@ TEST(DefaultsTest, DeliveryDefaultsDependOnTheKind) {
   ApplyDefaults(config, BuiltinKinds());
 
   const navette::config::Delivery& file = config.destinations(0).delivery();
-  EXPECT_EQ(file.max_in_flight(), 1u);
+  EXPECT_EQ(file.max_in_flight(), 2u);
   EXPECT_EQ(file.ordering(), navette::config::Delivery::NONE);
   EXPECT_EQ(file.retry().initial_delay().seconds(), 1);
   EXPECT_EQ(file.retry().factor(), 2);
