@@ -233,25 +233,6 @@ void DeliveryScheduler::ApplyCompletions(int64_t now) {
   completions_.clear();
 }
 
-void DeliveryScheduler::CircuitOpened(const Completion& completion) {
-  spdlog::warn(
-      "delivery: destination={}: {} consecutive failures (last: {}); circuit open, "
-      "pausing deliveries for {} ms",
-      name_, breaker_.consecutive_failures(), Printable(completion.detail),
-      breaker_.pause().count() / 1000);
-  if (metrics_ != nullptr) metrics_->CircuitOpened(name_);
-}
-
-void DeliveryScheduler::CircuitClosed(int64_t now) {
-  spdlog::info("delivery: destination={} answers again; circuit closed", name_);
-  if (metrics_ != nullptr) metrics_->CircuitClosed(name_);
-  probe_key_.clear();  // a probe still out no longer is one
-  // Tasks waiting on their own backoff need not wait any longer.
-  for (auto& [key, other] : window_) {
-    if (!other.in_flight) other.queued.task.set_not_before_us(now);
-  }
-}
-
 int64_t DeliveryScheduler::Dispatch(int64_t now) {
   if (in_flight_batches_ >= policy_.max_in_flight) return 0;
   size_t capacity_batches = policy_.max_in_flight - in_flight_batches_;
@@ -294,6 +275,16 @@ int64_t DeliveryScheduler::Dispatch(int64_t now) {
       ++in_flight_batches_;
       --capacity_batches;
     }
+  }
+  if (!batch.empty() && in_flight_batches_ > 0 && policy_.batch_size > 1 &&
+      policy_.rate_limit == 0) {
+    // A part batch while another batch is out waits for it: the tasks that
+    // arrive meanwhile join it. Two batches at a time overlap one's flushes
+    // with the other's writes under a backlog (full batches), but two small
+    // batches under a light load would only pay each flush twice. (With a
+    // rate limit the tasks have taken their tokens: they go.)
+    for (const store::QueuedTask& queued : batch) window_.at(queued.key).in_flight = false;
+    batch.clear();
   }
   if (!batch.empty()) {
     work_.push_back(std::move(batch));

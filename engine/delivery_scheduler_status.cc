@@ -1,8 +1,12 @@
 // What a delivery scheduler tells of itself: its status for the admin API
 // (GET /v1/status) and its gauges for the metrics. Apart from the scheduling
-// in delivery_scheduler.cc; and whether it holds intake back (intake_gate.h).
+// in delivery_scheduler.cc; whether it holds intake back (intake_gate.h); and
+// what it says when its circuit opens and closes.
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
+#include "common/printable.h"
 #include "engine/delivery_scheduler.h"
 #include "engine/metrics.h"
 
@@ -37,6 +41,25 @@ void DeliveryScheduler::PublishGauges(int64_t now) {
 bool DeliveryScheduler::OverBacklog(int64_t now) const {
   return policy_.max_backlog > 0 && depth_ > static_cast<int64_t>(policy_.max_backlog) &&
          last_attempt_delivered_ && breaker_.state(now) == delivery::CircuitBreaker::State::kClosed;
+}
+
+void DeliveryScheduler::CircuitOpened(const Completion& completion) {
+  spdlog::warn(
+      "delivery: destination={}: {} consecutive failures (last: {}); circuit open, "
+      "pausing deliveries for {} ms",
+      name_, breaker_.consecutive_failures(), Printable(completion.detail),
+      breaker_.pause().count() / 1000);
+  if (metrics_ != nullptr) metrics_->CircuitOpened(name_);
+}
+
+void DeliveryScheduler::CircuitClosed(int64_t now) {
+  spdlog::info("delivery: destination={} answers again; circuit closed", name_);
+  if (metrics_ != nullptr) metrics_->CircuitClosed(name_);
+  probe_key_.clear();  // a probe still out no longer is one
+  // Tasks waiting on their own backoff need not wait any longer.
+  for (auto& [key, other] : window_) {
+    if (!other.in_flight) other.queued.task.set_not_before_us(now);
+  }
 }
 
 }  // namespace navette::engine

@@ -2,6 +2,7 @@
 // reach the destination, whenever they are committed.
 #include "engine/delivery_scheduler.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -145,6 +146,40 @@ class GatedDestination : public adapters::Destination {
   std::condition_variable changed_;
   bool open_ = false;
   size_t delivered_ = 0;
+};
+
+// Records the size of each batch it is given and holds every batch until
+// Open().
+class HeldBatchDestination : public adapters::Destination {
+ public:
+  adapters::DeliveryResult Deliver(const adapters::DeliveryRequest& request) override {
+    return DeliverBatch({&request, 1}).front();
+  }
+  std::vector<adapters::DeliveryResult> DeliverBatch(
+      std::span<const adapters::DeliveryRequest> requests) override {
+    std::unique_lock lock(mu_);
+    batches_.push_back(requests.size());
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return open_; });
+    return std::vector<adapters::DeliveryResult>(requests.size(),
+                                                 adapters::DeliveryResult::Delivered("ok"));
+  }
+  std::vector<size_t> WaitForBatches(size_t count) {
+    std::unique_lock lock(mu_);
+    changed_.wait_for(lock, std::chrono::seconds(20), [&] { return batches_.size() >= count; });
+    return batches_;
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<size_t> batches_;
+  bool open_ = false;
 };
 
 // Polls `condition` until it holds or `timeout` passes (real time: the
@@ -394,6 +429,27 @@ TEST_F(DeliverySchedulerTest, MaxAttemptsThreeMakesExactlyThreeAttemptsThenDead)
   EXPECT_EQ(state->last_error(), "down; gave up after 3 attempts");
   scheduler.Stop();
   EXPECT_EQ(destination.attempts(), 3u);
+}
+
+// Two batches in flight: a full one goes out beside another, a part batch
+// waits for the one out and takes the tasks that arrive meanwhile, so that a
+// light load does not pay each flush twice.
+TEST_F(DeliverySchedulerTest, APartBatchWaitsWhileAnotherIsOutAndAFullOneDoesNot) {
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(Route(Ingest("p" + std::to_string(i))).ok());
+  DeliveryPolicy policy;
+  policy.batch_size = 4;
+  policy.max_in_flight = 2;
+  HeldBatchDestination destination;
+  DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr, Clock::System());
+  ASSERT_TRUE(scheduler.Start(0).ok());
+  ASSERT_EQ(destination.WaitForBatches(1).size(), 1u);  // 4 out, 2 waiting: not sent as 2
+  for (int i = 6; i < 8; ++i) ASSERT_TRUE(Route(Ingest("p" + std::to_string(i))).ok());
+  scheduler.Notify(2);
+  // The two waiting and the two new make a full batch, out beside the first.
+  EXPECT_THAT(destination.WaitForBatches(2), ::testing::ElementsAre(4u, 4u));
+  destination.Open();
+  EXPECT_TRUE(Eventually([&] { return scheduler.status().queue_depth == 0; }));
+  scheduler.Stop();
 }
 
 // Backpressure (intake_gate.h): a destination that delivers and has more
