@@ -126,32 +126,11 @@ class SwitchableDestination : public adapters::Destination {
   size_t delivered_ = 0;
 };
 
-// Delivers its first attempt at once, then holds each until Open().
-class GatedDestination : public adapters::Destination {
- public:
-  adapters::DeliveryResult Deliver(const adapters::DeliveryRequest&) override {
-    std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return open_ || delivered_ == 0; });
-    ++delivered_;
-    return adapters::DeliveryResult::Delivered("ok");
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    changed_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  bool open_ = false;
-  size_t delivered_ = 0;
-};
-
-// Records the size of each batch it is given and holds every batch until
-// Open().
+// Records the size of each batch it is given; lets the first `free`
+// batches through at once and holds every later one until Open().
 class HeldBatchDestination : public adapters::Destination {
  public:
+  explicit HeldBatchDestination(size_t free = 0) : free_(free) {}
   adapters::DeliveryResult Deliver(const adapters::DeliveryRequest& request) override {
     return DeliverBatch({&request, 1}).front();
   }
@@ -160,7 +139,7 @@ class HeldBatchDestination : public adapters::Destination {
     std::unique_lock lock(mu_);
     batches_.push_back(requests.size());
     changed_.notify_all();
-    changed_.wait(lock, [&] { return open_; });
+    changed_.wait(lock, [&] { return open_ || batches_.size() <= free_; });
     return std::vector<adapters::DeliveryResult>(requests.size(),
                                                  adapters::DeliveryResult::Delivered("ok"));
   }
@@ -176,6 +155,7 @@ class HeldBatchDestination : public adapters::Destination {
   }
 
  private:
+  const size_t free_;
   std::mutex mu_;
   std::condition_variable changed_;
   std::vector<size_t> batches_;
@@ -459,7 +439,7 @@ TEST_F(DeliverySchedulerTest, DeliveringPastItsBacklogHoldsIntakeUntilItDrains) 
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(Route(Ingest("b" + std::to_string(i))).ok());
   DeliveryPolicy policy;
   policy.max_backlog = 2;
-  GatedDestination destination;
+  HeldBatchDestination destination(/*free=*/1);
   IntakeGate gate;
   DeliveryScheduler scheduler("out", destination, *store_, policy, nullptr, Clock::System());
   scheduler.set_intake_gate(&gate);
