@@ -186,7 +186,8 @@ class DeliveryScheduler {
   FollowUpMaker make_follow_ups_;  // set before Start(), then read-only
   FollowUpQueued follow_up_queued_;
 
-  // Backpressure: set before Start(); the rest dispatcher-owned, under mu_.
+  // Backpressure: the gate is set before Start(); the next two are under
+  // mu_; reported_over_ is the dispatcher thread's own.
   IntakeGate* intake_gate_ = nullptr;
   bool last_attempt_delivered_ = false;  // not delivering until shown
   uint64_t left_ = 0;                    // tasks delivered or dead since Start()

@@ -29,8 +29,7 @@ DeliveryPolicy DeliveryPolicy::From(const navette::config::Delivery& delivery,
   policy.jitter = retry.jitter();
   policy.failure_threshold = delivery.circuit_breaker().failure_threshold();
   policy.open_duration = ToMicros(delivery.circuit_breaker().open_duration());
-  policy.max_backlog =
-      delivery.has_max_backlog() ? delivery.max_backlog() : traits.default_max_backlog;
+  policy.max_backlog = delivery.max_backlog();
   return policy;
 }
 

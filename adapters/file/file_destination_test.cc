@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -118,6 +119,9 @@ TEST_F(FileDestinationTest, UnnamedFilesAreLinkedAndReplaceAnEarlierDelivery) {
   ASSERT_TRUE((*destination)->unnamed_files());
 
   std::ofstream(base_ / "out" / "0000000000000002.hl7") << "an earlier delivery, longer";
+  // A new file never goes through a temporary name: a directory in the way
+  // of message 1's would fail the named way (EISDIR), not this one.
+  ASSERT_EQ(::mkdir((base_ / "out" / ".0000000000000001.hl7.tmp").c_str(), 0700), 0);
   std::vector<navette::store::StoredMessage> messages(3);
   std::vector<DeliveryRequest> requests;
   for (uint64_t i = 0; i < 3; ++i) {
@@ -134,8 +138,8 @@ TEST_F(FileDestinationTest, UnnamedFilesAreLinkedAndReplaceAnEarlierDelivery) {
               std::filesystem::perms::none);
   }
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"0000000000000001.hl7", "0000000000000002.hl7",
-                                             "0000000000000003.hl7"}));
+  EXPECT_EQ(names, (std::vector<std::string>{".0000000000000001.hl7.tmp", "0000000000000001.hl7",
+                                             "0000000000000002.hl7", "0000000000000003.hl7"}));
   EXPECT_EQ(ReadFile(base_ / "out" / "0000000000000002.hl7"), "MSH|2");
 }
 
