@@ -27,6 +27,7 @@
 
 #include "adapters/mllp/frame.h"
 #include "adapters/mllp/frame_decoder.h"
+#include "bench/floor_files.h"
 
 namespace navette::bench {
 namespace {
@@ -74,7 +75,8 @@ std::string_view ControlId(std::string_view content) {
 
 class Floor {
  public:
-  explicit Floor(rocksdb::DB* db) : db_(db) {}
+  // `files`: where acknowledged messages go next; null: nowhere.
+  Floor(rocksdb::DB* db, FloorFiles* files) : db_(db), files_(files) {}
 
   // The committer: what arrived while the last write synced is the next
   // batch, one synced write, then the ACKs.
@@ -89,6 +91,7 @@ class Floor {
         batch.swap(incoming_);
       }
       rocksdb::WriteBatch write;
+      const uint64_t first_key = key;
       for (const Received& message : batch) {
         char big_endian[8];
         for (int i = 0; i < 8; ++i) big_endian[i] = static_cast<char>(key >> (56 - 8 * i));
@@ -114,13 +117,23 @@ class Floor {
              adapters::mllp::EncodeFrame(fmt::format(
                  "MSH|^~\\&|FLOOR|BENCH|||20260101000000||ACK|{}|P|2.5\rMSA|AA|{}\r", id, id))});
       }
-      batch.clear();
       {
         std::lock_guard lock(mu_);
         for (Answer& answer : answers) answers_.push_back(std::move(answer));
       }
       const uint64_t one = 1;
       (void)!::write(wake_fd_, &one, sizeof one);
+      // After the ACKs are on their way, as the engine routes after it
+      // confirms.
+      if (files_ != nullptr) {
+        std::vector<std::pair<uint64_t, std::string>> committed;
+        committed.reserve(batch.size());
+        for (size_t i = 0; i < batch.size(); ++i) {
+          committed.emplace_back(first_key + i, std::move(batch[i].content));
+        }
+        files_->Add(std::move(committed));
+      }
+      batch.clear();
     }
   }
 
@@ -257,6 +270,7 @@ class Floor {
   }
 
   rocksdb::DB* db_;
+  FloorFiles* files_;
   int epoll_ = -1, wake_fd_ = -1;
   uint64_t next_tag_ = kFirstConnection;
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
@@ -294,12 +308,30 @@ int RunFloor(const FloorOptions& options) {
                              std::strerror(errno));
     return 1;
   }
+  std::unique_ptr<FloorFiles> files;
+  const std::string counter = options.files + ".delivered";
+  if (!options.files.empty()) {
+    std::filesystem::remove_all(options.files);
+    auto started = FloorFiles::Start(options.files, counter);
+    if (!started.ok()) {
+      std::cerr << "floor: " << started.status().message() << "\n";
+      return 1;
+    }
+    files = std::move(*started);
+  }
   ::signal(SIGINT, OnSignal);
   ::signal(SIGTERM, OnSignal);
   std::cout << fmt::format("floor: listening on 127.0.0.1:{}\n", options.port) << std::flush;
-  Floor floor(db.get());
+  Floor floor(db.get(), files.get());
   const int status = floor.Serve(listener);
   ::close(listener);
+  if (files != nullptr) {
+    std::cout << fmt::format("floor: {} messages written to files\n", files->delivered());
+    // The files stay for the caller to delete: on ext4 without a journal,
+    // files created in the next ~30 s would pay for each inode deleted now
+    // (bench/run.sh), and the next server measured would be charged for it.
+    files.reset();
+  }
   db.reset();
   std::filesystem::remove_all(options.dir);
   return status;

@@ -6,7 +6,8 @@
 //
 // One thread does the sockets (epoll), one commits: while a batch syncs, the
 // socket thread keeps reading, so that the next batch is whatever came in
-// meanwhile (group commit, as the engine's ingress does).
+// meanwhile (group commit, as the engine's ingress does). With --files, two
+// more threads write each acknowledged message to a durable file.
 #pragma once
 
 #include <string>
@@ -16,6 +17,10 @@ namespace navette::bench {
 struct FloorOptions {
   int port = 12576;
   std::string dir;  // the RocksDB directory (deleted before and after)
+  // When set, each message is also delivered, after its ACK, to a file of
+  // its own in this directory (floor_files.h); the count written is kept in
+  // `<files>.delivered`. Deleted before, left after.
+  std::string files;
 };
 
 // Serves until SIGINT or SIGTERM; prints one line of counts at the end.

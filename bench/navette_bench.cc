@@ -11,10 +11,11 @@
 //     router queue, history: what ingress writes), so the engine's figure can
 //     be read as a ratio to the store's own limit at the same concurrency.
 //
-//   navette_bench floor --port P --dir D
+//   navette_bench floor --port P --dir D [--files F]
 //     The floor the engine is measured against (bench/floor_server.h): a
 //     minimal MLLP server that group-commits to RocksDB and ACKs, until
-//     SIGTERM.
+//     SIGTERM. With --files, it then writes each message to a durable file
+//     in F (bench/floor_files.h) and keeps the count in F.delivered.
 //
 //   navette_bench post --port P --connections K --messages N [--size B]
 //     POSTs N messages to an HTTP receiver's /in over K keep-alive
@@ -97,9 +98,8 @@ void Report(const std::string& what, const Options& options, Result& result) {
       "{:<6} connections={:<3} messages={:<7} size={}B{}  {:>9.0f} msg/s  "
       "latency ms p50={:.2f} p99={:.2f} max={:.2f}  errors={}\n",
       what, options.connections, result.latencies_ms.size(), options.size,
-      what == "post" ? "" : " sync=on", rate, percentile(0.5),
-      percentile(0.99), result.latencies_ms.empty() ? 0.0 : result.latencies_ms.back(),
-      result.errors);
+      what == "post" ? "" : " sync=on", rate, percentile(0.5), percentile(0.99),
+      result.latencies_ms.empty() ? 0.0 : result.latencies_ms.back(), result.errors);
 }
 
 // Runs `work(connection, index)` K-way parallel over N items; each call's
@@ -309,6 +309,8 @@ int main(int argc, char** argv) {
   floor->add_option("--port,-p", floor_options.port)->capture_default_str();
   floor->add_option("--dir", floor_options.dir, "RocksDB directory (deleted before and after)")
       ->required();
+  floor->add_option("--files", floor_options.files,
+                    "Also write each acknowledged message to a durable file in this directory");
   CLI11_PARSE(app, argc, argv);
   if (receive->parsed()) return navette::bench::RunReceive(receive_options);
   if (floor->parsed()) return navette::bench::RunFloor(floor_options);
