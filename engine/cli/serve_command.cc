@@ -11,6 +11,7 @@
 #include "engine/auth.h"
 #include "engine/builtin_kinds.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/malloc_tuning.h"
 #include "engine/config/check_command.h"
 #include "engine/config/default_config.h"
 #include "engine/config/loader.h"
@@ -25,6 +26,8 @@ int RunServe(const ServeOptions& options) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("navette"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  // Before RocksDB allocates its first memtable.
+  KeepLargeFreedBlocksReturnable();
 
   config::LoadResult loaded =
       options.config_path.empty()
