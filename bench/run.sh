@@ -155,24 +155,27 @@ for k in 1 8 32 64; do
       k, fa, 100 * fa / f, fd, 100 * fd / f, 100 * d / fd, p50, p99 }'
 done
 
+# The median of the numbers on stdin as a table cell ("–" when none).
+median_cell() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf " %.1f |", v[int((NR + 1) / 2)]; else printf " – |" }'; }
+
 # Where the engine's CPU went: microseconds of CPU per message by thread
 # (medians over the rounds), from each run's first send to its last file.
 echo
-echo "# engine CPU per message by thread (us, medians of ${rounds} rounds); the floor's, all its threads"
+echo "# CPU per message (us, medians of ${rounds} rounds): each server, all its threads, then navette's by thread"
 threads=$(awk '$1 == "enginecpu" { sub("thread=", "", $3); print $3 }' "$work/results" | sort -u)
 printf '| thread |'; for k in 1 8 32 64; do printf ' %d conn. |' "$k"; done; echo
 printf '|---|'; for k in 1 8 32 64; do printf -- '---|'; done; echo
 printf '| the floor (all) |'
 for k in 1 8 32 64; do
   awk -v k="connections=$k" '$1 == "floorcpu" && $2 == k { sub("us_per_msg=", "", $3); print $3 }' "$work/results" |
-    sort -n | awk '{ v[NR] = $1 } END { if (NR) printf " %.1f |", v[int((NR + 1) / 2)]; else printf " – |" }'
+    median_cell
 done
 echo
 for kind in ffloor engine; do
   [ "$kind" = ffloor ] && printf '| the floor with files (all) |' || printf '| navette (all) |'
   for k in 1 8 32 64; do
     awk -v kind="${kind}total" -v k="connections=$k" '$1 == kind && $2 == k { sub("us_per_msg=", "", $3); print $3 }' \
-      "$work/results" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf " %.1f |", v[int((NR + 1) / 2)]; else printf " – |" }'
+      "$work/results" | median_cell
   done
   echo
 done
@@ -180,7 +183,7 @@ for t in $threads; do
   printf '| %s |' "$t"
   for k in 1 8 32 64; do
     awk -v t="thread=$t" -v k="connections=$k" '$1 == "enginecpu" && $2 == k && $3 == t { sub("us_per_msg=", "", $4); print $4 }' \
-      "$work/results" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf " %.1f |", v[int((NR + 1) / 2)]; else printf " – |" }'
+      "$work/results" | median_cell
   done
   echo
 done
