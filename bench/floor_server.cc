@@ -309,10 +309,9 @@ int RunFloor(const FloorOptions& options) {
     return 1;
   }
   std::unique_ptr<FloorFiles> files;
-  const std::string counter = options.files + ".delivered";
   if (!options.files.empty()) {
     std::filesystem::remove_all(options.files);
-    auto started = FloorFiles::Start(options.files, counter);
+    auto started = FloorFiles::Start(options.files, options.files + ".delivered");
     if (!started.ok()) {
       std::cerr << "floor: " << started.status().message() << "\n";
       return 1;

@@ -78,7 +78,14 @@ run_delivering() {
   awk -v kind="$e2e_kind" -v k="$k" -v n="$sent" -v a="$started" -v b="$finished" 'BEGIN {
     printf "%-6s connections=%-3d messages=%-7d all delivered after %5.2f s  %6.0f msg/s\n", kind, k, n, b - a, n / (b - a) }' |
     tee -a "$results"
-  awk -v kind="$kind" -v k="$k" -v n="$sent" 'NR == FNR { before[$1] = $2; next }
+  record_cpu "$kind" "$k" "$sent"
+}
+
+# The CPU the server's threads spent between cpu-before and cpu-after, per
+# message: a KINDcpu line a thread and a KINDtotal line.
+#   record_cpu KIND CONNECTIONS MESSAGES
+record_cpu() {
+  awk -v kind="$1" -v k="$2" -v n="$3" 'NR == FNR { before[$1] = $2; next }
     { us = ($2 - before[$1]) / 1000 / n; total += us
       if (us >= 0.05) printf "%scpu connections=%-3d thread=%s us_per_msg=%.1f\n", kind, k, $1, us }
     END { printf "%stotal connections=%-3d us_per_msg=%.1f\n", kind, k, total }' \
@@ -99,9 +106,7 @@ for round in $(seq "$rounds"); do
     echo "floor  $("$bin/navette_bench" mllp --port 12576 --connections "$k" --messages "$n" --size "$size")" |
       tee -a "$results"
     cpu_by_thread > "$work/cpu-after"
-    awk -v k="$k" -v n="$n" 'NR == FNR { before[$1] = $2; next } { total += $2 - before[$1] }
-      END { printf "floorcpu connections=%-3d us_per_msg=%.1f\n", k, total / 1000 / n }' \
-      "$work/cpu-before" "$work/cpu-after" >> "$results"
+    record_cpu floor "$k" "$n"
   done
   stop_server
   files_counter="$work/files-$round.delivered"
@@ -165,14 +170,12 @@ echo "# CPU per message (us, medians of ${rounds} rounds): each server, all its 
 threads=$(awk '$1 == "enginecpu" { sub("thread=", "", $3); print $3 }' "$work/results" | sort -u)
 printf '| thread |'; for k in 1 8 32 64; do printf ' %d conn. |' "$k"; done; echo
 printf '|---|'; for k in 1 8 32 64; do printf -- '---|'; done; echo
-printf '| the floor (all) |'
-for k in 1 8 32 64; do
-  awk -v k="connections=$k" '$1 == "floorcpu" && $2 == k { sub("us_per_msg=", "", $3); print $3 }' "$work/results" |
-    median_cell
-done
-echo
-for kind in ffloor engine; do
-  [ "$kind" = ffloor ] && printf '| the floor with files (all) |' || printf '| navette (all) |'
+for kind in floor ffloor engine; do
+  case $kind in
+    floor) printf '| the floor (all) |' ;;
+    ffloor) printf '| the floor with files (all) |' ;;
+    engine) printf '| navette (all) |' ;;
+  esac
   for k in 1 8 32 64; do
     awk -v kind="${kind}total" -v k="connections=$k" '$1 == kind && $2 == k { sub("us_per_msg=", "", $3); print $3 }' \
       "$work/results" | median_cell
